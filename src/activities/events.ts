@@ -1,0 +1,97 @@
+import { ApplicationFailure } from '@temporalio/common';
+import { checkEventData, schemaVersionOf, upcast } from '../events/catalogue';
+import type { EventEnvelope, EventMetadata } from '../events/envelope';
+import { deterministicEventId } from '../events/ids';
+import { ConcurrencyError, EventStoreError } from '../events/store/errors';
+import type { EventStore } from '../events/store/port';
+import type { Logger } from '../config/logger';
+
+/** An event as a workflow proposes it: the activity adds the id and the schema version. */
+export interface ProposedEvent {
+  type: string;
+  data: unknown;
+  metadata: Omit<EventMetadata, 'schemaVersion'>;
+}
+
+export interface AppendEventsInput {
+  streamName: string;
+  /** Revision of the stream's last event as the workflow knows it; -1 when the stream is new. */
+  expectedRevision: number;
+  events: ProposedEvent[];
+}
+
+export interface AppendEventsResult {
+  nextExpectedRevision: number;
+  position: string;
+  eventIds: string[];
+  alreadyAppended: boolean;
+}
+
+export interface LoadedEvent {
+  id: string;
+  type: string;
+  data: unknown;
+  revision: number;
+  position: string;
+  occurredAt: string;
+}
+
+export interface LoadStreamResult {
+  events: LoadedEvent[];
+  /** Revision of the last event, -1 for an empty stream. */
+  revision: number;
+}
+
+export function createEventActivities(deps: { store: EventStore; logger: Logger }) {
+  const { store, logger } = deps;
+  return {
+    /**
+     * Appends a workflow's events. Ids derive from (workflow, stream, revision), so a retry after a crash or timeout
+     * re-sends the same ids and the store treats it as already done.
+     */
+    async appendEvents(input: AppendEventsInput): Promise<AppendEventsResult> {
+      const envelopes: EventEnvelope[] = input.events.map((e, i) => {
+        const checked = checkEventData(e.type, e.data);
+        if (!checked.ok) throw ApplicationFailure.nonRetryable(checked.problem, 'InvalidEventError');
+        return {
+          id: deterministicEventId(e.metadata.workflowId, input.streamName, input.expectedRevision + 1 + i),
+          type: e.type,
+          data: checked.data,
+          metadata: { ...e.metadata, schemaVersion: schemaVersionOf(e.type) },
+        };
+      });
+      try {
+        const r = await store.append(input.streamName, envelopes, {
+          expectedRevision: input.expectedRevision < 0 ? 'no_stream' : input.expectedRevision,
+        });
+        logger.debug(
+          { stream: input.streamName, types: envelopes.map((e) => e.type), position: r.position, retry: r.alreadyAppended },
+          'events appended',
+        );
+        return { ...r, eventIds: envelopes.map((e) => e.id) };
+      } catch (err) {
+        if (err instanceof ConcurrencyError) {
+          throw ApplicationFailure.create({ type: 'ConcurrencyError', message: err.message, nonRetryable: true });
+        }
+        if (err instanceof EventStoreError) throw ApplicationFailure.create({ type: err.name, message: err.message, nonRetryable: true });
+        throw err;
+      }
+    },
+
+    /** Reads a stream so a workflow started without carried state can rebuild it. */
+    async loadStream(input: { streamName: string; fromRevision?: number }): Promise<LoadStreamResult> {
+      const events = await store.readStream(input.streamName, { fromRevision: input.fromRevision ?? 0 });
+      return {
+        events: events.map((e) => ({
+          id: e.id,
+          type: e.type,
+          data: upcast(e.type, e.metadata.schemaVersion, e.data),
+          revision: e.revision,
+          position: e.position,
+          occurredAt: e.metadata.occurredAt,
+        })),
+        revision: events.length ? events[events.length - 1]!.revision : (input.fromRevision ?? 0) - 1,
+      };
+    },
+  };
+}

@@ -1,0 +1,176 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { z } from 'zod';
+import { ROLES, type Role } from '../domain/roles';
+
+/**
+ * Every environment variable taizhang reads, with its rule. The README's configuration table
+ * is generated from the same descriptions (`taizhang config --table`), so they cannot drift.
+ */
+const port = z.coerce.number().int().min(1).max(65535);
+const bool = z
+  .enum(['1', '0', 'true', 'false', 'yes', 'no'], { message: 'must be one of 1, 0, true, false, yes, no' })
+  .transform((v) => v === '1' || v === 'true' || v === 'yes');
+
+const tokenEntry = z.object({
+  token: z.string().min(16, 'a token must be at least 16 characters'),
+  role: z.enum(ROLES),
+  actor: z.string().min(1).max(100),
+});
+export type TokenEntry = z.infer<typeof tokenEntry>;
+
+export const ENV_SCHEMA = {
+  DATA_DIR: z.string().min(1).default('data').describe('Directory for the embedded stack: events.db, ledger.db, temporal.db, logs.'),
+  HOST: z.string().min(1).default('127.0.0.1').describe('Interface the HTTP API binds to.'),
+  PORT: port.default(3000).describe('Port of the HTTP API.'),
+  PUBLIC_URL: z.url({ message: 'must be an absolute URL' }).optional().describe('Base URL the CLI uses to reach the API (default http://HOST:PORT).'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info').describe('pino log level.'),
+  TEMPORAL_ADDRESS: z
+    .string()
+    .regex(/^[\w.-]+:\d{1,5}$/, 'must be host:port')
+    .optional()
+    .describe('Use this Temporal frontend instead of starting the embedded dev server.'),
+  TEMPORAL_NAMESPACE: z.string().min(1).default('default').describe('Temporal namespace.'),
+  TEMPORAL_TASK_QUEUE: z.string().min(1).default('taizhang').describe('Task queue of the worker.'),
+  TEMPORAL_PORT: port.default(7233).describe('Port of the embedded Temporal dev server (ignored with TEMPORAL_ADDRESS).'),
+  TEMPORAL_UI_PORT: port.default(8233).describe('Port of the embedded Temporal Web UI (ignored with TEMPORAL_ADDRESS).'),
+  TEMPORAL_CLI_PATH: z.string().min(1).optional().describe('Path of the `temporal` CLI used for the embedded dev server.'),
+  EVENTSTORE_URL: z
+    .string()
+    .regex(/^(esdb|kurrentdb|esdb\+discover|kurrentdb\+discover|kdb|kdb\+discover):\/\//, 'must be a KurrentDB connection string (esdb://… or kurrentdb://…)')
+    .optional()
+    .describe('Use KurrentDB/EventStoreDB at this connection string instead of the SQLite event store.'),
+  EVENTSTORE_MAX_EVENT_BYTES: z.coerce.number().int().min(1024).max(16 * 1024 * 1024).default(1024 * 1024).describe('Largest event (data + metadata, bytes) the store accepts.'),
+  TAIZHANG_TOKENS: z.string().optional().describe('API tokens as `actor:role:token` entries separated by commas.'),
+  TAIZHANG_TOKENS_FILE: z.string().optional().describe('JSON file of API tokens `[{ "token", "role", "actor" }]`; the embedded stack writes DATA_DIR/tokens.json when no tokens are configured.'),
+  TAIZHANG_POLICY_FILE: z.string().optional().describe('JSON policy file (SLA targets, escalation ladder, business hours); the shipped default applies without it.'),
+  TAIZHANG_TIME_ZONE: z.string().default('Asia/Shanghai').describe('IANA time zone of business hours and of displayed instants.'),
+  TAIZHANG_HOLIDAYS_FILE: z.string().optional().describe('JSON file of extra holidays and make-up working days for years past the built-in calendar data.'),
+  PROJECTOR_BATCH_SIZE: z.coerce.number().int().min(1).max(100000).default(500).describe('Events the projector applies per transaction.'),
+  PROJECTOR_POLL_MS: z.coerce.number().int().min(1).max(10000).default(20).describe('How often the projector polls the SQLite event store for new events (ms).'),
+} as const;
+
+export type EnvName = keyof typeof ENV_SCHEMA;
+const envSchema = z.object(ENV_SCHEMA);
+type RawConfig = z.infer<typeof envSchema>;
+
+export interface Config extends RawConfig {
+  dataDir: string;
+  eventsDbPath: string;
+  ledgerDbPath: string;
+  temporalDbPath: string;
+  tokens: TokenEntry[];
+  apiUrl: string;
+  temporalAddress: string;
+  embeddedTemporal: boolean;
+}
+
+export class ConfigError extends Error {
+  constructor(
+    readonly variable: string,
+    readonly rule: string,
+  ) {
+    super(`configuration: ${variable} ${rule}`);
+    this.name = 'ConfigError';
+  }
+}
+
+function parseTokens(inline: string | undefined): TokenEntry[] {
+  if (!inline) return [];
+  return inline
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)
+    .map((entry, i) => {
+      const [actor, role, ...rest] = entry.split(':');
+      const parsed = tokenEntry.safeParse({ actor, role, token: rest.join(':') });
+      if (!parsed.success) {
+        const issue = parsed.error.issues[0]!;
+        throw new ConfigError('TAIZHANG_TOKENS', `entry ${i + 1} (${actor ?? ''}): ${issue.path.join('.')} ${issue.message}`);
+      }
+      return parsed.data;
+    });
+}
+
+export function parseTokenFile(text: string, source: string): TokenEntry[] {
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    throw new ConfigError(source, 'is not valid JSON');
+  }
+  const parsed = z.array(tokenEntry).safeParse(json);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    throw new ConfigError(source, `[${issue.path.join('.')}] ${issue.message}`);
+  }
+  return parsed.data;
+}
+
+/** Reads and validates the environment; throws ConfigError naming the variable and the rule. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, readFile: (p: string) => string = defaultReadFile): Config {
+  const input: Record<string, string | undefined> = {};
+  for (const name of Object.keys(ENV_SCHEMA)) {
+    const v = env[name];
+    input[name] = v === '' ? undefined : v;
+  }
+  const parsed = envSchema.safeParse(input);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    throw new ConfigError(String(issue.path[0]), issue.message);
+  }
+  const raw = parsed.data;
+  if (!isValidTimeZone(raw.TAIZHANG_TIME_ZONE)) throw new ConfigError('TAIZHANG_TIME_ZONE', 'must be an IANA time zone such as Asia/Shanghai');
+  const dataDir = path.resolve(raw.DATA_DIR);
+  let tokens = parseTokens(raw.TAIZHANG_TOKENS);
+  if (raw.TAIZHANG_TOKENS_FILE) {
+    let text: string;
+    try {
+      text = readFile(path.resolve(raw.TAIZHANG_TOKENS_FILE));
+    } catch {
+      throw new ConfigError('TAIZHANG_TOKENS_FILE', `cannot be read (${raw.TAIZHANG_TOKENS_FILE})`);
+    }
+    tokens = tokens.concat(parseTokenFile(text, 'TAIZHANG_TOKENS_FILE'));
+  }
+  const seen = new Set<string>();
+  for (const t of tokens) {
+    if (seen.has(t.token)) throw new ConfigError('TAIZHANG_TOKENS', `token of ${t.actor} is used twice`);
+    seen.add(t.token);
+  }
+  return {
+    ...raw,
+    dataDir,
+    eventsDbPath: path.join(dataDir, 'events.db'),
+    ledgerDbPath: path.join(dataDir, 'ledger.db'),
+    temporalDbPath: path.join(dataDir, 'temporal.db'),
+    tokens,
+    apiUrl: raw.PUBLIC_URL ?? `http://${raw.HOST === '0.0.0.0' ? '127.0.0.1' : raw.HOST}:${raw.PORT}`,
+    temporalAddress: raw.TEMPORAL_ADDRESS ?? `127.0.0.1:${raw.TEMPORAL_PORT}`,
+    embeddedTemporal: !raw.TEMPORAL_ADDRESS,
+  };
+}
+
+function isValidTimeZone(tz: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: tz });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function defaultReadFile(p: string): string {
+  return readFileSync(p, 'utf8');
+}
+
+/** Markdown table of the variables, for the README. */
+export function configTable(): string {
+  const rows = Object.entries(ENV_SCHEMA).map(([name, schema]) => {
+    const def = (schema as z.ZodType).safeParse(undefined);
+    const shown = def.success && def.data !== undefined ? `\`${String(def.data)}\`` : '—';
+    return `| \`${name}\` | ${shown} | ${(schema as z.ZodType).description ?? ''} |`;
+  });
+  return ['| variable | default | meaning |', '|---|---|---|', ...rows].join('\n');
+}
+
+export type { Role };

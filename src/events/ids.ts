@@ -1,0 +1,14 @@
+import { createHash } from 'node:crypto';
+
+/**
+ * Deterministic event id: a name-based UUID (RFC 9562 version 8, SHA-256) of the writing workflow, the stream and the
+ * revision the event takes. An activity retry computes the same ids, so the store can recognise the events it
+ * already holds and append nothing twice.
+ */
+export function deterministicEventId(workflowId: string, stream: string, revision: number): string {
+  const h = createHash('sha256').update(`taizhang-event\u0000${workflowId}\u0000${stream}\u0000${revision}`).digest();
+  h[6] = (h[6]! & 0x0f) | 0x80; // version 8
+  h[8] = (h[8]! & 0x3f) | 0x80; // RFC 9562 variant
+  const hex = h.subarray(0, 16).toString('hex');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20, 32)}`;
+}

@@ -1,0 +1,125 @@
+import { condition, currentUpdateInfo, proxyActivities, workflowInfo, ActivityFailure, ApplicationFailure } from '@temporalio/workflow';
+import type { Activities } from '../../activities';
+import type { Decider, DomainEvent } from '../../domain/decider';
+import { DomainError } from '../../domain/errors';
+import type { CommandMeta, CommandResult, EntityView } from '../messages';
+import { domainCall, toFailure } from './failures';
+
+const { appendEvents, loadStream } = proxyActivities<Activities>({
+  startToCloseTimeout: '30s',
+  retry: { initialInterval: '100ms', backoffCoefficient: 2, maximumInterval: '5s' },
+});
+
+/** State carried across continue-as-new, so the next run need not re-read the stream. */
+export interface EntityCarry<S> {
+  state: S;
+  revision: number;
+}
+
+/**
+ * The single writer of one stream inside its workflow: decides commands on the current state, appends the resulting
+ * events through the append activity, and only then evolves the state. Commands run one at a time.
+ */
+export class StreamEntity<C, S, E extends DomainEvent> {
+  private state: S;
+  private revision: number;
+  private ready: boolean;
+  private tail: Promise<unknown> = Promise.resolve();
+
+  constructor(
+    readonly streamName: string,
+    private readonly decider: Decider<C, S, E>,
+    carried?: EntityCarry<S>,
+  ) {
+    this.state = carried?.state ?? decider.initialState();
+    this.revision = carried?.revision ?? -1;
+    this.ready = carried !== undefined;
+  }
+
+  /** Rebuilds state from the stream unless it was carried over. */
+  async load(): Promise<void> {
+    if (this.ready) return;
+    await this.catchUp();
+    this.ready = true;
+  }
+
+  private async catchUp(): Promise<void> {
+    const loaded = await loadStream({ streamName: this.streamName, fromRevision: this.revision + 1 });
+    for (const e of loaded.events) this.state = this.decider.evolve(this.state, { type: e.type, data: e.data } as E);
+    if (loaded.events.length) this.revision = loaded.revision;
+  }
+
+  get current(): S {
+    return this.state;
+  }
+
+  get isReady(): boolean {
+    return this.ready;
+  }
+
+  view(): EntityView<S> {
+    return { streamName: this.streamName, revision: this.revision, state: this.state };
+  }
+
+  carry(): EntityCarry<S> {
+    return { state: this.state, revision: this.revision };
+  }
+
+  /** For Update validators: rejects (before history records the command) what the decider would refuse now. */
+  check(command: C): void {
+    if (this.ready) domainCall(() => this.decider.decide(command, this.state));
+  }
+
+  /** Decides and appends; resolves once the events are durable. */
+  execute(command: C, meta: CommandMeta, causationId?: string): Promise<CommandResult> {
+    const cause = causationId ?? currentUpdateInfo()?.id ?? `${workflowInfo().workflowId}/${workflowInfo().runId}`;
+    const run = this.tail.then(() => this.run(command, meta, cause));
+    this.tail = run.catch(() => undefined);
+    return run;
+  }
+
+  private async run(command: C, meta: CommandMeta, causationId: string, attempt = 1): Promise<CommandResult> {
+    await condition(() => this.ready);
+    const events = domainCall(() => this.decider.decide(command, this.state));
+    if (events.length === 0) return this.result(null, [], []);
+    const info = workflowInfo();
+    const occurredAt = new Date().toISOString();
+    try {
+      const r = await appendEvents({
+        streamName: this.streamName,
+        expectedRevision: this.revision,
+        events: events.map((e) => ({
+          type: e.type,
+          data: e.data,
+          metadata: {
+            actor: meta.actor,
+            role: meta.role,
+            ...(meta.reason ? { reason: meta.reason } : {}),
+            occurredAt,
+            correlationId: meta.correlationId ?? causationId,
+            causationId,
+            workflowId: info.workflowId,
+            runId: info.runId,
+          },
+        })),
+      });
+      for (const e of events) this.state = this.decider.evolve(this.state, e);
+      this.revision = r.nextExpectedRevision;
+      return this.result(r.position, r.eventIds, events.map((e) => e.type));
+    } catch (err) {
+      // Someone else wrote to a stream this workflow owns: re-read it and decide once more on the real state.
+      if (attempt === 1 && err instanceof ActivityFailure && err.cause instanceof ApplicationFailure && err.cause.type === 'ConcurrencyError') {
+        await this.catchUp();
+        return this.run(command, meta, causationId, 2);
+      }
+      if (err instanceof ActivityFailure && err.cause instanceof ApplicationFailure && err.cause.type === 'ConcurrencyError') {
+        throw toFailure(new DomainError('concurrency', 'stream.concurrent_write', err.cause.message));
+      }
+      throw err;
+    }
+  }
+
+  private result(position: string | null, eventIds: string[], eventTypes: string[]): CommandResult {
+    return { streamName: this.streamName, revision: this.revision, position, eventIds, eventTypes };
+  }
+}
