@@ -42,6 +42,7 @@ export const ENV_SCHEMA = {
     .describe('Use KurrentDB/EventStoreDB at this connection string instead of the SQLite event store.'),
   EVENTSTORE_MAX_EVENT_BYTES: z.coerce.number().int().min(1024).max(16 * 1024 * 1024).default(1024 * 1024).describe('Largest event (data + metadata, bytes) the store accepts.'),
   TAIZHANG_TOKENS: z.string().optional().describe('API tokens as `actor:role:token` entries separated by commas.'),
+  TAIZHANG_TOKEN: z.string().optional().describe('Token the CLI sends (default: the `--as` role\'s token from DATA_DIR/tokens.json).'),
   TAIZHANG_TOKENS_FILE: z.string().optional().describe('JSON file of API tokens `[{ "token", "role", "actor" }]`; the embedded stack writes DATA_DIR/tokens.json when no tokens are configured.'),
   TAIZHANG_POLICY_FILE: z.string().optional().describe('JSON policy file (SLA targets, escalation ladder, business hours); the shipped default applies without it.'),
   TAIZHANG_TIME_ZONE: z.string().default('Asia/Shanghai').describe('IANA time zone of business hours and of displayed instants.'),

@@ -1,6 +1,6 @@
 import { customerClassOf, type ContactChanges, type RegisterCustomerInput } from '../../domain/customer/model';
 import { streamKey } from '../../events/streams';
-import type { LedgerProjection } from '../projection';
+import type { LedgerProjection, LedgerRow } from '../projection';
 
 /** 客户台账: one row per customer. */
 export const customersLedger: LedgerProjection = {
@@ -53,15 +53,12 @@ export const customersLedger: LedgerProjection = {
       case 'CustomerContactUpdated': {
         if (!row) return undefined;
         const c = (e.data as { changes: ContactChanges }).changes;
-        return {
-          ...row,
-          ...(c.contactPerson !== undefined ? { contact_person: c.contactPerson } : {}),
-          ...(c.phone !== undefined ? { phone: c.phone } : {}),
-          ...(c.email !== undefined ? { email: c.email } : {}),
-          ...(c.address !== undefined ? { address: c.address } : {}),
-          updated_at: e.metadata.occurredAt,
-          revision: e.revision,
-        };
+        const next: LedgerRow = { ...row, updated_at: e.metadata.occurredAt, revision: e.revision };
+        if (c.contactPerson !== undefined) next.contact_person = c.contactPerson;
+        if (c.phone !== undefined) next.phone = c.phone;
+        if (c.email !== undefined) next.email = c.email;
+        if (c.address !== undefined) next.address = c.address;
+        return next;
       }
       default:
         return undefined;

@@ -1,0 +1,144 @@
+#!/usr/bin/env node
+// Set-up for a fresh clone, run by `npm start` and `npm test` (plain Node: it runs before dependencies exist).
+//  1. installs npm dependencies when missing or stale;
+//  2. finds or builds the real Temporal CLI: TEMPORAL_CLI_PATH, `temporal` on PATH, .tools/bin/temporal,
+//     `go install github.com/temporalio/cli/cmd/temporal@v1.5.1`, else the SDK's own download (needs internet);
+//  3. with --for-tests, fetches Temporal's time-skipping Java test server through Maven and writes its wrapper;
+//  4. records what it found in .tools/tools.json. Idempotent: seconds on the second run.
+import { execFileSync, spawnSync } from 'node:child_process';
+import { accessSync, constants, existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync, chmodSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const TOOLS = path.join(ROOT, '.tools');
+const TEMPORAL_CLI_MODULE = 'github.com/temporalio/cli/cmd/temporal@v1.5.1';
+const TEST_SERVER_VERSION = '1.38.0';
+const forTests = process.argv.includes('--for-tests');
+const quiet = process.argv.includes('--quiet');
+const log = (msg) => {
+  if (!quiet) process.stderr.write(`setup: ${msg}\n`);
+};
+
+function executable(p) {
+  try {
+    accessSync(p, constants.X_OK);
+    return statSync(p).isFile();
+  } catch {
+    return false;
+  }
+}
+
+function onPath(name) {
+  for (const dir of (process.env.PATH ?? '').split(path.delimiter)) {
+    if (dir && executable(path.join(dir, name))) return path.join(dir, name);
+  }
+  return undefined;
+}
+
+function run(cmd, args, opts = {}) {
+  const r = spawnSync(cmd, args, { stdio: quiet ? 'pipe' : ['ignore', 'inherit', 'inherit'], cwd: ROOT, ...opts });
+  return r.status === 0;
+}
+
+// 1. dependencies
+function ensureDependencies() {
+  const marker = path.join(ROOT, 'node_modules', '.package-lock.json');
+  const lock = path.join(ROOT, 'package-lock.json');
+  const stale = !existsSync(marker) || (existsSync(lock) && statSync(lock).mtimeMs > statSync(marker).mtimeMs + 1000);
+  if (!stale) return;
+  log('installing npm dependencies (npm ci)…');
+  const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
+  if (!run(npm, [existsSync(lock) ? 'ci' : 'install', '--no-audit', '--no-fund'])) {
+    throw new Error('npm dependencies could not be installed; see the output above');
+  }
+}
+
+// 2. Temporal CLI
+function temporalVersion(p) {
+  try {
+    return execFileSync(p, ['--version'], { encoding: 'utf8', timeout: 10_000 }).trim();
+  } catch {
+    return undefined;
+  }
+}
+
+function ensureTemporalCli() {
+  const candidates = [
+    ['TEMPORAL_CLI_PATH', process.env.TEMPORAL_CLI_PATH],
+    ['PATH', onPath('temporal')],
+    ['.tools/bin', path.join(TOOLS, 'bin', 'temporal')],
+  ];
+  for (const [source, p] of candidates) {
+    if (!p) continue;
+    if (source === 'TEMPORAL_CLI_PATH' && !executable(p)) throw new Error(`TEMPORAL_CLI_PATH=${p} is not an executable file`);
+    if (executable(p) && temporalVersion(p)) return { kind: 'path', path: path.resolve(p), source, version: temporalVersion(p) };
+  }
+  const go = onPath('go');
+  if (go) {
+    log(`building the Temporal CLI from the Go module proxy (${TEMPORAL_CLI_MODULE}); the first build takes several minutes…`);
+    const started = Date.now();
+    mkdirSync(path.join(TOOLS, 'bin'), { recursive: true });
+    const ok = run(go, ['install', TEMPORAL_CLI_MODULE], { env: { ...process.env, GOBIN: path.join(TOOLS, 'bin'), CGO_ENABLED: '0' } });
+    const p = path.join(TOOLS, 'bin', 'temporal');
+    if (ok && executable(p)) {
+      log(`Temporal CLI built in ${Math.round((Date.now() - started) / 1000)} s`);
+      return { kind: 'path', path: p, source: 'go install', version: temporalVersion(p), buildSeconds: Math.round((Date.now() - started) / 1000) };
+    }
+    log('go install failed; falling back to the SDK download');
+  }
+  log('no Temporal CLI found; the SDK will download its dev server on first use (needs internet)');
+  return { kind: 'download' };
+}
+
+// 3. time-skipping test server
+function ensureTestServer() {
+  const dir = path.join(TOOLS, 'temporal-test-server');
+  const lib = path.join(dir, 'lib');
+  const wrapper = path.join(dir, 'bin', 'temporal-test-server');
+  const jar = `temporal-test-server-${TEST_SERVER_VERSION}.jar`;
+  const haveJars = () => existsSync(lib) && readdirSync(lib).includes(jar);
+  if (!haveJars()) {
+    const mvn = onPath('mvn');
+    const java = onPath('java');
+    if (!mvn || !java) {
+      log('Maven or Java missing; the SDK will download the time-skipping test server on first use (needs internet)');
+      return { kind: 'download' };
+    }
+    log(`fetching io.temporal:temporal-test-server:${TEST_SERVER_VERSION} and its dependencies through Maven…`);
+    const ok = run(mvn, [
+      '-q',
+      '-B',
+      '-f',
+      path.join(ROOT, 'tools', 'temporal-test-server', 'pom.xml'),
+      'dependency:copy-dependencies',
+      `-DoutputDirectory=${lib}`,
+      '-DincludeScope=runtime',
+    ]);
+    if (!ok || !haveJars()) {
+      log('Maven could not fetch the test server; the SDK will download it on first use (needs internet)');
+      return { kind: 'download' };
+    }
+  }
+  mkdirSync(path.dirname(wrapper), { recursive: true });
+  // The SDK starts `<path> <port> [args]`; the Java server takes the same arguments.
+  const script = '#!/bin/sh\nexec java -cp "$(dirname "$0")/../lib/*" io.temporal.testserver.TestServer "$@"\n';
+  if (!existsSync(wrapper) || readFileSync(wrapper, 'utf8') !== script) writeFileSync(wrapper, script);
+  chmodSync(wrapper, 0o755);
+  return { kind: 'path', path: wrapper, version: TEST_SERVER_VERSION };
+}
+
+const started = Date.now();
+try {
+  ensureDependencies();
+  mkdirSync(TOOLS, { recursive: true });
+  const file = path.join(TOOLS, 'tools.json');
+  const previous = existsSync(file) ? JSON.parse(readFileSync(file, 'utf8')) : {};
+  const tools = { ...previous, temporalCli: ensureTemporalCli() };
+  if (forTests) tools.testServer = ensureTestServer();
+  writeFileSync(file, JSON.stringify(tools, null, 2) + '\n');
+  log(`ready in ${((Date.now() - started) / 1000).toFixed(1)} s (Temporal CLI: ${tools.temporalCli.path ?? 'SDK download'}${forTests ? `; test server: ${tools.testServer.path ?? 'SDK download'}` : ''})`);
+} catch (err) {
+  process.stderr.write(`setup failed: ${err.message}\n`);
+  process.exit(1);
+}

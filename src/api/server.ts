@@ -1,0 +1,34 @@
+import type { Config } from '../config/config';
+import type { Logger } from '../config/logger';
+import { isMain, runMain, type Service } from '../config/main';
+import { openEventStore } from '../events/store';
+import { LEDGERS } from '../projections/ledgers';
+import { LedgerReader } from '../projections/reader';
+import { connectClient } from '../temporal';
+import { buildApp } from './app';
+import { TemporalGateway } from './gateway';
+
+/** Starts the HTTP API process. */
+export async function startApi(config: Config, logger: Logger): Promise<Service & { url: string }> {
+  if (config.tokens.length === 0) logger.warn('no API tokens configured (TAIZHANG_TOKENS / TAIZHANG_TOKENS_FILE): every request except /healthz will get 401');
+  const store = await openEventStore(config, { readonly: false });
+  const client = await connectClient(config, logger);
+  const ledgers = new LedgerReader(config.ledgerDbPath, LEDGERS);
+  const app = await buildApp({ config, logger, gateway: new TemporalGateway(client, config.TEMPORAL_TASK_QUEUE), store, ledgers });
+  await app.listen({ host: config.HOST, port: config.PORT });
+  let resolveDone!: () => void;
+  const done = new Promise<void>((r) => (resolveDone = r));
+  return {
+    url: config.apiUrl,
+    done,
+    async stop() {
+      await app.close();
+      ledgers.close();
+      await client.connection.close();
+      await store.close();
+      resolveDone();
+    },
+  };
+}
+
+if (isMain(import.meta.url)) await runMain('api', startApi);

@@ -1,0 +1,38 @@
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** The repository root (this file is src/config/tools.ts). */
+export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+export type ToolLocation = { kind: 'path'; path: string; version?: string; source?: string } | { kind: 'download' };
+
+interface ToolsFile {
+  temporalCli?: ToolLocation;
+  testServer?: ToolLocation;
+}
+
+function readTools(): ToolsFile {
+  const file = path.join(ROOT, '.tools', 'tools.json');
+  if (!existsSync(file)) return {};
+  return JSON.parse(readFileSync(file, 'utf8')) as ToolsFile;
+}
+
+/** The Temporal CLI found by `scripts/setup.mjs` (TEMPORAL_CLI_PATH wins), or 'download' for the SDK's own. */
+export function temporalCli(env: NodeJS.ProcessEnv = process.env): ToolLocation {
+  if (env.TEMPORAL_CLI_PATH) return { kind: 'path', path: env.TEMPORAL_CLI_PATH, source: 'TEMPORAL_CLI_PATH' };
+  const found = readTools().temporalCli;
+  if (found?.kind === 'path' && existsSync(found.path)) return found;
+  const built = path.join(ROOT, '.tools', 'bin', 'temporal');
+  if (existsSync(built)) return { kind: 'path', path: built };
+  return { kind: 'download' };
+}
+
+/** The time-skipping test server wrapper, or 'download'. */
+export function testServer(): ToolLocation {
+  const found = readTools().testServer;
+  if (found?.kind === 'path' && existsSync(found.path)) return found;
+  const wrapper = path.join(ROOT, '.tools', 'temporal-test-server', 'bin', 'temporal-test-server');
+  if (existsSync(wrapper)) return { kind: 'path', path: wrapper };
+  return { kind: 'download' };
+}
