@@ -47,6 +47,13 @@ export async function runMain(name: string, start: (config: Config, logger: Logg
       },
     );
   };
+  if (process.env.TAIZHANG_SUPERVISED) {
+    // Under `npm start`: if the supervisor dies (kill -9), stop rather than linger as an orphan.
+    const parent = process.ppid;
+    setInterval(() => {
+      if (process.ppid !== parent) stop('supervisor gone');
+    }, 1000).unref();
+  }
   process.on('SIGINT', () => stop('SIGINT'));
   process.on('SIGTERM', () => stop('SIGTERM'));
   service.done.then(

@@ -1,0 +1,245 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { createInterface } from 'node:readline';
+import { Connection } from '@temporalio/client';
+import type { Config } from '../config/config';
+import { ROOT, temporalCli } from '../config/tools';
+import { ensureLocalTokens } from './tokens';
+
+/**
+ * The embedded stack behind `npm start`: the Temporal dev server (persisted in DATA_DIR/temporal.db), the worker,
+ * the projector and the HTTP API, each a child process. Crashed children are restarted; SIGINT/SIGTERM stop them
+ * all; processes left over from a killed run are cleaned up on the next start; a restart resumes all state.
+ */
+interface ChildSpec {
+  name: string;
+  command: string;
+  args: string[];
+  /** Marker that /proc/<pid>/cmdline must contain for a stale pid file to be trusted. */
+  marker: string;
+}
+
+export interface StackOptions {
+  out?: (line: string) => void;
+  /** Seconds to wait for the API to answer /healthz. */
+  readyTimeoutS?: number;
+}
+
+export interface Stack {
+  apiUrl: string;
+  uiUrl: string | undefined;
+  tokensFile: string | undefined;
+  stop(): Promise<void>;
+  /** Settles when the stack stops (rejects when a child kept crashing). */
+  done: Promise<void>;
+}
+
+const isAlive = (pid: number): boolean => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+const cmdlineOf = (pid: number): string => {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').replaceAll('\0', ' ');
+  } catch {
+    return '';
+  }
+};
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+async function waitUntil(what: string, check: () => Promise<boolean>, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check().catch(() => false))) {
+    if (Date.now() > deadline) throw new Error(`${what} did not become ready within ${Math.round(timeoutMs / 1000)} s`);
+    await sleep(200);
+  }
+}
+
+export async function startStack(config: Config, options: StackOptions = {}): Promise<Stack> {
+  const out = options.out ?? ((line: string) => process.stdout.write(line + '\n'));
+  const runDir = path.join(config.dataDir, 'run');
+  mkdirSync(runDir, { recursive: true });
+
+  // One stack per data directory; leftovers of a killed stack are removed.
+  const stackPidFile = path.join(runDir, 'stack.pid');
+  if (existsSync(stackPidFile)) {
+    const pid = Number(readFileSync(stackPidFile, 'utf8'));
+    if (pid !== process.pid && isAlive(pid) && cmdlineOf(pid).includes('taizhang')) {
+      throw new Error(`a stack for ${config.dataDir} is already running (pid ${pid}); stop it first`);
+    }
+  }
+  writeFileSync(stackPidFile, String(process.pid));
+
+  const env: NodeJS.ProcessEnv = { ...process.env, TAIZHANG_SUPERVISED: '1', DATA_DIR: config.dataDir };
+  let tokensFile: string | undefined;
+  if (config.tokens.length === 0) {
+    const t = ensureLocalTokens(config.dataDir);
+    tokensFile = t.file;
+    env.TAIZHANG_TOKENS_FILE = t.file;
+    if (t.created) out(`stack: no API tokens configured; wrote one token per role to ${t.file}`);
+  }
+
+  const specs: ChildSpec[] = [];
+  let temporalInProcess: { teardown(): Promise<void> } | undefined;
+  if (config.embeddedTemporal) {
+    const cli = temporalCli();
+    if (cli.kind === 'path') {
+      specs.push({
+        name: 'temporal',
+        command: cli.path,
+        args: [
+          'server',
+          'start-dev',
+          '--db-filename',
+          config.temporalDbPath,
+          '--ip',
+          '127.0.0.1',
+          '--ui-ip',
+          '127.0.0.1',
+          '--port',
+          String(config.TEMPORAL_PORT),
+          '--ui-port',
+          String(config.TEMPORAL_UI_PORT),
+          '--namespace',
+          config.TEMPORAL_NAMESPACE,
+          '--log-level',
+          'warn',
+        ],
+        marker: config.temporalDbPath,
+      });
+    } else {
+      // No CLI here: the SDK downloads and runs the same dev server (machines with internet).
+      const { TestWorkflowEnvironment } = await import('@temporalio/testing');
+      out('stack: starting the Temporal dev server downloaded by the SDK');
+      temporalInProcess = await TestWorkflowEnvironment.createLocal({
+        server: {
+          ip: '127.0.0.1',
+          port: config.TEMPORAL_PORT,
+          ui: true,
+          uiPort: config.TEMPORAL_UI_PORT,
+          dbFilename: config.temporalDbPath,
+          namespace: config.TEMPORAL_NAMESPACE,
+        },
+      });
+    }
+  }
+  const node = (name: string, file: string): ChildSpec => ({
+    name,
+    command: process.execPath,
+    args: ['--import', 'tsx', path.join(ROOT, file)],
+    marker: path.join(ROOT, file),
+  });
+  const apps = [node('worker', 'worker.ts'), node('projector', 'src/projections/run.ts'), node('api', 'src/api/server.ts')];
+  specs.push(...apps);
+
+  // Remove processes a killed stack left behind (they would hold the ports and files).
+  for (const spec of specs) {
+    const f = path.join(runDir, `${spec.name}.pid`);
+    if (!existsSync(f)) continue;
+    const pid = Number(readFileSync(f, 'utf8'));
+    if (isAlive(pid) && cmdlineOf(pid).includes(spec.marker)) {
+      out(`stack: stopping ${spec.name} (pid ${pid}) left over from an earlier run`);
+      process.kill(pid, 'SIGKILL');
+      await waitUntil(`${spec.name} exit`, async () => !isAlive(pid), 5000).catch(() => undefined);
+    }
+    rmSync(f, { force: true });
+  }
+
+  const children = new Map<string, ChildProcess>();
+  let stopping = false;
+  let failStack!: (err: Error) => void;
+  let finishStack!: () => void;
+  const done = new Promise<void>((resolve, reject) => {
+    finishStack = resolve;
+    failStack = reject;
+  });
+  const crashes = new Map<string, number[]>();
+
+  const launch = (spec: ChildSpec) => {
+    const child = spawn(spec.command, spec.args, { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    children.set(spec.name, child);
+    if (child.pid) writeFileSync(path.join(runDir, `${spec.name}.pid`), String(child.pid));
+    for (const stream of [child.stdout, child.stderr]) {
+      if (stream) createInterface({ input: stream }).on('line', (line) => out(`[${spec.name}] ${line}`));
+    }
+    child.on('exit', (code, signal) => {
+      children.delete(spec.name);
+      rmSync(path.join(runDir, `${spec.name}.pid`), { force: true });
+      if (stopping) return;
+      const now = Date.now();
+      const recent = (crashes.get(spec.name) ?? []).filter((t) => now - t < 60_000).concat(now);
+      crashes.set(spec.name, recent);
+      if (recent.length > 5) {
+        out(`stack: ${spec.name} crashed ${recent.length} times in a minute; stopping the stack`);
+        void stop().then(() => failStack(new Error(`${spec.name} keeps crashing (last exit ${code ?? signal})`)));
+        return;
+      }
+      out(`stack: ${spec.name} exited (${code ?? signal}); restarting`);
+      setTimeout(() => {
+        if (!stopping) launch(spec);
+      }, 500 * recent.length);
+    });
+  };
+
+  const stopChild = async (name: string, timeoutMs: number) => {
+    const child = children.get(name);
+    if (!child || child.exitCode !== null) return;
+    const exited = new Promise<void>((r) => child.once('exit', () => r()));
+    child.kill('SIGTERM');
+    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+    await exited;
+    clearTimeout(timer);
+  };
+
+  const stop = async () => {
+    if (stopping) return;
+    stopping = true;
+    await Promise.all(apps.map((a) => stopChild(a.name, 10_000)));
+    await stopChild('temporal', 10_000);
+    await temporalInProcess?.teardown();
+    rmSync(stackPidFile, { force: true });
+    finishStack();
+  };
+
+  const temporalSpec = specs.find((s) => s.name === 'temporal');
+  try {
+    if (temporalSpec) {
+      launch(temporalSpec);
+      await waitUntil(
+        'the Temporal dev server',
+        async () => {
+          const c = await Connection.connect({ address: config.temporalAddress, connectTimeout: 1000 });
+          try {
+            await c.healthService.check({});
+            return true;
+          } finally {
+            await c.close();
+          }
+        },
+        60_000,
+      );
+    }
+    for (const a of apps) launch(a);
+    await waitUntil(
+      'the HTTP API',
+      async () => {
+        const res = await fetch(new URL('/healthz', config.apiUrl));
+        return res.ok;
+      },
+      (options.readyTimeoutS ?? 120) * 1000,
+    );
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+
+  const uiUrl = config.embeddedTemporal ? `http://127.0.0.1:${config.TEMPORAL_UI_PORT}` : undefined;
+  return { apiUrl: config.apiUrl, uiUrl, tokensFile, stop, done };
+}
