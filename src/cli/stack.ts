@@ -35,10 +35,11 @@ export interface Stack {
   done: Promise<void>;
 }
 
+/** Running; a zombie (killed, not yet reaped) counts as gone. */
 const isAlive = (pid: number): boolean => {
   try {
-    process.kill(pid, 0);
-    return true;
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
   } catch {
     return false;
   }

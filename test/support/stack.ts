@@ -1,0 +1,80 @@
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import path from 'node:path';
+import { ROOT } from '../../src/config/tools';
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as { port: number };
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+/** Every descendant of a process (from /proc), deepest last. */
+export function descendants(pid: number): number[] {
+  const children = new Map<number, number[]>();
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      children.set(ppid, [...(children.get(ppid) ?? []), Number(entry)]);
+    } catch {
+      // the process ended while we looked
+    }
+  }
+  const out: number[] = [];
+  const visit = (p: number) => {
+    for (const c of children.get(p) ?? []) {
+      out.push(c);
+      visit(c);
+    }
+  };
+  visit(pid);
+  return out;
+}
+
+/** Running (a zombie, killed but not yet reaped by its parent, counts as gone). */
+export const alive = (pid: number) => {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
+  } catch {
+    return false;
+  }
+};
+
+export const running = (proc: ChildProcess) => proc.exitCode === null && proc.signalCode === null;
+
+export interface RunningStack {
+  proc: ChildProcess;
+  output: () => string;
+  /** The process and all its descendants, as started. */
+  tree: () => number[];
+}
+
+/** Runs `node bin/taizhang.js start` (what `npm start` runs after set-up) and waits until it says it is running. */
+export async function startStack(env: NodeJS.ProcessEnv, timeoutMs = 150_000): Promise<RunningStack> {
+  const proc = spawn(process.execPath, [path.join(ROOT, 'bin', 'taizhang.js'), 'start'], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  proc.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+  proc.stderr!.on('data', (d: Buffer) => (out += d.toString()));
+  const deadline = Date.now() + timeoutMs;
+  while (!out.includes('taizhang is running')) {
+    if (proc.exitCode !== null) throw new Error(`stack exited with ${proc.exitCode}:\n${out}`);
+    if (Date.now() > deadline) throw new Error(`stack not running after ${timeoutMs} ms:\n${out}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return { proc, output: () => out, tree: () => [proc.pid!, ...descendants(proc.pid!)] };
+}
+
+/** Runs the CLI and returns its exit code and output. */
+export function cli(args: string[], env: NodeJS.ProcessEnv): { status: number | null; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, [path.join(ROOT, 'bin', 'taizhang.js'), ...args], { cwd: ROOT, env: { ...process.env, ...env }, encoding: 'utf8' });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
