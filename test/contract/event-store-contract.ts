@@ -392,12 +392,16 @@ export function eventStoreContract(
           await store.append(stream, early, { expectedRevision: 'no_stream' });
 
           const received: RecordedEvent[] = [];
+          const caughtUpWhileHandling: (boolean | undefined)[] = [];
           let inFlight = 0;
           let maxInFlight = 0;
-          const sub = track(
+          // eslint-disable-next-line prefer-const
+          let sub: Subscription | undefined;
+          sub = track(
             store.subscribeAll({ fromPosition: before, filter: { streamPrefixes: [prefix] } }, async (e) => {
               inFlight++;
               maxInFlight = Math.max(maxInFlight, inFlight);
+              caughtUpWhileHandling.push(sub?.caughtUp);
               await new Promise((r) => setTimeout(r, 2));
               received.push(e);
               inFlight--;
@@ -405,6 +409,8 @@ export function eventStoreContract(
           );
           await waitUntil(() => received.length >= 3 && sub.caughtUp, 'catch-up');
           expect(received.map((e) => e.id)).toEqual(early.map((e) => e.id));
+          // not caught up while events that existed at subscription time were still being handled
+          expect(caughtUpWhileHandling.some((c) => c === true)).toBe(false);
 
           const live1 = [envelope('Live'), envelope('Live')];
           await store.append(stream, live1, { expectedRevision: 2 });
