@@ -302,19 +302,19 @@ class FakeSubscription extends Readable {
   private readonly queue: QueueItem[] = [];
   private wanting = false;
   private readonly onRecord = (r: FakeRecord) => {
-    if (serverFilterAllows(this.filter, r)) this.queue.push({ kind: 'event', record: r });
+    if (serverFilterAllows(this.serverFilter, r)) this.queue.push({ kind: 'event', record: r });
     this.pump();
   };
 
   constructor(
     private readonly db: FakeKurrent,
     from: 'start' | 'end' | Position,
-    private readonly filter: Filter | undefined,
+    private readonly serverFilter: Filter | undefined,
   ) {
     super({ objectMode: true, highWaterMark: 4 });
     setImmediate(() => {
       const start = from === KURRENT_START ? -1n : from === END ? (db.log.at(-1)?.position.commit ?? -1n) : from.commit;
-      for (const r of db.log) if (r.position.commit > start && serverFilterAllows(filter, r)) this.queue.push({ kind: 'event', record: r });
+      for (const r of db.log) if (r.position.commit > start && serverFilterAllows(serverFilter, r)) this.queue.push({ kind: 'event', record: r });
       if (db.options.caughtUpMessages) this.queue.push({ kind: 'caughtUp' });
       db.appended.on('record', this.onRecord);
       this.pump();
