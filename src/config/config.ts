@@ -47,6 +47,11 @@ export const ENV_SCHEMA = {
   TAIZHANG_POLICY_FILE: z.string().optional().describe('JSON policy file (SLA targets, escalation ladder, business hours); the shipped default applies without it.'),
   TAIZHANG_TIME_ZONE: z.string().default('Asia/Shanghai').describe('IANA time zone of business hours and of displayed instants.'),
   TAIZHANG_HOLIDAYS_FILE: z.string().optional().describe('JSON file of extra holidays and make-up working days for years past the built-in calendar data.'),
+  NOTIFY_CHANNEL: z.enum(['log', 'smtp', 'webhook'], { message: 'must be one of log, smtp, webhook' }).default('log').describe('Where warnings and escalations are sent: the log, e-mail over SMTP, or a webhook.'),
+  SMTP_URL: z.string().regex(/^smtps?:\/\/\S+$/, 'must be an smtp:// or smtps:// URL').optional().describe('SMTP server for NOTIFY_CHANNEL=smtp, e.g. smtp://user:pass@mail.example.com:587.'),
+  SMTP_FROM: z.string().min(3).default('taizhang <noreply@localhost>').describe('Sender of notification e-mails.'),
+  NOTIFY_WEBHOOK_URL: z.url({ message: 'must be an absolute URL' }).optional().describe('Webhook that receives notifications as JSON for NOTIFY_CHANNEL=webhook.'),
+  TAIZHANG_DIRECTORY_FILE: z.string().optional().describe('JSON file of notification recipients: `{ "roles": { "supervisor": { "email": [...] } }, "actors": { "<id>": { "email": "..." } } }`.'),
   PROJECTOR_BATCH_SIZE: z.coerce.number().int().min(1).max(100000).default(500).describe('Events the projector applies per transaction.'),
   PROJECTOR_POLL_MS: z.coerce.number().int().min(1).max(10000).default(20).describe('How often the projector polls the SQLite event store for new events (ms).'),
 } as const;
@@ -60,6 +65,7 @@ export interface Config extends RawConfig {
   eventsDbPath: string;
   ledgerDbPath: string;
   temporalDbPath: string;
+  notificationsDbPath: string;
   tokens: TokenEntry[];
   apiUrl: string;
   temporalAddress: string;
@@ -122,6 +128,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, readFile: (p: s
   }
   const raw = parsed.data;
   if (!isValidTimeZone(raw.TAIZHANG_TIME_ZONE)) throw new ConfigError('TAIZHANG_TIME_ZONE', 'must be an IANA time zone such as Asia/Shanghai');
+  if (raw.NOTIFY_CHANNEL === 'smtp' && !raw.SMTP_URL) throw new ConfigError('SMTP_URL', 'is required when NOTIFY_CHANNEL=smtp');
+  if (raw.NOTIFY_CHANNEL === 'webhook' && !raw.NOTIFY_WEBHOOK_URL) throw new ConfigError('NOTIFY_WEBHOOK_URL', 'is required when NOTIFY_CHANNEL=webhook');
   const dataDir = path.resolve(raw.DATA_DIR);
   let tokens = parseTokens(raw.TAIZHANG_TOKENS);
   if (raw.TAIZHANG_TOKENS_FILE) {
@@ -144,6 +152,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, readFile: (p: s
     eventsDbPath: path.join(dataDir, 'events.db'),
     ledgerDbPath: path.join(dataDir, 'ledger.db'),
     temporalDbPath: path.join(dataDir, 'temporal.db'),
+    notificationsDbPath: path.join(dataDir, 'notifications.db'),
     tokens,
     apiUrl: raw.PUBLIC_URL ?? `http://${raw.HOST === '0.0.0.0' ? '127.0.0.1' : raw.HOST}:${raw.PORT}`,
     temporalAddress: raw.TEMPORAL_ADDRESS ?? `127.0.0.1:${raw.TEMPORAL_PORT}`,

@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import { complaintEvents } from '../domain/complaint/model';
 import { customerContactUpdated, customerRegistered } from '../domain/customer/model';
 import { piiFields, type PiiKind } from '../domain/pii';
 import { fieldIssues } from '../domain/validation';
@@ -17,6 +18,9 @@ interface CatalogueEntry {
 const entries = {
   CustomerRegistered: { version: 1, schema: customerRegistered },
   CustomerContactUpdated: { version: 1, schema: customerContactUpdated },
+  ...(Object.fromEntries(Object.entries(complaintEvents).map(([type, schema]) => [type, { version: 1, schema }])) as {
+    [K in keyof typeof complaintEvents]: { version: 1; schema: (typeof complaintEvents)[K] };
+  }),
 } satisfies Record<string, CatalogueEntry>;
 
 const catalogue: Record<string, CatalogueEntry> = entries;

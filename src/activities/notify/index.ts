@@ -1,0 +1,63 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { z } from 'zod';
+import { ConfigError, type Config } from '../../config/config';
+import type { Logger } from '../../config/logger';
+import { LogNotifier, SmtpNotifier, WebhookNotifier } from './adapters';
+import type { Directory, Notification, Notifier } from './port';
+import { SentLog } from './sent-log';
+
+export type { Notification, Notifier } from './port';
+export { SentLog } from './sent-log';
+
+const directorySchema = z
+  .object({
+    roles: z.record(z.string(), z.object({ email: z.array(z.email()).optional(), webhook: z.url().optional() }).strict()).optional(),
+    actors: z.record(z.string(), z.object({ email: z.email().optional() }).strict()).optional(),
+  })
+  .strict();
+
+export function loadDirectory(file: string | undefined): Directory {
+  if (!file) return {};
+  let json: unknown;
+  try {
+    json = JSON.parse(readFileSync(path.resolve(file), 'utf8'));
+  } catch (err) {
+    throw new ConfigError('TAIZHANG_DIRECTORY_FILE', `cannot be read as JSON (${(err as Error).message})`);
+  }
+  const r = directorySchema.safeParse(json);
+  if (!r.success) throw new ConfigError('TAIZHANG_DIRECTORY_FILE', `[${r.error.issues[0]!.path.join('.')}] ${r.error.issues[0]!.message}`);
+  return r.data;
+}
+
+export function createNotifier(config: Pick<Config, 'NOTIFY_CHANNEL' | 'SMTP_URL' | 'SMTP_FROM' | 'NOTIFY_WEBHOOK_URL' | 'TAIZHANG_DIRECTORY_FILE'>, logger: Logger): Notifier {
+  switch (config.NOTIFY_CHANNEL) {
+    case 'smtp':
+      return new SmtpNotifier(config.SMTP_URL!, config.SMTP_FROM, loadDirectory(config.TAIZHANG_DIRECTORY_FILE));
+    case 'webhook':
+      return new WebhookNotifier(config.NOTIFY_WEBHOOK_URL!);
+    default:
+      return new LogNotifier(logger);
+  }
+}
+
+export interface NotifyResult {
+  /** False when this key had been sent before (a retry or a replay): nothing was sent this time. */
+  sent: boolean;
+  channel: string;
+  addresses: number;
+}
+
+export function createNotifyActivities(deps: { notifier: Notifier; sentLog: SentLog; logger: Logger }) {
+  return {
+    /** Sends at most once per idempotency key. */
+    async sendNotification(n: Notification): Promise<NotifyResult> {
+      const before = deps.sentLog.wasSent(n.key);
+      if (before) return { sent: false, ...before };
+      const delivery = await deps.notifier.send(n);
+      deps.sentLog.markSent(n.key, delivery.channel, n.recipient, delivery.addresses);
+      deps.logger.debug({ key: n.key, recipient: n.recipient, channel: delivery.channel }, 'notification sent');
+      return { sent: true, ...delivery };
+    },
+  };
+}
