@@ -1,6 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import { DefaultLogger, Runtime, Worker, type LogLevel, type WorkerOptions } from '@temporalio/worker';
 import { createActivities } from './src/activities';
+import { createNotifier, SentLog } from './src/activities/notify';
 import type { Config } from './src/config/config';
 import { redact, type Logger } from './src/config/logger';
 import { isMain, runMain, type Service } from './src/config/main';
@@ -14,7 +15,7 @@ export const WORKFLOWS_PATH = fileURLToPath(new URL('./src/workflows/index.ts', 
 export const BUNDLER_OPTIONS: WorkerOptions['bundlerOptions'] = {
   // chinese-days ships an ESM build that webpack must treat as plain JavaScript.
   webpackConfigHook: (config) => {
-    config.module?.rules?.push({ test: /chinese-days/, type: 'javascript/auto' });
+    config.module?.rules?.push({ test: /chinese-days[\/].*\.m?js$/, type: 'javascript/auto' });
     return config;
   },
 };
@@ -35,6 +36,8 @@ export function installRuntimeLogger(logger: Logger): void {
 export async function startWorker(config: Config, logger: Logger, deps: { store?: EventStore } = {}): Promise<Service & { worker: Worker }> {
   installRuntimeLogger(logger);
   const store = deps.store ?? (await openEventStore(config));
+  const notifier = createNotifier(config, logger);
+  const sentLog = new SentLog(config.notificationsDbPath);
   const connection = await connectWorker(config, logger);
   const worker = await Worker.create({
     connection,
@@ -42,7 +45,7 @@ export async function startWorker(config: Config, logger: Logger, deps: { store?
     taskQueue: config.TEMPORAL_TASK_QUEUE,
     workflowsPath: WORKFLOWS_PATH,
     bundlerOptions: BUNDLER_OPTIONS,
-    activities: createActivities({ store, logger }),
+    activities: createActivities({ store, logger, notifier, sentLog }),
   });
   const done = worker.run();
   logger.info({ taskQueue: config.TEMPORAL_TASK_QUEUE, temporal: config.temporalAddress, store: store.kind }, 'worker running');
@@ -53,6 +56,8 @@ export async function startWorker(config: Config, logger: Logger, deps: { store?
       if (worker.getState() === 'RUNNING') worker.shutdown();
       await done.catch(() => undefined);
       await connection.close();
+      await notifier.close?.();
+      sentLog.close();
       if (!deps.store) await store.close();
     },
   };

@@ -1,2 +1,3 @@
 /** Every workflow the worker runs (its `workflowsPath`). */
 export { customerWorkflow } from './customer';
+export { complaintWorkflow } from './complaint';

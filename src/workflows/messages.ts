@@ -2,6 +2,7 @@ import { defineQuery, defineUpdate } from '@temporalio/workflow';
 import type { ContactChanges, RegisterCustomerInput } from '../domain/customer/model';
 import type { CustomerState } from '../domain/customer/decider';
 import type { ActorRole } from '../domain/roles';
+import type { Alarm, ComplaintState } from '../domain/complaint/decider';
 
 /**
  * Wire names of every message, shared by workflows, API and CLI so each name exists once.
@@ -47,4 +48,29 @@ export const customerQuery = defineQuery<EntityView<CustomerState>>('customer');
 
 export const WORKFLOW_TYPES = {
   customer: 'customerWorkflow',
+  complaint: 'complaintWorkflow',
 } as const;
+
+// ── complaint-<id> ──────────────────────────────────────────────────────────────────────
+/** Every complaint command is an Update named after the command; its argument is `{ data, meta }`. */
+export const COMPLAINT_COMMANDS = {
+  receive: 'ReceiveComplaint',
+  acknowledge: 'AcknowledgeComplaint',
+  verify: 'VerifyComplaint',
+  assign: 'AssignComplaint',
+  propose: 'ProposeResolution',
+  notify: 'NotifyCustomer',
+  followUp: 'RecordFollowUp',
+  close: 'CloseComplaint',
+  reopen: 'ReopenComplaint',
+  pause: 'PauseComplaint',
+  resume: 'ResumeComplaint',
+  withdraw: 'WithdrawComplaint',
+} as const;
+export type ComplaintAction = keyof typeof COMPLAINT_COMMANDS;
+export const complaintUpdate = (action: ComplaintAction) => defineUpdate<CommandResult, [CommandRequest<unknown>]>(COMPLAINT_COMMANDS[action]);
+export const complaintQuery = defineQuery<ComplaintView>('complaint');
+
+export interface ComplaintView extends EntityView<ComplaintState> {
+  pendingAlarms: Alarm[];
+}

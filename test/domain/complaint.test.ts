@@ -12,7 +12,7 @@ const given = (events: ComplaintEvent[]) => {
     when: (command: ComplaintCommand) => {
       const run = () => complaintDecider.decide(command, state);
       return {
-        then: (expected: Array<Partial<ComplaintEvent> & { type: ComplaintEvent['type'] }>) => {
+        then: (expected: Array<{ type: ComplaintEvent['type']; data?: Record<string, unknown> }>) => {
           const got = run();
           expect(got.map((e) => e.type)).toEqual(expected.map((e) => e.type));
           expected.forEach((e, i) => e.data && expect(got[i]!.data).toMatchObject(e.data));
@@ -65,6 +65,7 @@ const received: ComplaintEvent = {
     firstResponse,
     resolution,
     basis,
+    notifyAtOnce: [],
   },
 };
 const ack: ComplaintEvent = { type: 'ComplaintAcknowledged', data: { complaintId: 'K1', onTime: true } };
@@ -74,7 +75,7 @@ const notified: ComplaintEvent = { type: 'CustomerNotified', data: { complaintId
 
 describe('complaint decider', () => {
   it('receives a complaint with the deadlines computed for it', () => {
-    given([]).when({ type: 'ReceiveComplaint', by: agent, now: '2026-10-09T09:00:00+08:00', data: { ...received.data, requestedCompensation: undefined } as never, firstResponse, resolution, basis }).then([
+    given([]).when({ type: 'ReceiveComplaint', by: agent, now: '2026-10-09T09:00:00+08:00', data: { ...received.data, requestedCompensation: undefined } as never, firstResponse, resolution, basis, notifyAtOnce: [] }).then([
       { type: 'ComplaintReceived', data: { owner: 'li', receivedAt: '2026-10-09T09:00:00+08:00' } },
     ]);
   });
@@ -108,7 +109,7 @@ describe('complaint decider', () => {
     given([received]).when({ type: 'NotifyCustomer', by: agent, now: 'x', followUpDue: 'y', data: { result: 'x' } }).rejects('illegal_state', /in state received/);
     given([received, ack]).when({ type: 'AcknowledgeComplaint', by: agent, now: 'x', data: {} }).rejects('illegal_state', /in state acknowledged/);
     given([]).when({ type: 'AcknowledgeComplaint', by: agent, now: 'x', data: {} }).rejects('not_found');
-    given([received]).when({ type: 'ReceiveComplaint', by: agent, now: 'x', data: received.data as never, firstResponse, resolution, basis }).rejects('illegal_state', /already received/);
+    given([received]).when({ type: 'ReceiveComplaint', by: agent, now: 'x', data: received.data as never, firstResponse, resolution, basis, notifyAtOnce: [] }).rejects('illegal_state', /already received/);
     given([received, { type: 'ComplaintWithdrawn', data: { complaintId: 'K1', reason: '客户撤诉' } }])
       .when({ type: 'AssignComplaint', by: supervisor, data: { to: 'wang' } })
       .rejects('illegal_state', /in state withdrawn/);
@@ -125,7 +126,7 @@ describe('complaint decider', () => {
 
   it('pending alarms: warning then the ladder, earliest first; meeting the deadline cancels them; none while paused', () => {
     const s = given([received]).state;
-    expect(pendingAlarms(s).map((a) => `${a.kind}:${a.deadline ?? ''}:${'level' in a ? a.level : ''}`)).toEqual([
+    expect(pendingAlarms(s).map((a) => `${a.kind}:${'deadline' in a ? a.deadline : ''}:${'level' in a ? a.level : ''}`)).toEqual([
       'warning:first_response:',
       'escalation:first_response:1',
       'escalation:first_response:2',

@@ -7,7 +7,8 @@ import { LogNotifier, SmtpNotifier, WebhookNotifier } from './adapters';
 import type { Directory, Notification, Notifier } from './port';
 import { SentLog } from './sent-log';
 
-export type { Notification, Notifier } from './port';
+export type { Directory, Notification, Notifier } from './port';
+export { LogNotifier, SmtpNotifier, WebhookNotifier } from './adapters';
 export { SentLog } from './sent-log';
 
 const directorySchema = z

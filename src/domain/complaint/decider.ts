@@ -1,6 +1,6 @@
 import { assertNever, type Decider } from '../decider';
 import { forbidden, illegalState, notFound, validationError } from '../errors';
-import type { ActorRole } from '../roles';
+import type { ActorRole, Role } from '../roles';
 import type { ComplaintEvent, Deadline, DeadlineKind, ReceiveComplaintInput, Severity } from './model';
 
 export interface Actor {
@@ -25,6 +25,7 @@ export type ComplaintCommand =
       firstResponse: Deadline;
       resolution: Deadline;
       basis: Basis;
+      notifyAtOnce: Role[];
     }
   | { type: 'AcknowledgeComplaint'; by: Actor; now: string; data: { note?: string } }
   | { type: 'VerifyComplaint'; by: Actor; data: { findings: string; departments: string[] } }
@@ -148,7 +149,7 @@ export function decideComplaint(command: ComplaintCommand, state: ComplaintState
       if (state.status !== 'none') throw illegalState('complaint.already_received', `complaint ${command.data.complaintId} was already received`);
       if (command.by.role === 'auditor') throw forbidden('role.read_only', 'role auditor may not receive complaints');
       const { data } = command;
-      return [{ type: 'ComplaintReceived', data: { ...data, receivedAt: command.now, firstResponse: command.firstResponse, resolution: command.resolution, basis: command.basis } }];
+      return [{ type: 'ComplaintReceived', data: { ...data, receivedAt: command.now, firstResponse: command.firstResponse, resolution: command.resolution, basis: command.basis, notifyAtOnce: command.notifyAtOnce } }];
     }
     case 'AcknowledgeComplaint': {
       const s = existing(state);

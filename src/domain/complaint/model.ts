@@ -87,7 +87,7 @@ export const optionalReasonInput = z.object({ reason: reason.optional() }).stric
 const cid = { complaintId: entityId };
 export const complaintEvents = {
   ComplaintReceived: receiveComplaintInput
-    .extend({ owner: entityId, customerClass, receivedAt: isoInstant, firstResponse: deadline, resolution: deadline, basis: slaBasis })
+    .extend({ owner: entityId, customerClass, receivedAt: isoInstant, firstResponse: deadline, resolution: deadline, basis: slaBasis, notifyAtOnce: z.array(role) })
     .strict(),
   ComplaintAcknowledged: z.object({ ...cid, note: z.string().optional(), onTime: z.boolean() }).strict(),
   ComplaintVerified: z.object({ ...cid, findings: z.string(), departments: z.array(z.string()) }).strict(),

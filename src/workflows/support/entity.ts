@@ -71,17 +71,22 @@ export class StreamEntity<C, S, E extends DomainEvent> {
   }
 
   /** Decides and appends; resolves once the events are durable. */
-  execute(command: C, meta: CommandMeta, causationId?: string): Promise<CommandResult> {
+  async execute(command: C, meta: CommandMeta, causationId?: string): Promise<CommandResult> {
+    return (await this.executeDetailed(command, meta, causationId)).result;
+  }
+
+  /** As execute, also returning the events written (for what the workflow does next, e.g. notify). */
+  executeDetailed(command: C, meta: CommandMeta, causationId?: string): Promise<{ result: CommandResult; events: E[] }> {
     const cause = causationId ?? currentUpdateInfo()?.id ?? `${workflowInfo().workflowId}/${workflowInfo().runId}`;
     const run = this.tail.then(() => this.run(command, meta, cause));
     this.tail = run.catch(() => undefined);
     return run;
   }
 
-  private async run(command: C, meta: CommandMeta, causationId: string, attempt = 1): Promise<CommandResult> {
+  private async run(command: C, meta: CommandMeta, causationId: string, attempt = 1): Promise<{ result: CommandResult; events: E[] }> {
     await condition(() => this.ready);
     const events = domainCall(() => this.decider.decide(command, this.state));
-    if (events.length === 0) return this.result(null, [], []);
+    if (events.length === 0) return { result: this.result(null, [], []), events };
     const info = workflowInfo();
     const occurredAt = new Date().toISOString();
     try {
@@ -105,7 +110,7 @@ export class StreamEntity<C, S, E extends DomainEvent> {
       });
       for (const e of events) this.state = this.decider.evolve(this.state, e);
       this.revision = r.nextExpectedRevision;
-      return this.result(r.position, r.eventIds, events.map((e) => e.type));
+      return { result: this.result(r.position, r.eventIds, events.map((e) => e.type)), events };
     } catch (err) {
       // Someone else wrote to a stream this workflow owns: re-read it and decide once more on the real state.
       if (attempt === 1 && err instanceof ActivityFailure && err.cause instanceof ApplicationFailure && err.cause.type === 'ConcurrencyError') {

@@ -1,0 +1,205 @@
+/**
+ * Ledger exports for people (the monthly close copy for the supervising manager and finance): CSV and Excel.
+ * Headers in Chinese by default; instants shown in the configured time zone; personal data masked unless the role
+ * may see it (the same rule as the API, `maskRows`).
+ */
+import { renameSync, rmSync, writeFileSync } from 'node:fs';
+import Database from 'better-sqlite3';
+import ExcelJS from 'exceljs';
+import { validationError } from '../domain/errors';
+import type { ActorRole } from '../domain/roles';
+import { LedgerDb } from '../projections/ledger-db';
+import { tableOf, type CellValue, type Column, type LedgerProjection, type LedgerRow } from '../projections/projection';
+import { maskRows } from '../projections/reader';
+
+export type ExportFormat = 'csv' | 'xlsx';
+export type HeaderLanguage = 'zh' | 'en';
+
+export interface ExportOptions {
+  format: ExportFormat;
+  /** The file to write (replaced atomically). */
+  out: string;
+  /** Header language; default Chinese. */
+  lang?: HeaderLanguage;
+  /** IANA zone the instants are shown in; default Asia/Shanghai. */
+  timeZone?: string;
+  /** The reader's role: personal data is masked unless it may see it. */
+  role: ActorRole;
+  /** The ledger checkpoint the rows reflect, noted in the workbook. */
+  checkpoint?: string;
+  /** CSV only: prefix `'` to text a spreadsheet would run as a formula (=, +, -, @). Default true. */
+  neutraliseFormulas?: boolean;
+  now?: () => Date;
+}
+
+export interface ExportResult {
+  file: string;
+  format: ExportFormat;
+  rows: number;
+  /** Columns whose personal data was masked. */
+  masked: string[];
+}
+
+/** Every row of a ledger in its listing order (no paging), from an open ledger database or its file. */
+export function allRows(source: LedgerDb | string, ledger: LedgerProjection): LedgerRow[] {
+  const db = typeof source === 'string' ? new Database(source, { readonly: true, fileMustExist: true }) : source.db;
+  try {
+    const cols = ledger.columns.map((c) => `"${c.name}"`).join(', ');
+    return db.prepare(`SELECT ${cols} FROM "${tableOf(ledger)}" ORDER BY ${ledger.orderBy}`).all() as LedgerRow[];
+  } finally {
+    if (typeof source === 'string') db.close();
+  }
+}
+
+export async function exportLedger(rows: LedgerRow[], ledger: LedgerProjection, options: ExportOptions): Promise<ExportResult> {
+  const lang = options.lang ?? 'zh';
+  const timeZone = options.timeZone ?? 'Asia/Shanghai';
+  checkTimeZone(timeZone);
+  const m = maskRows(ledger, rows, options.role);
+  const tmp = `${options.out}.${process.pid}.tmp`;
+  try {
+    if (options.format === 'csv') writeFileSync(tmp, toCsv(m.rows, ledger, { lang, timeZone, neutralise: options.neutraliseFormulas ?? true }));
+    else await toWorkbook(m.rows, ledger, { ...options, lang, timeZone, masked: m.masked }).xlsx.writeFile(tmp);
+    renameSync(tmp, options.out);
+  } catch (err) {
+    rmSync(tmp, { force: true });
+    throw err;
+  }
+  return { file: options.out, format: options.format, rows: rows.length, masked: m.masked };
+}
+
+// ── CSV (RFC 4180, UTF-8 with BOM so that Excel reads the Chinese headers) ─────────────────────
+
+function toCsv(rows: LedgerRow[], ledger: LedgerProjection, o: { lang: HeaderLanguage; timeZone: string; neutralise: boolean }): string {
+  const lines = [ledger.columns.map((c) => csvField(c.label[o.lang]))];
+  for (const r of rows)
+    lines.push(
+      ledger.columns.map((c) => {
+        const v = r[c.name];
+        if (v === null || v === undefined) return '';
+        if (typeof v === 'number') return String(v);
+        if (c.instant) return csvField(zonedIso(v, o.timeZone));
+        return csvField(o.neutralise ? neutraliseFormula(v) : v);
+      }),
+    );
+  return `\uFEFF${lines.map((l) => l.join(',')).join('\r\n')}\r\n`;
+}
+
+function csvField(s: string): string {
+  return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+}
+
+/** Text that a spreadsheet would evaluate (CSV injection); signed numbers and phones such as +86 138… stay as they are. */
+function neutraliseFormula(s: string): string {
+  return /^[=+\-@\t\r]/.test(s) && !/^[+-]?[\d\s().-]+$/.test(s) ? `'${s}` : s;
+}
+
+// ── Excel ──────────────────────────────────────────────────────────────────────────────────
+
+const DATE_TIME_FORMAT = 'yyyy-mm-dd hh:mm:ss';
+
+function toWorkbook(
+  rows: LedgerRow[],
+  ledger: LedgerProjection,
+  o: ExportOptions & { lang: HeaderLanguage; timeZone: string; masked: string[] },
+): ExcelJS.Workbook {
+  const wb = new ExcelJS.Workbook();
+  const now = o.now?.() ?? new Date();
+  wb.created = now;
+  wb.creator = 'taizhang';
+  const ws = wb.addWorksheet(ledger.title[o.lang].slice(0, 31), { views: [{ state: 'frozen', ySplit: 1 }] });
+  ws.columns = ledger.columns.map((c) => ({
+    header: c.label[o.lang],
+    key: c.name,
+    width: widthOf(c, rows, o.lang),
+    ...(c.instant ? { style: { numFmt: DATE_TIME_FORMAT } } : {}),
+  }));
+  for (const r of rows) ws.addRow(Object.fromEntries(ledger.columns.map((c) => [c.name, xlsxValue(c, r[c.name], o.timeZone)])));
+  ws.getRow(1).font = { bold: true };
+  ws.autoFilter = { from: { row: 1, column: 1 }, to: { row: 1, column: ledger.columns.length } };
+
+  const zh = o.lang === 'zh';
+  const about = wb.addWorksheet(zh ? '说明' : 'About');
+  about.columns = [{ width: 18 }, { width: 60 }];
+  const maskedLabels = ledger.columns.filter((c) => o.masked.includes(c.name)).map((c) => c.label[o.lang]);
+  about.addRows([
+    [zh ? '台账' : 'Ledger', ledger.title[o.lang]],
+    [zh ? '行数' : 'Rows', rows.length],
+    [zh ? '数据截至位置' : 'Checkpoint', o.checkpoint ?? ''],
+    [zh ? '导出时间' : 'Exported at', zonedIso(now.toISOString(), o.timeZone)],
+    [zh ? '时区' : 'Time zone', o.timeZone],
+    [zh ? '导出角色' : 'Exported as', o.role],
+    [zh ? '已遮蔽的个人信息' : 'Personal data masked', maskedLabels.join(zh ? '、' : ', ') || (zh ? '无' : 'none')],
+  ]);
+  about.getColumn(1).font = { bold: true };
+  return wb;
+}
+
+/** Instants become real dates showing the zone's wall-clock time (Excel dates have no zone). */
+function xlsxValue(c: Column, v: CellValue | undefined, timeZone: string): ExcelJS.CellValue {
+  if (v === null || v === undefined) return null;
+  if (c.instant && typeof v === 'string') {
+    const ms = Date.parse(v);
+    return Number.isNaN(ms) ? v : new Date(ms + zoneOffsetMs(ms, timeZone));
+  }
+  return v;
+}
+
+function widthOf(c: Column, rows: LedgerRow[], lang: HeaderLanguage): number {
+  if (c.instant) return 20;
+  // CJK characters take two columns.
+  const w = (s: string) => [...s].reduce((n, ch) => n + (/[\u2E80-\uFFFF]/.test(ch) ? 2 : 1), 0);
+  let max = w(c.label[lang]);
+  for (const r of rows.slice(0, 500)) max = Math.max(max, w(String(r[c.name] ?? '')));
+  return Math.min(Math.max(max + 2, 8), 60);
+}
+
+// ── time zones ─────────────────────────────────────────────────────────────────────────────
+
+const formatters = new Map<string, Intl.DateTimeFormat>();
+
+function formatter(timeZone: string): Intl.DateTimeFormat {
+  let f = formatters.get(timeZone);
+  if (!f) {
+    f = new Intl.DateTimeFormat('en-US', {
+      timeZone,
+      hourCycle: 'h23',
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+      hour: '2-digit',
+      minute: '2-digit',
+      second: '2-digit',
+    });
+    formatters.set(timeZone, f);
+  }
+  return f;
+}
+
+function checkTimeZone(timeZone: string): void {
+  try {
+    formatter(timeZone);
+  } catch {
+    throw validationError([{ field: 'timeZone', rule: 'must be an IANA time zone such as Asia/Shanghai' }]);
+  }
+}
+
+/** The zone's UTC offset at an instant, in ms (whole seconds). */
+export function zoneOffsetMs(ms: number, timeZone: string): number {
+  const parts = formatter(timeZone).formatToParts(new Date(ms));
+  const get = (t: Intl.DateTimeFormatPartTypes) => Number(parts.find((p) => p.type === t)?.value);
+  const local = Date.UTC(get('year'), get('month') - 1, get('day'), get('hour'), get('minute'), get('second'));
+  return local - Math.floor(ms / 1000) * 1000;
+}
+
+/** An instant as ISO 8601 local time with offset: 2026-10-09T10:30:00+08:00 (milliseconds only when present). */
+export function zonedIso(instant: string, timeZone: string): string {
+  const ms = Date.parse(instant);
+  if (Number.isNaN(ms)) return instant;
+  const offset = zoneOffsetMs(ms, timeZone);
+  const local = new Date(ms + offset).toISOString(); // UTC fields now hold the local time
+  const frac = ms % 1000 === 0 ? '' : local.slice(19, 23);
+  const minutes = Math.round(Math.abs(offset) / 60_000);
+  const sign = offset < 0 ? '-' : '+';
+  return `${local.slice(0, 19)}${frac}${sign}${String(Math.floor(minutes / 60)).padStart(2, '0')}:${String(minutes % 60).padStart(2, '0')}`;
+}

@@ -1,0 +1,289 @@
+/**
+ * Audit replay of the ledgers: rebuild them from position 0 into a fresh database (optionally as of a moment), hash
+ * their contents, and compare a clean rebuild with the live ledger database (DESIGN: "rebuilding from position 0 gives
+ * exactly the live tables (compared by hash)").
+ */
+import { createHash } from 'node:crypto';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import type Database from 'better-sqlite3';
+import { illegalState, notFound, validationError } from '../domain/errors';
+import { maskPii } from '../domain/pii';
+import { comparePositions, type RecordedEvent } from '../events/envelope';
+import type { EventStore } from '../events/store/port';
+import { LedgerDb } from '../projections/ledger-db';
+import { tableOf, type CellValue, type LedgerProjection, type LedgerRow } from '../projections/projection';
+import { canonicalJson, verifyChain, type ChainVerification, type VerifyChainOptions } from './chain';
+
+/**
+ * Which clock "as of" reads.
+ * - `recordedAt` (default): the store's clock, when the event became part of the record. The ledgers as of T are then
+ *   exactly what the system showed at T: a prefix of the log, a state the live tables really passed through, which is
+ *   what an auditor compares with the copy handed to finance at the monthly close. Nobody can move an event into or
+ *   out of that past after the fact.
+ * - `occurredAt`: the business time on the event (the workflow clock). Here it differs from `recordedAt` only when an
+ *   append was delayed (activity retries, an outage), so it answers "which facts had happened by T, counting those
+ *   recorded late" — offered for that question, not as the default.
+ */
+export type AsOfBasis = 'recordedAt' | 'occurredAt';
+
+export interface RebuildProgress {
+  eventsRead: number;
+  eventsApplied: number;
+  position: string;
+}
+
+export interface RebuildOptions {
+  /** Where to build; must not exist yet. Default: a new temporary directory (removed by `dispose`). */
+  file?: string;
+  /** Replay up to and including this position. */
+  upToPosition?: string;
+  /** Include only events at or before this instant (ISO 8601), on the clock `asOfBasis` names. */
+  asOf?: string;
+  asOfBasis?: AsOfBasis;
+  batchSize?: number;
+  onProgress?: (p: RebuildProgress) => void;
+}
+
+export interface RebuiltLedgers {
+  /** The rebuilt ledgers, open read-write. */
+  db: LedgerDb;
+  file: string;
+  eventsRead: number;
+  eventsApplied: number;
+  /** Position of the last event applied ('0' when none). */
+  position: string;
+  /** Closes the database and deletes it (with its temporary directory when one was made). */
+  dispose(): void;
+}
+
+/** Replays `$all` from position 0 into a fresh ledger database. */
+export async function rebuildLedgers(store: EventStore, ledgers: readonly LedgerProjection[], options: RebuildOptions = {}): Promise<RebuiltLedgers> {
+  const asOfMs = options.asOf === undefined ? undefined : Date.parse(options.asOf);
+  if (asOfMs !== undefined && Number.isNaN(asOfMs)) throw validationError([{ field: 'asOf', rule: 'must be an ISO 8601 instant, e.g. 2026-09-25T18:00:00+08:00' }]);
+  const basis = options.asOfBasis ?? 'recordedAt';
+  const timeOf = (e: RecordedEvent) => Date.parse(basis === 'recordedAt' ? e.recordedAt : e.metadata.occurredAt);
+  const tempDir = options.file === undefined ? mkdtempSync(path.join(tmpdir(), 'taizhang-rebuild-')) : undefined;
+  const file = options.file ?? path.join(tempDir!, 'ledger.db');
+  if (existsSync(file)) throw illegalState('audit.rebuild_target_exists', `${file} exists; a rebuild needs a fresh file`);
+  const db = new LedgerDb(file, ledgers);
+  const dispose = () => {
+    db.close();
+    if (tempDir) rmSync(tempDir, { recursive: true, force: true });
+    else for (const f of [file, `${file}-wal`, `${file}-shm`]) rmSync(f, { force: true });
+  };
+  const batchSize = options.batchSize ?? 1000;
+  let eventsRead = 0;
+  let eventsApplied = 0;
+  let batch: RecordedEvent[] = [];
+  const flush = () => {
+    db.applyBatch(batch);
+    eventsApplied += batch.length;
+    batch = [];
+    options.onProgress?.({ eventsRead, eventsApplied, position: db.checkpoint().position });
+  };
+  try {
+    for await (const e of store.readAll()) {
+      if (options.upToPosition !== undefined && comparePositions(e.position, options.upToPosition) > 0) break;
+      eventsRead++;
+      if (asOfMs !== undefined && timeOf(e) > asOfMs) continue;
+      batch.push(e);
+      if (batch.length >= batchSize) flush();
+    }
+    flush();
+  } catch (err) {
+    dispose();
+    throw err;
+  }
+  return { db, file, eventsRead, eventsApplied, position: db.checkpoint().position, dispose };
+}
+
+// ── hashing ────────────────────────────────────────────────────────────────────────────────
+
+export interface TableHash {
+  name: string;
+  rows: number;
+  /** sha256 over the column names, then every row (all columns and `_position`) in key order. */
+  hash: string;
+}
+
+const columnsOf = (l: LedgerProjection) => [...l.columns.map((c) => c.name), '_position'];
+const selectAll = (l: LedgerProjection) =>
+  `SELECT ${columnsOf(l).map((c) => `"${c}"`).join(', ')} FROM "${tableOf(l)}" ORDER BY ${l.key.map((k) => `"${k}"`).join(', ')}`;
+
+/**
+ * The content hash and row count of every ledger. `_position` (the last event applied to the row) is included: a
+ * clean rebuild up to the same checkpoint applies the same events to the same rows, so it must agree too.
+ */
+export function tableHashes(ledgerDb: LedgerDb): TableHash[] {
+  const read = ledgerDb.db.transaction(() => ledgerDb.ledgers.map((l) => hashTable(ledgerDb.db, l)));
+  return read();
+}
+
+function hashTable(db: Database.Database, l: LedgerProjection): TableHash {
+  const h = createHash('sha256').update(canonicalJson(columnsOf(l))).update('\n');
+  let rows = 0;
+  for (const r of db.prepare(selectAll(l)).raw().iterate() as IterableIterator<CellValue[]>) {
+    h.update(canonicalJson(r)).update('\n');
+    rows++;
+  }
+  return { name: l.name, rows, hash: h.digest('hex') };
+}
+
+// ── comparing with the live ledgers ────────────────────────────────────────────────────────
+
+export interface RowDifference {
+  /** The key of the first row (in key order) that differs. */
+  key: LedgerRow;
+  /** `changed`: both have the row, `column` differs; `missing_in_live`/`extra_in_live`: only one side has it. */
+  kind: 'changed' | 'missing_in_live' | 'extra_in_live';
+  column?: string;
+  /** The two values of `column`; personal data masked, as the report may be printed or logged. */
+  live?: CellValue;
+  rebuilt?: CellValue;
+}
+
+export interface LedgerCheck {
+  name: string;
+  rows: number;
+  rebuiltRows: number;
+  liveHash: string;
+  rebuiltHash: string;
+  ok: boolean;
+  firstDifference?: RowDifference;
+}
+
+export interface LedgerVerification {
+  ok: boolean;
+  /** The live checkpoint: the rebuild replays up to here, not beyond. */
+  checkpoint: string;
+  /** The last position the rebuild applied: equal to `checkpoint` unless events the live ledgers saw are gone. */
+  rebuiltPosition: string;
+  eventsChecked: number;
+  rowsChecked: number;
+  ledgers: LedgerCheck[];
+  /** The hash chain over the whole store (absent when the caller turned it off). */
+  chain?: ChainVerification;
+  durationMs: number;
+}
+
+export interface VerifyLedgersOptions {
+  /** Options for the chain check; `false` skips it. */
+  chain?: VerifyChainOptions | false;
+  /** Directory for the temporary rebuild. Default: the system temp directory. */
+  tempDir?: string;
+  onProgress?: (p: RebuildProgress) => void;
+}
+
+/**
+ * Rebuilds the ledgers up to the live checkpoint in a temporary database and compares every table by hash; names the
+ * first differing row key and column of a table that differs; checks the hash chain. The live file is only read, in
+ * one read transaction held for the whole check, so a projector running meanwhile does not disturb the comparison.
+ */
+export async function verifyLedgers(
+  store: EventStore,
+  liveLedgerDbFile: string,
+  ledgers: readonly LedgerProjection[],
+  options: VerifyLedgersOptions = {},
+): Promise<LedgerVerification> {
+  const started = performance.now();
+  if (!existsSync(liveLedgerDbFile)) throw notFound('audit.no_ledger_db', `no ledger database at ${liveLedgerDbFile}`);
+  const chain = options.chain === false ? undefined : await verifyChain(store, options.chain ?? {});
+  const live = new LedgerDb(liveLedgerDbFile, ledgers, { readonly: true });
+  let rebuilt: RebuiltLedgers | undefined;
+  let tempDir: string | undefined;
+  try {
+    live.db.exec('BEGIN'); // a snapshot: later commits of the live projector are not seen
+    const stored = live.db.prepare("SELECT schema_hash FROM projector_checkpoint WHERE name = 'ledgers'").get() as { schema_hash: string } | undefined;
+    if (stored?.schema_hash !== LedgerDb.schemaHash(ledgers))
+      throw illegalState('audit.ledger_schema_mismatch', `${liveLedgerDbFile} holds ledgers of another definition; start the projector to rebuild them first`);
+    const checkpoint = live.checkpoint().position;
+    const liveHashes = tableHashes(live);
+
+    tempDir = options.tempDir ? mkdtempSync(path.join(options.tempDir, 'taizhang-verify-')) : undefined;
+    rebuilt = await rebuildLedgers(store, ledgers, {
+      upToPosition: checkpoint,
+      ...(tempDir ? { file: path.join(tempDir, 'ledger.db') } : {}),
+      ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+    });
+    const rebuiltHashes = tableHashes(rebuilt.db);
+    const checks = ledgers.map((l, i): LedgerCheck => {
+      const lh = liveHashes[i]!;
+      const rh = rebuiltHashes[i]!;
+      const ok = lh.hash === rh.hash;
+      const firstDifference = ok ? undefined : findFirstDifference(live.db, rebuilt!.db.db, l);
+      return { name: l.name, rows: lh.rows, rebuiltRows: rh.rows, liveHash: lh.hash, rebuiltHash: rh.hash, ok, ...(firstDifference ? { firstDifference } : {}) };
+    });
+    return {
+      // A rebuild that stops short of the checkpoint means the live ledgers saw events the store no longer has.
+      ok: checks.every((c) => c.ok) && comparePositions(rebuilt.position, checkpoint) === 0 && (chain?.ok ?? true),
+      checkpoint,
+      rebuiltPosition: rebuilt.position,
+      eventsChecked: rebuilt.eventsRead,
+      rowsChecked: checks.reduce((n, c) => n + Math.max(c.rows, c.rebuiltRows), 0),
+      ledgers: checks,
+      ...(chain ? { chain } : {}),
+      durationMs: Math.round(performance.now() - started),
+    };
+  } finally {
+    if (live.db.inTransaction) live.db.exec('ROLLBACK');
+    live.close();
+    rebuilt?.dispose();
+    if (tempDir) rmSync(tempDir, { recursive: true, force: true });
+  }
+}
+
+/** Walks both tables in key order (a merge join) to the first row that differs. */
+export function findFirstDifference(live: Database.Database, rebuilt: Database.Database, l: LedgerProjection): RowDifference | undefined {
+  const cols = columnsOf(l);
+  const keyIdx = l.key.map((k) => cols.indexOf(k));
+  const a = live.prepare(selectAll(l)).raw().iterate() as IterableIterator<CellValue[]>;
+  const b = rebuilt.prepare(selectAll(l)).raw().iterate() as IterableIterator<CellValue[]>;
+  const keyOf = (r: CellValue[]): LedgerRow => Object.fromEntries(l.key.map((k, i) => [k, r[keyIdx[i]!] ?? null]));
+  const mask = (col: string, v: CellValue | undefined): CellValue => {
+    const c = l.columns.find((x) => x.name === col);
+    return c?.pii && typeof v === 'string' && v ? maskPii(c.pii, v) : (v ?? null);
+  };
+  try {
+    let x = a.next();
+    let y = b.next();
+    while (!x.done || !y.done) {
+      if (x.done) return { key: keyOf(y.value as CellValue[]), kind: 'missing_in_live' };
+      if (y.done) return { key: keyOf(x.value), kind: 'extra_in_live' };
+      const order = compareKeys(keyIdx.map((i) => x.value[i]!), keyIdx.map((i) => (y.value as CellValue[])[i]!));
+      if (order < 0) return { key: keyOf(x.value), kind: 'extra_in_live' };
+      if (order > 0) return { key: keyOf(y.value), kind: 'missing_in_live' };
+      const col = cols.findIndex((_, i) => !sameCell(x.value[i], (y.value as CellValue[])[i]));
+      if (col >= 0) {
+        const name = cols[col]!;
+        return { key: keyOf(x.value), kind: 'changed', column: name, live: mask(name, x.value[col]), rebuilt: mask(name, (y.value as CellValue[])[col]) };
+      }
+      x = a.next();
+      y = b.next();
+    }
+    return undefined;
+  } finally {
+    a.return?.();
+    b.return?.();
+  }
+}
+
+const sameCell = (p: CellValue | undefined, q: CellValue | undefined) => (p ?? null) === (q ?? null);
+
+/** SQLite's ORDER BY for the BINARY collation: NULL < numbers < text (compared as UTF-8 bytes). */
+function compareKeys(p: CellValue[], q: CellValue[]): number {
+  for (let i = 0; i < p.length; i++) {
+    const c = compareCell(p[i] ?? null, q[i] ?? null);
+    if (c !== 0) return c;
+  }
+  return 0;
+}
+
+function compareCell(p: CellValue, q: CellValue): number {
+  const rank = (v: CellValue) => (v === null ? 0 : typeof v === 'number' ? 1 : 2);
+  if (rank(p) !== rank(q)) return rank(p) - rank(q);
+  if (typeof p === 'number' && typeof q === 'number') return p - q;
+  if (typeof p === 'string' && typeof q === 'string') return Buffer.compare(Buffer.from(p, 'utf8'), Buffer.from(q, 'utf8'));
+  return 0;
+}

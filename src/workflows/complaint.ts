@@ -1,0 +1,217 @@
+import { allHandlersFinished, condition, continueAsNew, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
+import type { Activities } from '../activities';
+import { complaintDecider, pendingAlarms, type Actor, type Alarm, type ComplaintCommand, type ComplaintState, type OpenComplaint } from '../domain/complaint/decider';
+import {
+  assignInput,
+  followUpInput,
+  noteInput,
+  notifyInput,
+  optionalReasonInput,
+  proposeInput,
+  reasonInput,
+  receiveComplaintInput,
+  verifyInput,
+  type ComplaintEvent,
+} from '../domain/complaint/model';
+import { complaintSla, type ComplaintSlaSettings } from '../domain/complaint/sla';
+import { notFound, validationError } from '../domain/errors';
+import { ROLE_LABELS_ZH, type Role } from '../domain/roles';
+import { parseOrThrow } from '../domain/validation';
+import { complaintStream } from '../events/streams';
+import { COMPLAINT_COMMANDS, complaintQuery, complaintUpdate, type CommandMeta, type CommandResult, type ComplaintAction } from './messages';
+import { StreamEntity, type EntityCarry } from './support/entity';
+import { domainCall } from './support/failures';
+import { commandMeta } from './support/meta';
+
+const { sendNotification } = proxyActivities<Activities>({
+  startToCloseTimeout: '30s',
+  retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '1m' },
+});
+
+export interface ComplaintWorkflowInput {
+  complaintId: string;
+  /** Policy and calendar data fixed when the complaint was received, so replay computes the same deadlines. */
+  sla: ComplaintSlaSettings;
+  /** The customer's class, looked up by the API when the complaint is received. */
+  customerClass?: 'key' | 'ordinary';
+  carried?: EntityCarry<ComplaintState>;
+}
+
+const SYSTEM: CommandMeta = { actor: 'taizhang', role: 'system' };
+const nowIso = () => new Date(Date.now()).toISOString();
+
+/**
+ * The process that owns `complaint-<id>`: commands arrive as Updates (validated before history records them; the
+ * result returns once the events are durable); warnings, escalations and the follow-up reminder fire on durable
+ * timers at the instants computed by the business calendar, never before; each is announced once.
+ */
+export async function complaintWorkflow(input: ComplaintWorkflowInput): Promise<void> {
+  const entity = new StreamEntity(complaintStream(input.complaintId), complaintDecider, input.carried);
+  const sla = complaintSla(input.sla);
+  let changes = 0;
+
+  const open = (): OpenComplaint => {
+    const s = entity.current;
+    if (s.status === 'none') throw notFound('complaint.not_found', `complaint ${input.complaintId} has not been received`);
+    return s;
+  };
+
+  /** Parses and completes a command: validation, role, and the deadlines only workflow code may compute. */
+  const toCommand = (action: ComplaintAction, raw: { data?: unknown; meta?: unknown }): { command: ComplaintCommand; meta: CommandMeta } =>
+    domainCall(() => {
+      const meta = parseOrThrow(commandMeta, raw.meta);
+      const by: Actor = { actor: meta.actor, role: meta.role };
+      const now = nowIso();
+      const data = raw.data ?? {};
+      switch (action) {
+        case 'receive': {
+          const d = parseOrThrow(receiveComplaintInput, data);
+          if (d.complaintId !== input.complaintId) throw validationError([{ field: 'complaintId', rule: `must be ${input.complaintId}, the complaint of this workflow` }]);
+          const customerClass = input.customerClass ?? 'ordinary';
+          const deadlines = sla.deadlines({ receivedAt: now, severity: d.severity, customerClass });
+          return { meta, command: { type: 'ReceiveComplaint', by, now, data: { ...d, owner: d.owner ?? meta.actor, customerClass }, ...deadlines } };
+        }
+        case 'acknowledge':
+          return { meta, command: { type: 'AcknowledgeComplaint', by, now, data: parseOrThrow(noteInput, data) } };
+        case 'verify':
+          return { meta, command: { type: 'VerifyComplaint', by, data: parseOrThrow(verifyInput, data) } };
+        case 'assign':
+          return { meta, command: { type: 'AssignComplaint', by, data: parseOrThrow(assignInput, data) } };
+        case 'propose':
+          return { meta, command: { type: 'ProposeResolution', by, data: parseOrThrow(proposeInput, data) } };
+        case 'notify':
+          return { meta, command: { type: 'NotifyCustomer', by, now, followUpDue: sla.followUpDue(now), data: parseOrThrow(notifyInput, data) } };
+        case 'followUp': {
+          const d = parseOrThrow(followUpInput, data);
+          const s = entity.current;
+          const reopen = d.rating < 3 && s.status !== 'none' ? sla.reopened({ reopenedAt: now, severity: s.severity, customerClass: s.customerClass }) : undefined;
+          return { meta, command: { type: 'RecordFollowUp', by, data: d, ...(reopen ? { reopen } : {}) } };
+        }
+        case 'close':
+          return { meta, command: { type: 'CloseComplaint', by, data: parseOrThrow(optionalReasonInput, data) } };
+        case 'reopen': {
+          const d = parseOrThrow(reasonInput, data);
+          const s = open();
+          return { meta, command: { type: 'ReopenComplaint', by, data: d, ...sla.reopened({ reopenedAt: now, severity: s.severity, customerClass: s.customerClass }) } };
+        }
+        case 'pause':
+          return { meta, command: { type: 'PauseComplaint', by, now, data: parseOrThrow(reasonInput, data) } };
+        case 'resume': {
+          parseOrThrow(optionalReasonInput, data);
+          const s = open();
+          if (!s.paused) return { meta, command: { type: 'ResumeComplaint', by, now, pausedBusinessMinutes: 0, firstResponse: null, resolution: null } };
+          const minutes = sla.businessMinutesBetween(s.paused.since, now);
+          return {
+            meta,
+            command: {
+              type: 'ResumeComplaint',
+              by,
+              now,
+              pausedBusinessMinutes: minutes,
+              firstResponse: s.firstResponse.met ? null : sla.shift(s.firstResponse, minutes),
+              resolution: s.resolution.met ? null : sla.shift(s.resolution, minutes),
+            },
+          };
+        }
+        case 'withdraw':
+          return { meta, command: { type: 'WithdrawComplaint', by, data: parseOrThrow(reasonInput, data) } };
+      }
+    });
+
+  for (const action of Object.keys(COMPLAINT_COMMANDS) as ComplaintAction[]) {
+    setHandler(
+      complaintUpdate(action),
+      async (req) => {
+        const { command, meta } = toCommand(action, req);
+        const reason = 'data' in command ? (command.data as { reason?: string }).reason : undefined;
+        const done = await entity.executeDetailed(command, reason ? { ...meta, reason } : meta);
+        changes++;
+        await announce(done);
+        return done.result;
+      },
+      {
+        validator: (req) => {
+          if (!entity.isReady && action !== 'receive') return; // checked again when it runs
+          entity.check(toCommand(action, req).command);
+        },
+      },
+    );
+  }
+  setHandler(complaintQuery, () => ({ ...entity.view(), pendingAlarms: pendingAlarms(entity.current) }));
+
+  /** Sends (at most once per key) the notifications an appended batch calls for, and records each as an event. */
+  async function announce({ result, events }: { result: CommandResult; events: ComplaintEvent[] }): Promise<void> {
+    const s = entity.current;
+    if (s.status === 'none') return;
+    for (const [i, event] of events.entries()) {
+      const e = { id: result.eventIds[i]!, event };
+      for (const n of notificationsFor(event, s, e.id)) {
+        const key = `${e.id}:${n.recipient}`;
+        if (s.notifications.includes(key)) continue;
+        const delivery = await sendNotification({ key, recipient: n.recipient, subject: n.subject, body: n.body });
+        await entity.execute(
+          { type: 'RecordNotification', data: { complaintId: s.complaintId, key, channel: delivery.channel, recipient: n.recipient, subject: n.subject, about: e.id } },
+          SYSTEM,
+        );
+      }
+    }
+  }
+
+  await entity.load();
+  for (;;) {
+    const state = entity.current;
+    if (state.status === 'closed' || state.status === 'withdrawn') break;
+    if (workflowInfo().continueAsNewSuggested) break;
+    const next: Alarm | undefined = pendingAlarms(state)[0];
+    const seen = changes;
+    if (!next) {
+      await condition(() => changes !== seen || workflowInfo().continueAsNewSuggested);
+      continue;
+    }
+    const wait = Date.parse(next.at) - Date.now();
+    if (wait > 0 && (await condition(() => changes !== seen || workflowInfo().continueAsNewSuggested, wait))) continue;
+    const fired = await entity.executeDetailed({ type: 'FireAlarm', now: nowIso(), alarm: next }, { ...SYSTEM, reason: alarmReason(next) });
+    changes++;
+    await announce(fired);
+  }
+  await condition(allHandlersFinished);
+  const s = entity.current;
+  if (s.status !== 'closed' && s.status !== 'withdrawn') {
+    await continueAsNew<typeof complaintWorkflow>({ ...input, carried: entity.carry() });
+  }
+}
+
+function alarmReason(a: Alarm): string {
+  if (a.kind === 'warning') return `${a.deadline} deadline ${a.dueAt} approaching`;
+  if (a.kind === 'escalation') return `${a.deadline} deadline ${a.dueAt} missed: escalate to ${a.role} (level ${a.level})`;
+  return `follow-up visit due ${a.at} not recorded`;
+}
+
+interface Outgoing {
+  recipient: string;
+  subject: string;
+  body: string;
+}
+
+/** Who hears of what. Bodies carry ids and deadlines only: no personal data leaves in notifications. */
+function notificationsFor(event: ComplaintEvent, s: OpenComplaint, eventId: string): Outgoing[] {
+  const ref = `投诉 ${s.complaintId}（客户 ${s.customerId}，${s.severity}）`;
+  const body = (what: string) => `${what}\n\n${ref}\n首问负责人: ${s.owner}\n首次响应期限: ${s.firstResponse.due}\n处理期限: ${s.resolution.due}\n事件: ${eventId}`;
+  switch (event.type) {
+    case 'ComplaintReceived':
+      // 重大事项立即向总经理汇报: the policy names who hears of a complaint at once.
+      return event.data.notifyAtOnce.map((role) => ({ recipient: `role:${role}`, subject: `[台账] ${s.severity === 'major' ? '重大' : ''}投诉 ${s.complaintId}`, body: body('收到投诉，请知悉。') }));
+    case 'DeadlineWarningIssued':
+      return [{ recipient: `actor:${s.owner}`, subject: `[台账] 投诉 ${s.complaintId} 即将超时`, body: body('期限将至，请尽快处理。') }];
+    case 'ComplaintEscalated': {
+      const { level, role } = event.data;
+      return [{ recipient: `role:${role}`, subject: `[台账] 投诉 ${s.complaintId} 超时升级（第 ${level} 级，${ROLE_LABELS_ZH[role as Role] ?? role}）`, body: body(event.data.reason) }];
+    }
+    case 'ComplaintAssigned':
+      return [{ recipient: `actor:${s.owner}`, subject: `[台账] 投诉 ${s.complaintId} 已转交给您`, body: body('该投诉已转交给您处理。') }];
+    case 'FollowUpOverdue':
+      return [{ recipient: 'role:supervisor', subject: `[台账] 投诉 ${s.complaintId} 回访逾期`, body: body('回访期限已过，尚未记录回访。') }];
+    default:
+      return [];
+  }
+}
