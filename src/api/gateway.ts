@@ -1,7 +1,12 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { WithStartWorkflowOperation, WorkflowUpdateFailedError, type Client, type Connection } from '@temporalio/client';
+import { WithStartWorkflowOperation, WorkflowNotFoundError, WorkflowUpdateFailedError, type Client, type Connection } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
-import { DomainError, type DomainErrorKind } from '../domain/errors';
+import { DomainError, notFound, type DomainErrorKind } from '../domain/errors';
+import type { ReceiveComplaintInput } from '../domain/complaint/model';
+import type { SlaPolicy } from '../domain/sla';
+import { complaintStream } from '../events/streams';
+import { complaintQuery, complaintUpdate, type ComplaintAction, type ComplaintView } from '../workflows/messages';
+import type { complaintWorkflow } from '../workflows/complaint';
 import type { RegisterCustomerInput } from '../domain/customer/model';
 import { customerStream } from '../events/streams';
 import { registerCustomer, customerQuery, type CommandMeta, type CommandResult, type EntityView } from '../workflows/messages';
@@ -54,6 +59,78 @@ export class TemporalGateway {
       return { ...result, customerId };
     } catch (err) {
       throw unwrapUpdateFailure(err);
+    }
+  }
+
+  /**
+   * Receives a complaint: starts its workflow and records ComplaintReceived in one call. The policy in force now
+   * travels with the workflow, so its deadlines never change under it.
+   */
+  async receiveComplaint(
+    data: Omit<ReceiveComplaintInput, 'complaintId'> & { complaintId?: string },
+    meta: CommandMeta,
+    context: { policy: SlaPolicy; customerClass: 'key' | 'ordinary' },
+    idempotencyKey?: string,
+  ): Promise<CommandResult & { complaintId: string }> {
+    const complaintId = data.complaintId ?? (idempotencyKey ? idFromKey('K', idempotencyKey) : `K${randomUUID().replaceAll('-', '').slice(0, 16)}`);
+    const startWorkflowOperation = this.complaintStart(complaintId, context);
+    try {
+      const result = await this.client.workflow.executeUpdateWithStart(complaintUpdate('receive'), {
+        args: [{ data: { ...data, complaintId }, meta }],
+        startWorkflowOperation,
+        updateId: idempotencyKey ? `receive:${idempotencyKey}` : undefined,
+      });
+      return { ...result, complaintId };
+    } catch (err) {
+      throw unwrapUpdateFailure(err);
+    }
+  }
+
+  private complaintStart(complaintId: string, context: { policy: SlaPolicy; customerClass: 'key' | 'ordinary' }) {
+    return new WithStartWorkflowOperation<typeof complaintWorkflow>('complaintWorkflow', {
+      workflowId: complaintStream(complaintId),
+      taskQueue: this.taskQueue,
+      args: [{ complaintId, sla: { policy: context.policy }, customerClass: context.customerClass }],
+      workflowIdConflictPolicy: 'USE_EXISTING',
+    });
+  }
+
+  /**
+   * Any other command on a complaint. A closed complaint's workflow has ended: a command (a reopening) starts a new
+   * run that reloads the stream. An unknown complaint is a 404.
+   */
+  async complaintCommand(
+    complaintId: string,
+    action: Exclude<ComplaintAction, 'receive'>,
+    data: unknown,
+    meta: CommandMeta,
+    context: { policy: SlaPolicy },
+    idempotencyKey?: string,
+  ): Promise<CommandResult> {
+    const handle = this.client.workflow.getHandle(complaintStream(complaintId));
+    const updateId = idempotencyKey ? `${action}:${idempotencyKey}` : undefined;
+    try {
+      const described = await handle.describe().catch((err: unknown) => {
+        if (err instanceof WorkflowNotFoundError) throw notFound('complaint.not_found', `no complaint ${complaintId}`);
+        throw err;
+      });
+      if (described.status.name === 'RUNNING') return await handle.executeUpdate(complaintUpdate(action), { args: [{ data, meta }], updateId });
+      return await this.client.workflow.executeUpdateWithStart(complaintUpdate(action), {
+        args: [{ data, meta }],
+        updateId,
+        startWorkflowOperation: this.complaintStart(complaintId, { policy: context.policy, customerClass: 'ordinary' }),
+      });
+    } catch (err) {
+      throw unwrapUpdateFailure(err);
+    }
+  }
+
+  async complaint(complaintId: string): Promise<ComplaintView> {
+    try {
+      return await this.client.workflow.getHandle(complaintStream(complaintId)).query(complaintQuery);
+    } catch (err) {
+      if (err instanceof WorkflowNotFoundError) throw notFound('complaint.not_found', `no complaint ${complaintId}`);
+      throw err;
     }
   }
 

@@ -1,0 +1,110 @@
+import { randomUUID } from 'node:crypto';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import type { Worker } from '@temporalio/worker';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TemporalGateway } from '../../src/api/gateway';
+import type { ComplaintEvent } from '../../src/domain/complaint/model';
+import { computeDeadlines, DEFAULT_POLICY } from '../../src/domain/sla';
+import type { RecordedEvent } from '../../src/events/envelope';
+import { tempStore } from '../support/store';
+import { testWorker, timeSkippingEnv } from '../support/temporal';
+
+/**
+ * The DEFAULT policy (real working hours, Chinese holidays, 调休) on the time-skipping server: days of business time
+ * pass in seconds, and every warning and escalation happens at exactly the instant the calendar computes.
+ */
+describe('complaintWorkflow under the default policy (time-skipping)', () => {
+  let env: TestWorkflowEnvironment;
+  let s: ReturnType<typeof tempStore>;
+  let worker: Worker;
+  let running: Promise<void>;
+  let gateway: TemporalGateway;
+  const taskQueue = `tq-${randomUUID()}`;
+  const agent = { actor: 'li', role: 'agent' as const };
+
+  beforeAll(async () => {
+    env = await timeSkippingEnv();
+    s = tempStore();
+    worker = await testWorker(env, s.store, taskQueue);
+    running = worker.run();
+    gateway = new TemporalGateway(env.client, taskQueue);
+  });
+  afterAll(async () => {
+    worker?.shutdown();
+    await running;
+    await env?.teardown();
+    await s?.cleanup();
+  });
+
+  const receive = (severity: 'major' | 'normal' | 'minor', customerClass: 'key' | 'ordinary') =>
+    gateway.receiveComplaint(
+      { customerId: 'C1', channel: 'phone', category: 'delivery', severity, summary: '交付延迟' },
+      agent,
+      { policy: DEFAULT_POLICY, customerClass },
+    );
+  const events = async (complaintId: string) => (await s.store.readStream(`complaint-${complaintId}`)) as Array<RecordedEvent & ComplaintEvent>;
+  const toSecond = (iso: string) => Math.floor(Date.parse(iso) / 1000);
+
+  it('a normal complaint left untouched climbs the whole ladder, each step at the computed instant to the second', async () => {
+    const { complaintId } = await receive('normal', 'ordinary');
+    await env.sleep('20 days');
+    const all = await events(complaintId);
+    const received = all[0]!;
+    expect(received.type).toBe('ComplaintReceived');
+    if (received.type !== 'ComplaintReceived') throw new Error('unreachable');
+    // The test computes the deadlines itself from the receipt instant, on the same calendar and policy.
+    const expected = computeDeadlines({ receivedAt: received.data.receivedAt, severity: 'normal', customerClass: 'ordinary' }, DEFAULT_POLICY);
+    expect(received.data.firstResponse.due).toBe(expected.firstResponseDue);
+    expect(received.data.resolution.due).toBe(expected.resolutionDue);
+
+    const fired = all.filter((e) => e.type === 'ComplaintEscalated' || e.type === 'DeadlineWarningIssued');
+    const got = fired.map((e) =>
+      e.type === 'ComplaintEscalated' ? { what: `${e.data.deadline}:L${e.data.level}:${e.data.role}`, at: e.metadata.occurredAt } : { what: `${e.data.deadline}:warning`, at: e.metadata.occurredAt },
+    );
+    const want = [expected.firstResponse, expected.resolution].flatMap((d) => [
+      { what: `${d.kind}:warning`, at: d.warnAt },
+      ...d.escalations.map((x) => ({ what: `${d.kind}:L${x.level}:${x.role}`, at: x.at })),
+    ]);
+    // The ladder: warning, 客服主管, 部门经理, 总经理, for both deadlines.
+    expect(got.map((g) => g.what).sort()).toEqual(want.map((w) => w.what).sort());
+    expect(want.filter((w) => w.what.startsWith('resolution:L')).map((w) => w.what)).toEqual(['resolution:L1:supervisor', 'resolution:L2:manager', 'resolution:L3:general_manager']);
+    for (const w of want) {
+      const g = got.find((x) => x.what === w.what)!;
+      expect(toSecond(g.at), `${w.what} fired at ${g.at}, computed ${w.at}`).toBe(toSecond(w.at));
+    }
+    // Each escalation was announced once, to its role.
+    const notices = all.filter((e) => e.type === 'NotificationSent');
+    expect(notices.filter((n) => n.data.recipient === 'role:general_manager')).toHaveLength(2);
+    expect(new Set(notices.map((n) => n.data.key)).size).toBe(notices.length);
+    const view = await gateway.complaint(complaintId);
+    expect(view.state).toMatchObject({ escalationLevel: 3, breached: true });
+  });
+
+  it('a complaint handled in time never escalates', async () => {
+    const { complaintId } = await receive('normal', 'ordinary');
+    const policy = { policy: DEFAULT_POLICY };
+    await gateway.complaintCommand(complaintId, 'acknowledge', { note: '已联系客户' }, agent, policy);
+    await gateway.complaintCommand(complaintId, 'verify', { findings: '属实', departments: ['物流部'] }, agent, policy);
+    await gateway.complaintCommand(complaintId, 'propose', { plan: '补发' }, agent, policy);
+    await gateway.complaintCommand(complaintId, 'notify', { result: '已补发' }, agent, policy);
+    await env.sleep('2 days');
+    const all = await events(complaintId);
+    expect(all.filter((e) => e.type === 'ComplaintEscalated' || e.type === 'DeadlineWarningIssued')).toEqual([]);
+    expect(all.find((e) => e.type === 'ComplaintAcknowledged')!.data).toMatchObject({ onTime: true });
+  });
+
+  it('a key customer climbs on the halved targets', async () => {
+    const { complaintId } = await receive('normal', 'key');
+    await env.sleep('10 days');
+    const all = await events(complaintId);
+    const received = all[0]!;
+    if (received.type !== 'ComplaintReceived') throw new Error('unreachable');
+    const key = computeDeadlines({ receivedAt: received.data.receivedAt, severity: 'normal', customerClass: 'key' }, DEFAULT_POLICY);
+    const ordinary = computeDeadlines({ receivedAt: received.data.receivedAt, severity: 'normal', customerClass: 'ordinary' }, DEFAULT_POLICY);
+    expect(key.firstResponse.targetMinutes).toBe(ordinary.firstResponse.targetMinutes / 2);
+    expect(key.resolution.targetMinutes).toBe(ordinary.resolution.targetMinutes / 2);
+    const first = all.find((e) => e.type === 'ComplaintEscalated' && e.data.deadline === 'resolution' && e.data.level === 1)!;
+    expect(toSecond(first.metadata.occurredAt)).toBe(toSecond(key.resolutionDue));
+    expect(all.filter((e) => e.type === 'ComplaintEscalated')).toHaveLength(6);
+  });
+});
