@@ -16,6 +16,8 @@ import { measureLag } from '../projections/projector';
 import type { LedgerReader } from '../projections/reader';
 import { AuthError, requireRole, TokenAuth, type Principal } from './auth';
 import type { TemporalGateway } from './gateway';
+import { registerComplaintRoutes } from './complaints';
+import type { SlaPolicy } from '../domain/sla';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -33,6 +35,7 @@ export interface AppDeps {
   gateway: TemporalGateway;
   store: EventStore;
   ledgers: LedgerReader;
+  policy: SlaPolicy;
   version?: string;
 }
 
@@ -184,6 +187,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       return deps.ledgers.list(name, req.principal!.role, { limit, offset, where: where as Record<string, string> });
     },
   );
+
+  registerComplaintRoutes(app, deps);
 
   app.get('/roles', { schema: { summary: 'Roles known to the API', hide: true } }, async () => ({ roles: ROLES }));
   return app;

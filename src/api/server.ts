@@ -6,15 +6,18 @@ import { LEDGERS } from '../projections/ledgers';
 import { LedgerReader } from '../projections/reader';
 import { connectClient } from '../temporal';
 import { buildApp } from './app';
+import { loadPolicy, warnCalendarCoverage } from '../config/policy';
 import { TemporalGateway } from './gateway';
 
 /** Starts the HTTP API process. */
 export async function startApi(config: Config, logger: Logger): Promise<Service & { url: string }> {
   if (config.tokens.length === 0) logger.warn('no API tokens configured (TAIZHANG_TOKENS / TAIZHANG_TOKENS_FILE): every request except /healthz will get 401');
+  const policy = loadPolicy(config);
+  warnCalendarCoverage(policy, logger);
   const store = await openEventStore(config, { readonly: false });
   const client = await connectClient(config, logger);
   const ledgers = new LedgerReader(config.ledgerDbPath, LEDGERS);
-  const app = await buildApp({ config, logger, gateway: new TemporalGateway(client, config.TEMPORAL_TASK_QUEUE), store, ledgers });
+  const app = await buildApp({ config, logger, gateway: new TemporalGateway(client, config.TEMPORAL_TASK_QUEUE), store, ledgers, policy });
   await app.listen({ host: config.HOST, port: config.PORT });
   let resolveDone!: () => void;
   const done = new Promise<void>((r) => (resolveDone = r));

@@ -78,6 +78,7 @@ export async function rebuildLedgers(store: EventStore, ledgers: readonly Ledger
   let eventsApplied = 0;
   let batch: RecordedEvent[] = [];
   const flush = () => {
+    if (batch.length === 0) return;
     db.applyBatch(batch);
     eventsApplied += batch.length;
     batch = [];

@@ -44,3 +44,30 @@ export function complaintSla(settings: ComplaintSlaSettings) {
     },
   };
 }
+
+/** The deadline calculator's answer (CLI `taizhang sla deadlines` and `GET /sla/deadlines`). */
+export interface DeadlineReport {
+  firstResponseDue: string;
+  resolutionDue: string;
+  warningAt: string;
+  escalations: Array<{ level: number; role: string; at: string }>;
+  firstResponseEscalations: Array<{ level: number; role: string; at: string }>;
+  policy: string;
+  calendar: { source: string; warnings: string[] };
+}
+
+export function deadlineReport(
+  policy: SlaPolicy,
+  input: { receivedAt: string; severity: Severity; customerClass: CustomerClass; pauses?: Array<{ from: string; to: string }> },
+): DeadlineReport {
+  const d = computeDeadlines({ receivedAt: input.receivedAt, severity: input.severity, customerClass: input.customerClass, pauses: input.pauses ?? [] }, policy);
+  return {
+    firstResponseDue: d.firstResponseDue,
+    resolutionDue: d.resolutionDue,
+    warningAt: d.warningAt,
+    escalations: d.escalations,
+    firstResponseEscalations: d.firstResponse.escalations,
+    policy: d.policy,
+    calendar: d.calendar,
+  };
+}

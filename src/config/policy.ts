@@ -1,0 +1,52 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { calendarForPolicy, DEFAULT_POLICY, parsePolicy, type SlaPolicy } from '../domain/sla';
+import { extraHolidaysSchema } from '../domain/calendar';
+import { DomainError } from '../domain/errors';
+import { ConfigError, type Config } from './config';
+import type { Logger } from './logger';
+
+function readJson(variable: string, file: string): unknown {
+  try {
+    return JSON.parse(readFileSync(path.resolve(file), 'utf8'));
+  } catch (err) {
+    throw new ConfigError(variable, `must name a readable JSON file (${file}: ${(err as Error).message})`);
+  }
+}
+
+/**
+ * The SLA policy in force: TAIZHANG_POLICY_FILE or the shipped default (DOMAIN.md), with TAIZHANG_HOLIDAYS_FILE's
+ * holidays and make-up days added to its calendar. A wrong file stops start-up naming the field and the rule.
+ */
+export function loadPolicy(config: Pick<Config, 'TAIZHANG_POLICY_FILE' | 'TAIZHANG_HOLIDAYS_FILE'>): SlaPolicy {
+  let policy = DEFAULT_POLICY;
+  if (config.TAIZHANG_POLICY_FILE) {
+    try {
+      policy = parsePolicy(readJson('TAIZHANG_POLICY_FILE', config.TAIZHANG_POLICY_FILE));
+    } catch (err) {
+      if (err instanceof DomainError) throw new ConfigError('TAIZHANG_POLICY_FILE', err.issues.map((i) => `${i.field} ${i.rule}`).join('; '));
+      throw err;
+    }
+  }
+  if (config.TAIZHANG_HOLIDAYS_FILE) {
+    const parsed = extraHolidaysSchema.safeParse({ name: path.basename(config.TAIZHANG_HOLIDAYS_FILE), ...(readJson('TAIZHANG_HOLIDAYS_FILE', config.TAIZHANG_HOLIDAYS_FILE) as object) });
+    if (!parsed.success) {
+      const i = parsed.error.issues[0]!;
+      throw new ConfigError('TAIZHANG_HOLIDAYS_FILE', `${i.path.join('.')} ${i.message}`);
+    }
+    policy = { ...policy, calendar: { ...policy.calendar, extraHolidays: parsed.data } };
+  }
+  return policy;
+}
+
+let warned = false;
+/** Warns once per process when deadlines may fall in years past the holiday data (weekends only apply there). */
+export function warnCalendarCoverage(policy: SlaPolicy, logger: Logger, now = Date.now()): void {
+  if (warned) return;
+  const calendar = calendarForPolicy(policy);
+  const warnings = calendar.warningsBetween(now, now + 400 * 24 * 3600 * 1000);
+  if (warnings.length) {
+    warned = true;
+    logger.warn({ calendar: calendar.source, warnings: warnings.map((w) => w.message) }, 'business calendar: no holiday data for some coming dates; weekends only apply there (set TAIZHANG_HOLIDAYS_FILE)');
+  }
+}
