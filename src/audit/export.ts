@@ -107,7 +107,7 @@ function toWorkbook(
   const now = o.now?.() ?? new Date();
   wb.created = now;
   wb.creator = 'taizhang';
-  const ws = wb.addWorksheet(ledger.title[o.lang].replace(/[\/?*[]:]/g, ' ').slice(0, 31), { views: [{ state: 'frozen', ySplit: 1 }] });
+  const ws = wb.addWorksheet(ledger.title[o.lang].replace(/[\\/?*[\]:]/g, ' ').slice(0, 31), { views: [{ state: 'frozen', ySplit: 1 }] });
   ws.columns = ledger.columns.map((c) => ({
     header: c.label[o.lang],
     key: c.name,

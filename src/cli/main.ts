@@ -2,6 +2,10 @@ import { readFileSync } from 'node:fs';
 import { Command, Option } from 'commander';
 import { ConfigError, configTable, loadConfig, type Config } from '../config/config';
 import { CUSTOMER_TYPES, GRADES, IMPORTANCE } from '../domain/customer/model';
+import { CATEGORIES, CHANNELS, SEVERITIES } from '../domain/complaint/model';
+import { deadlineReport } from '../domain/complaint/sla';
+import { deadlinesQuery } from '../api/complaints';
+import { loadPolicy } from '../config/policy';
 import { ROLES } from '../domain/roles';
 import { ledgerByName } from '../projections/ledgers';
 import type { LedgerPage } from '../projections/reader';
@@ -152,6 +156,117 @@ withClientOptions(
   process.stdout.write(`${page.title[opts.lang]} — ${page.total} rows${page.masked.length ? ` (personal data masked: ${page.masked.join(', ')})` : ''}\n`);
   process.stdout.write(table(ledger, page.rows, opts.lang) + '\n');
 });
+
+const complaint = program.command('complaint').description('complaints (投诉)');
+const compensationOf = (o: { compensationAmount?: string; compensation?: string }) =>
+  o.compensationAmount !== undefined || o.compensation !== undefined
+    ? { ...(o.compensationAmount !== undefined ? { amountYuan: Number(o.compensationAmount) } : {}), ...(o.compensation ? { description: o.compensation } : {}) }
+    : undefined;
+const compact = (o: Record<string, unknown>) => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined));
+const printResult = (opts: { json?: boolean }, result: { streamName?: string; revision?: number; eventTypes?: string[] } & Record<string, unknown>, what: string) =>
+  process.stdout.write(opts.json ? JSON.stringify(result) + '\n' : `${what}: ${result.eventTypes?.length ? result.eventTypes.join(', ') : 'no change'} (${result.streamName} revision ${result.revision})\n`);
+
+withClientOptions(
+  complaint
+    .command('receive')
+    .description('receive a complaint (受理); you become its first-responsible owner (首问负责人) unless --owner says otherwise')
+    .requiredOption('--customer <customerId>', 'customer id')
+    .addOption(new Option('--channel <channel>', 'channel').choices([...CHANNELS]).makeOptionMandatory())
+    .addOption(new Option('--category <category>', 'cause category').choices([...CATEGORIES]).makeOptionMandatory())
+    .addOption(new Option('--severity <severity>', 'severity').choices([...SEVERITIES]).makeOptionMandatory())
+    .requiredOption('--summary <text>', 'what the customer complains about')
+    .option('--compensation-amount <yuan>', 'requested compensation in yuan')
+    .option('--compensation <text>', 'requested compensation, in words')
+    .option('--owner <actor>', 'first-responsible owner (default: you)')
+    .option('--id <complaintId>', 'complaint id (default: generated)')
+    .option('--idempotency-key <key>', 'makes a retried command safe')
+    .option('--json', 'print the result as JSON'),
+).action(async (opts: ClientOptions & Record<string, string | undefined> & { json?: boolean }) => {
+  const body = compact({
+    complaintId: opts.id,
+    customerId: opts.customer,
+    channel: opts.channel,
+    category: opts.category,
+    severity: opts.severity,
+    summary: opts.summary,
+    owner: opts.owner,
+    requestedCompensation: compensationOf(opts as never),
+  });
+  const r = await apiClient(opts).request<{ complaintId: string; streamName: string; revision: number; eventTypes: string[] }>('POST', '/complaints', body, opts.idempotencyKey ? { 'idempotency-key': opts.idempotencyKey } : {});
+  printResult(opts, r, `complaint ${r.complaintId}`);
+});
+
+const complaintAction = (name: string, path: string, description: string, build: (c: Command) => Command, body: (o: Record<string, unknown>) => Record<string, unknown>) =>
+  withClientOptions(build(complaint.command(name).description(description).argument('<complaintId>', 'complaint id').option('--idempotency-key <key>', 'makes a retried command safe').option('--json', 'print the result as JSON'))).action(
+    async (id: string, opts: ClientOptions & Record<string, unknown>) => {
+      const r = await apiClient(opts).request<{ streamName: string; revision: number; eventTypes: string[] }>(
+        'POST',
+        `/complaints/${encodeURIComponent(id)}/${path}`,
+        compact(body(opts)),
+        opts.idempotencyKey ? { 'idempotency-key': String(opts.idempotencyKey) } : {},
+      );
+      printResult(opts as { json?: boolean }, r, `complaint ${id} ${name}`);
+    },
+  );
+complaintAction('acknowledge', 'acknowledge', 'first response (首次响应)', (c) => c.option('--note <text>', 'note'), (o) => ({ note: o.note }));
+complaintAction('verify', 'verify', 'record the verification (核实)', (c) => c.requiredOption('--findings <text>', 'findings').option('--department <name...>', 'departments involved'), (o) => ({ findings: o.findings, departments: o.department }));
+complaintAction('assign', 'assign', 'hand over to another owner', (c) => c.requiredOption('--to <actor>', 'new owner').option('--reason <text>', 'why'), (o) => ({ to: o.to, reason: o.reason }));
+complaintAction('propose', 'propose', 'propose a resolution (处理方案)', (c) => c.requiredOption('--plan <text>', 'the plan').option('--compensation-amount <yuan>', 'compensation in yuan').option('--compensation <text>', 'compensation in words'), (o) => ({ plan: o.plan, compensation: compensationOf(o as never) }));
+complaintAction('notify', 'notify', 'notify the customer of the result (通知客户)', (c) => c.requiredOption('--result <text>', 'what the customer was told'), (o) => ({ result: o.result }));
+complaintAction('follow-up', 'follow-up', 'record the follow-up visit (回访), rating 1–5', (c) => c.requiredOption('--rating <1-5>', 'satisfaction rating').option('--comment <text>', 'comment'), (o) => ({ rating: Number(o.rating), comment: o.comment }));
+complaintAction('close', 'close', 'close (结案)', (c) => c.option('--reason <text>', 'why (required before a satisfied follow-up)'), (o) => ({ reason: o.reason }));
+complaintAction('reopen', 'reopen', 'reopen', (c) => c.requiredOption('--reason <text>', 'why'), (o) => ({ reason: o.reason }));
+complaintAction('pause', 'pause', 'pause the SLA clock while waiting on the customer', (c) => c.requiredOption('--reason <text>', 'why'), (o) => ({ reason: o.reason }));
+complaintAction('resume', 'resume', 'resume the SLA clock', (c) => c, () => ({}));
+complaintAction('withdraw', 'withdraw', 'withdraw (撤诉)', (c) => c.requiredOption('--reason <text>', 'why'), (o) => ({ reason: o.reason }));
+
+withClientOptions(complaint.command('show').description('a complaint with its deadlines, escalation level and pending alarms').argument('<complaintId>')).action(async (id: string, opts: ClientOptions) => {
+  process.stdout.write(JSON.stringify(await apiClient(opts).request('GET', `/complaints/${encodeURIComponent(id)}`), null, 2) + '\n');
+});
+
+program
+  .command('sla')
+  .description('SLA tools')
+  .command('deadlines')
+  .description('the deadlines and escalation instants of a complaint received at an instant, on the configured policy and calendar')
+  .requiredOption('--received <instant>', 'ISO 8601 instant with offset, e.g. 2026-09-30T17:30:00+08:00')
+  .addOption(new Option('--severity <severity>', 'severity').choices([...SEVERITIES]).makeOptionMandatory())
+  .addOption(new Option('--customer-class <class>', 'customer class').choices(['key', 'ordinary']).default('ordinary'))
+  .option('--pause <from/to...>', 'a pause as <ISO>/<ISO> (repeatable)')
+  .addOption(new Option('--format <format>', 'output format').choices(['json', 'text']).default('text'))
+  .action((opts: { received: string; severity: string; customerClass: string; pause?: string[]; format: string }) => {
+    const cfg = config();
+    let policy;
+    try {
+      policy = loadPolicy(cfg);
+    } catch (err) {
+      if (err instanceof ConfigError) throw new CliError(err.message, 2);
+      throw err;
+    }
+    const parsed = deadlinesQuery.safeParse(compact({ received: opts.received, severity: opts.severity, customerClass: opts.customerClass, pause: opts.pause }));
+    if (!parsed.success) {
+      const i = parsed.error.issues[0]!;
+      const field = { received: '--received', severity: '--severity', customerClass: '--customer-class', pause: '--pause' }[String(i.path[0])] ?? String(i.path[0]);
+      throw new CliError(`${field}: ${i.message}`);
+    }
+    const q = parsed.data;
+    const pauses = q.pause === undefined ? [] : Array.isArray(q.pause) ? q.pause : [q.pause];
+    const report = deadlineReport(policy, { receivedAt: q.received, severity: q.severity, customerClass: q.customerClass, pauses });
+    if (opts.format === 'json') {
+      process.stdout.write(JSON.stringify(report, null, 2) + '\n');
+      return;
+    }
+    process.stdout.write(
+      [
+        `policy            ${report.policy}`,
+        `calendar          ${report.calendar.source}`,
+        `first response    ${report.firstResponseDue}`,
+        `resolution        ${report.resolutionDue}   (warning ${report.warningAt})`,
+        ...report.escalations.map((e) => `escalation ${e.level}      ${e.at}   → ${e.role}`),
+        ...report.calendar.warnings.map((w) => `warning: ${w}`),
+      ].join('\n') + '\n',
+    );
+  });
 
 program
   .command('config')

@@ -1,4 +1,4 @@
-import { allHandlersFinished, condition, continueAsNew, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
+import { allHandlersFinished, condition, continueAsNew, proxyLocalActivities, setHandler, workflowInfo } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import { complaintDecider, pendingAlarms, type Actor, type Alarm, type ComplaintCommand, type ComplaintState, type OpenComplaint } from '../domain/complaint/decider';
 import {
@@ -23,7 +23,8 @@ import { StreamEntity, type EntityCarry } from './support/entity';
 import { domainCall } from './support/failures';
 import { commandMeta } from './support/meta';
 
-const { sendNotification } = proxyActivities<Activities>({
+// Sent at most once per key by the activity itself (its sent-log), so a local activity is safe and saves a round trip.
+const { sendNotification } = proxyLocalActivities<Activities>({
   startToCloseTimeout: '30s',
   retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '1m' },
 });

@@ -67,6 +67,13 @@ export class SqliteEventStore implements EventStore {
   private readonly appended = new EventEmitter();
   private readonly subscriptions = new Set<Subscription>();
   private readonly stmts;
+  private pending: Array<{
+    streamName: string;
+    events: EventEnvelope[];
+    expectedRevision: ExpectedRevision;
+    resolve: (r: AppendResult) => void;
+    reject: (e: unknown) => void;
+  }> = [];
 
   constructor(options: SqliteEventStoreOptions) {
     if (options.file !== ':memory:') mkdirSync(path.dirname(path.resolve(options.file)), { recursive: true });
@@ -96,31 +103,71 @@ export class SqliteEventStore implements EventStore {
     };
   }
 
+  /**
+   * Group commit: appends issued in the same turn of the event loop (concurrent activities) commit in one SQLite
+   * transaction, so one fsync covers them all; each runs in its own savepoint, so one append's failure (a
+   * concurrency conflict) rejects only that append.
+   */
   async append(streamName: string, events: EventEnvelope[], options: { expectedRevision: ExpectedRevision }): Promise<AppendResult> {
-    return this.appendSync(streamName, events, options.expectedRevision);
+    checkEnvelopes(streamName, events, this.maxEventBytes);
+    return new Promise<AppendResult>((resolve, reject) => {
+      this.pending.push({ streamName, events, expectedRevision: options.expectedRevision, resolve, reject });
+      if (this.pending.length === 1) setImmediate(() => this.commitPending());
+    });
+  }
+
+  private commitPending(): void {
+    const batch = this.pending;
+    this.pending = [];
+    const outcomes: Array<{ ok: true; result: AppendResult } | { ok: false; error: unknown }> = [];
+    try {
+      this.db
+        .transaction(() => {
+          for (const p of batch) {
+            try {
+              // A nested transaction is a savepoint: a failed append rolls back alone.
+              outcomes.push({ ok: true, result: this.db.transaction(() => this.appendInTransaction(p.streamName, p.events, p.expectedRevision))() });
+            } catch (error) {
+              outcomes.push({ ok: false, error });
+            }
+          }
+        })
+        .immediate();
+    } catch (error) {
+      for (const p of batch) p.reject(error);
+      return;
+    }
+    let wrote = false;
+    batch.forEach((p, i) => {
+      const o = outcomes[i]!;
+      if (o.ok) {
+        wrote ||= !o.result.alreadyAppended && p.events.length > 0;
+        p.resolve(o.result);
+      } else p.reject(o.error);
+    });
+    if (wrote) this.appended.emit('append');
   }
 
   /** Synchronous append, for callers that batch many appends in one SQLite transaction (seeding, benchmarks). */
   appendSync(streamName: string, events: EventEnvelope[], expectedRevision: ExpectedRevision): AppendResult {
     checkEnvelopes(streamName, events, this.maxEventBytes);
-    const encoded = events.map((e) => ({ e, data: JSON.stringify(e.data), metadata: JSON.stringify(e.metadata) }));
-    const result = this.db
-      .transaction((): AppendResult => {
-        const current = this.stmts.streamRevision.get(streamName)?.r ?? -1;
-        const retried = this.alreadyAppended(streamName, events, expectedRevision, current);
-        if (retried) return retried;
-        assertExpected(streamName, expectedRevision, current);
-        if (events.length === 0) return { nextExpectedRevision: current, position: this.headSync(), alreadyAppended: false };
-        const now = new Date().toISOString();
-        let position = 0;
-        encoded.forEach(({ e, data, metadata }, i) => {
-          position = Number(this.stmts.insert.run(streamName, current + 1 + i, e.id, e.type, data, metadata, now).lastInsertRowid);
-        });
-        return { nextExpectedRevision: current + events.length, position: String(position), alreadyAppended: false };
-      })
-      .immediate();
+    const result = this.db.transaction(() => this.appendInTransaction(streamName, events, expectedRevision)).immediate();
     if (!result.alreadyAppended && events.length > 0) this.appended.emit('append');
     return result;
+  }
+
+  private appendInTransaction(streamName: string, events: EventEnvelope[], expectedRevision: ExpectedRevision): AppendResult {
+    const current = this.stmts.streamRevision.get(streamName)?.r ?? -1;
+    const retried = this.alreadyAppended(streamName, events, expectedRevision, current);
+    if (retried) return retried;
+    assertExpected(streamName, expectedRevision, current);
+    if (events.length === 0) return { nextExpectedRevision: current, position: this.headSync(), alreadyAppended: false };
+    const now = new Date().toISOString();
+    let position = 0;
+    events.forEach((e, i) => {
+      position = Number(this.stmts.insert.run(streamName, current + 1 + i, e.id, e.type, JSON.stringify(e.data), JSON.stringify(e.metadata), now).lastInsertRowid);
+    });
+    return { nextExpectedRevision: current + events.length, position: String(position), alreadyAppended: false };
   }
 
   /**

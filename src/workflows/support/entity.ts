@@ -1,11 +1,13 @@
-import { condition, currentUpdateInfo, proxyActivities, workflowInfo, ActivityFailure, ApplicationFailure } from '@temporalio/workflow';
+import { condition, currentUpdateInfo, proxyLocalActivities, workflowInfo, ActivityFailure, ApplicationFailure } from '@temporalio/workflow';
 import type { Activities } from '../../activities';
 import type { Decider, DomainEvent } from '../../domain/decider';
 import { DomainError } from '../../domain/errors';
 import type { CommandMeta, CommandResult, EntityView } from '../messages';
 import { domainCall, toFailure } from './failures';
 
-const { appendEvents, loadStream } = proxyActivities<Activities>({
+// Local activities: an append is a short local write, so it runs in the worker's own workflow task instead of a
+// server round trip per event; the deterministic event ids make a retried append a no-op all the same.
+const { appendEvents, loadStream } = proxyLocalActivities<Activities>({
   startToCloseTimeout: '30s',
   retry: { initialInterval: '100ms', backoffCoefficient: 2, maximumInterval: '5s' },
 });
