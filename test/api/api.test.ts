@@ -1,73 +1,22 @@
 import { randomUUID } from 'node:crypto';
-import path from 'node:path';
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import type { Worker } from '@temporalio/worker';
-import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildApp } from '../../src/api/app';
-import { TemporalGateway } from '../../src/api/gateway';
-import type { RecordedEvent } from '../../src/events/envelope';
-import { LedgerDb } from '../../src/projections/ledger-db';
-import { LEDGERS } from '../../src/projections/ledgers';
-import { Projector } from '../../src/projections/projector';
-import { LedgerReader } from '../../src/projections/reader';
-import { tempStore } from '../support/store';
-import { devServerEnv, testLogger, testWorker } from '../support/temporal';
-
-const TOKENS = {
-  agent: 'agent-token-0123456789',
-  auditor: 'auditor-token-0123456789',
-  admin: 'admin-token-0123456789',
-};
+import { startTestApp, type TestApp } from '../support/app';
 
 describe('HTTP API against a real worker on the Temporal dev server', () => {
-  let env: TestWorkflowEnvironment;
-  let s: ReturnType<typeof tempStore>;
-  let worker: Worker;
-  let running: Promise<void>;
-  let app: FastifyInstance;
-  let projector: Projector;
-  let ledgerDb: LedgerDb;
-  let reader: LedgerReader;
-
+  let t: TestApp;
+  let app: TestApp['app'];
+  let s: { store: TestApp['store'] };
+  let projector: TestApp['projector'];
   beforeAll(async () => {
-    env = await devServerEnv();
-    s = tempStore();
-    const taskQueue = `tq-${randomUUID()}`;
-    worker = await testWorker(env, s.store, taskQueue);
-    running = worker.run();
-    ledgerDb = new LedgerDb(path.join(s.dir, 'ledger.db'), LEDGERS);
-    projector = new Projector(s.store, ledgerDb, { batchSize: 100, logger: testLogger });
-    projector.start();
-    reader = new LedgerReader(path.join(s.dir, 'ledger.db'), LEDGERS);
-    app = await buildApp({
-      config: {
-        temporalAddress: env.connection.options.address,
-        tokens: Object.entries(TOKENS).map(([role, token]) => ({ role: role as 'agent', token, actor: `${role}-1` })),
-      },
-      logger: testLogger,
-      gateway: new TemporalGateway(env.client, taskQueue),
-      store: s.store,
-      ledgers: reader,
-    });
+    t = await startTestApp();
+    ({ app, projector } = t);
+    s = { store: t.store };
   });
   afterAll(async () => {
-    await app?.close();
-    await projector?.stop();
-    reader?.close();
-    ledgerDb?.close();
-    worker?.shutdown();
-    await running;
-    await env?.teardown();
-    await s?.cleanup();
+    await t?.close();
   });
-
-  const as = (role: keyof typeof TOKENS) => ({ authorization: `Bearer ${TOKENS[role]}` });
-  const allEvents = async () => {
-    const out: RecordedEvent[] = [];
-    for await (const e of s.store.readAll()) out.push(e);
-    return out;
-  };
+  const as = (role: 'agent' | 'auditor' | 'admin') => t.as(role);
+  const allEvents = () => t.allEvents();
 
   it('/healthz checks Temporal, the store and the projector', async () => {
     const res = await app.inject({ method: 'GET', url: '/healthz' });

@@ -1,0 +1,70 @@
+import { randomUUID } from 'node:crypto';
+import path from 'node:path';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import type { FastifyInstance } from 'fastify';
+import { buildApp } from '../../src/api/app';
+import { TemporalGateway } from '../../src/api/gateway';
+import type { Role } from '../../src/domain/roles';
+import { DEFAULT_POLICY, type SlaPolicy } from '../../src/domain/sla';
+import type { RecordedEvent } from '../../src/events/envelope';
+import { LedgerDb } from '../../src/projections/ledger-db';
+import { LEDGERS } from '../../src/projections/ledgers';
+import { Projector } from '../../src/projections/projector';
+import { LedgerReader } from '../../src/projections/reader';
+import { tempStore } from './store';
+import { devServerEnv, testLogger, testWorker } from './temporal';
+
+export const TOKENS: Record<string, { token: string; role: Role; actor: string }> = {
+  agent: { token: 'agent-token-0123456789', role: 'agent', actor: 'agent-1' },
+  agent2: { token: 'agent2-token-0123456789', role: 'agent', actor: 'agent-2' },
+  supervisor: { token: 'supervisor-token-0123456789', role: 'supervisor', actor: 'sup-1' },
+  auditor: { token: 'auditor-token-0123456789', role: 'auditor', actor: 'aud-1' },
+  admin: { token: 'admin-token-0123456789', role: 'admin', actor: 'admin-1' },
+};
+
+/** The API over a real worker, store and projector on the Temporal dev server, as one in-process stack for tests. */
+export async function startTestApp(policy: SlaPolicy = DEFAULT_POLICY) {
+  const env: TestWorkflowEnvironment = await devServerEnv();
+  const s = tempStore();
+  const taskQueue = `tq-${randomUUID()}`;
+  const worker = await testWorker(env, s.store, taskQueue);
+  const running = worker.run();
+  const ledgerDb = new LedgerDb(path.join(s.dir, 'ledger.db'), LEDGERS);
+  const projector = new Projector(s.store, ledgerDb, { batchSize: 100, logger: testLogger });
+  projector.start();
+  const reader = new LedgerReader(path.join(s.dir, 'ledger.db'), LEDGERS);
+  const gateway = new TemporalGateway(env.client, taskQueue);
+  const app: FastifyInstance = await buildApp({
+    config: { temporalAddress: env.connection.options.address, tokens: Object.values(TOKENS) },
+    logger: testLogger,
+    gateway,
+    store: s.store,
+    ledgers: reader,
+    policy,
+  });
+  return {
+    env,
+    store: s.store,
+    dir: s.dir,
+    app,
+    projector,
+    gateway,
+    as: (who: keyof typeof TOKENS) => ({ authorization: `Bearer ${TOKENS[who]!.token}` }),
+    async allEvents(): Promise<RecordedEvent[]> {
+      const out: RecordedEvent[] = [];
+      for await (const e of s.store.readAll()) out.push(e);
+      return out;
+    },
+    async close() {
+      await app.close();
+      await projector.stop();
+      reader.close();
+      ledgerDb.close();
+      worker.shutdown();
+      await running;
+      await env.teardown();
+      await s.cleanup();
+    },
+  };
+}
+export type TestApp = Awaited<ReturnType<typeof startTestApp>>;
