@@ -34,6 +34,7 @@ COPY --from=deps /app/node_modules ./node_modules
 COPY package.json package-lock.json tsconfig.json worker.ts ./
 COPY bin ./bin
 COPY src ./src
+COPY policies ./policies
 RUN mkdir -p /app/data && chown node:node /app/data
 # `node` (uid 1000) is the unprivileged user of the official Node.js images.
 USER node
