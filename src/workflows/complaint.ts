@@ -15,10 +15,9 @@ import {
 } from '../domain/complaint/model';
 import { complaintSla, type ComplaintSlaSettings } from '../domain/complaint/sla';
 import { notFound, validationError } from '../domain/errors';
-import { ROLE_LABELS_ZH, type Role } from '../domain/roles';
 import { parseOrThrow } from '../domain/validation';
 import { complaintStream } from '../events/streams';
-import { COMPLAINT_COMMANDS, complaintQuery, complaintUpdate, type CommandMeta, type CommandResult, type ComplaintAction } from './messages';
+import { COMPLAINT_COMMANDS, complaintQuery, complaintUpdate, type CommandMeta, type ComplaintAction } from './messages';
 import { StreamEntity, type EntityCarry } from './support/entity';
 import { domainCall } from './support/failures';
 import { commandMeta } from './support/meta';
@@ -123,6 +122,8 @@ export async function complaintWorkflow(input: ComplaintWorkflowInput): Promise<
     setHandler(
       complaintUpdate(action),
       async (req) => {
+        // A fresh run (after continue-as-new or a reopening) may receive the command before it has read its stream.
+        await condition(() => entity.isReady);
         const { command, meta } = toCommand(action, req);
         const reason = 'data' in command ? (command.data as { reason?: string }).reason : undefined;
         const done = await entity.executeDetailed(command, reason ? { ...meta, reason } : meta);
@@ -140,21 +141,11 @@ export async function complaintWorkflow(input: ComplaintWorkflowInput): Promise<
   }
   setHandler(complaintQuery, () => ({ ...entity.view(), pendingAlarms: pendingAlarms(entity.current) }));
 
-  /** Sends (at most once per key) the notifications an appended batch calls for, and records each as an event. */
-  async function announce({ result, events }: { result: CommandResult; events: ComplaintEvent[] }): Promise<void> {
-    const s = entity.current;
-    if (s.status === 'none') return;
-    for (const [i, event] of events.entries()) {
-      const e = { id: result.eventIds[i]!, event };
-      for (const n of notificationsFor(event, s, e.id)) {
-        const key = `${e.id}:${n.recipient}`;
-        if (s.notifications.includes(key)) continue;
-        const delivery = await sendNotification({ key, recipient: n.recipient, subject: n.subject, body: n.body });
-        await entity.execute(
-          { type: 'RecordNotification', data: { complaintId: s.complaintId, key, channel: delivery.channel, recipient: n.recipient, subject: n.subject, about: e.id } },
-          SYSTEM,
-        );
-      }
+  /** Sends the notifications an append issued; the activity sends each key at most once, whatever the retries. */
+  async function announce({ events }: { events: ComplaintEvent[] }): Promise<void> {
+    for (const e of events) {
+      if (e.type !== 'NotificationIssued') continue;
+      await sendNotification({ key: e.data.key, recipient: e.data.recipient, subject: e.data.subject, body: e.data.body });
     }
   }
 
@@ -186,33 +177,4 @@ function alarmReason(a: Alarm): string {
   if (a.kind === 'warning') return `${a.deadline} deadline ${a.dueAt} approaching`;
   if (a.kind === 'escalation') return `${a.deadline} deadline ${a.dueAt} missed: escalate to ${a.role} (level ${a.level})`;
   return `follow-up visit due ${a.at} not recorded`;
-}
-
-interface Outgoing {
-  recipient: string;
-  subject: string;
-  body: string;
-}
-
-/** Who hears of what. Bodies carry ids and deadlines only: no personal data leaves in notifications. */
-function notificationsFor(event: ComplaintEvent, s: OpenComplaint, eventId: string): Outgoing[] {
-  const ref = `投诉 ${s.complaintId}（客户 ${s.customerId}，${s.severity}）`;
-  const body = (what: string) => `${what}\n\n${ref}\n首问负责人: ${s.owner}\n首次响应期限: ${s.firstResponse.due}\n处理期限: ${s.resolution.due}\n事件: ${eventId}`;
-  switch (event.type) {
-    case 'ComplaintReceived':
-      // 重大事项立即向总经理汇报: the policy names who hears of a complaint at once.
-      return event.data.notifyAtOnce.map((role) => ({ recipient: `role:${role}`, subject: `[台账] ${s.severity === 'major' ? '重大' : ''}投诉 ${s.complaintId}`, body: body('收到投诉，请知悉。') }));
-    case 'DeadlineWarningIssued':
-      return [{ recipient: `actor:${s.owner}`, subject: `[台账] 投诉 ${s.complaintId} 即将超时`, body: body('期限将至，请尽快处理。') }];
-    case 'ComplaintEscalated': {
-      const { level, role } = event.data;
-      return [{ recipient: `role:${role}`, subject: `[台账] 投诉 ${s.complaintId} 超时升级（第 ${level} 级，${ROLE_LABELS_ZH[role as Role] ?? role}）`, body: body(event.data.reason) }];
-    }
-    case 'ComplaintAssigned':
-      return [{ recipient: `actor:${s.owner}`, subject: `[台账] 投诉 ${s.complaintId} 已转交给您`, body: body('该投诉已转交给您处理。') }];
-    case 'FollowUpOverdue':
-      return [{ recipient: 'role:supervisor', subject: `[台账] 投诉 ${s.complaintId} 回访逾期`, body: body('回访期限已过，尚未记录回访。') }];
-    default:
-      return [];
-  }
 }

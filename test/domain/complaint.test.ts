@@ -118,7 +118,7 @@ describe('complaint decider', () => {
   it('agents act on their own complaints; supervisors reassign and close any; auditors only read', () => {
     given([received]).when({ type: 'AcknowledgeComplaint', by: otherAgent, now: 'x', data: {} }).rejects('forbidden', /belongs to li/);
     given([received]).when({ type: 'AcknowledgeComplaint', by: { actor: 'a', role: 'auditor' }, now: 'x', data: {} }).rejects('forbidden');
-    given([received]).when({ type: 'AssignComplaint', by: supervisor, data: { to: 'wang', reason: '休假' } }).then([{ type: 'ComplaintAssigned', data: { from: 'li', to: 'wang' } }]);
+    given([received]).when({ type: 'AssignComplaint', by: supervisor, data: { to: 'wang', reason: '休假' } }).then([{ type: 'ComplaintAssigned', data: { from: 'li', to: 'wang' } }, { type: 'NotificationIssued', data: { recipient: 'actor:wang' } }]);
     given([received, ack]).when({ type: 'CloseComplaint', by: agent, data: { reason: 'x' } }).rejects('forbidden');
     given([received, ack]).when({ type: 'CloseComplaint', by: supervisor, data: {} }).rejects('validation');
     given([received, ack]).when({ type: 'CloseComplaint', by: supervisor, data: { reason: '重复投诉' } }).then([{ type: 'ComplaintClosed' }]);
@@ -140,10 +140,10 @@ describe('complaint decider', () => {
   it('an alarm fires once, never before its instant, and not after its deadline was met', () => {
     const warn = pendingAlarms(given([received]).state)[0]!;
     given([received]).when({ type: 'FireAlarm', now: '2026-10-09T10:35:59+08:00', alarm: warn }).then([]);
-    const events = given([received]).when({ type: 'FireAlarm', now: warn.at, alarm: warn }).then([{ type: 'DeadlineWarningIssued', data: { deadline: 'first_response' } }]);
+    const events = given([received]).when({ type: 'FireAlarm', now: warn.at, alarm: warn }).then([{ type: 'DeadlineWarningIssued', data: { deadline: 'first_response' } }, { type: 'NotificationIssued' }]);
     given([received, ...events]).when({ type: 'FireAlarm', now: warn.at, alarm: warn }).then([]);
     const esc = pendingAlarms(given([received]).state)[1]!;
-    const escalated = given([received]).when({ type: 'FireAlarm', now: esc.at, alarm: esc }).then([{ type: 'ComplaintEscalated', data: { level: 1, role: 'supervisor' } }]);
+    const escalated = given([received]).when({ type: 'FireAlarm', now: esc.at, alarm: esc }).then([{ type: 'ComplaintEscalated', data: { level: 1, role: 'supervisor' } }, { type: 'NotificationIssued' }]);
     expect(given([received, ...escalated]).state).toMatchObject({ escalationLevel: 1, breached: true });
     given([received, ack]).when({ type: 'FireAlarm', now: esc.at, alarm: esc }).then([]);
   });
@@ -159,9 +159,18 @@ describe('complaint decider', () => {
     expect(given([received, paused, ...events]).state).toMatchObject({ paused: null, pausedBusinessMinutes: 60, firstResponse: { due: '2026-10-09T12:00:00+08:00', met: false } });
   });
 
-  it('records each notification key once', () => {
-    const n = { complaintId: 'K1', key: 'k-1', channel: 'log', recipient: 'role:supervisor', subject: 's', about: 'e1' };
-    const events = given([received]).when({ type: 'RecordNotification', data: n }).then([{ type: 'NotificationSent' }]);
-    given([received, ...events]).when({ type: 'RecordNotification', data: n }).then([]);
+  it('issues the notifications an event calls for in the same decision, each with its own key', () => {
+    const esc = pendingAlarms(given([received]).state)[1]!;
+    const events = given([received]).when({ type: 'FireAlarm', now: esc.at, alarm: esc }).then([
+      { type: 'ComplaintEscalated' },
+      { type: 'NotificationIssued', data: { recipient: 'role:supervisor', key: 'K1#1:role:supervisor', about: 'ComplaintEscalated' } },
+    ]);
+    const warn = pendingAlarms(given([received, ...events]).state)[0]!;
+    given([received, ...events]).when({ type: 'FireAlarm', now: warn.at, alarm: warn }).then([{ type: 'DeadlineWarningIssued' }, { type: 'NotificationIssued', data: { recipient: 'actor:li', key: 'K1#2:actor:li' } }]);
+    const major = { ...received, data: { ...received.data, severity: 'major' as const, notifyAtOnce: ['general_manager' as const] } };
+    given([]).when({ type: 'ReceiveComplaint', by: agent, now: 'x', data: major.data as never, firstResponse, resolution, basis, notifyAtOnce: ['general_manager'] }).then([
+      { type: 'ComplaintReceived' },
+      { type: 'NotificationIssued', data: { recipient: 'role:general_manager' } },
+    ]);
   });
 });

@@ -115,7 +115,7 @@ describe('complaint escalations survive kill -9 of the worker', () => {
     expect(new Set(events.map((e) => e.id)).size).toBe(events.length);
     expect(events.map((e) => e.revision)).toEqual(events.map((_, i) => i));
 
-    const recorded = events.filter((e) => e.type === 'NotificationSent').map((e) => (e.type === 'NotificationSent' ? e.data.key : ''));
+    const recorded = events.filter((e) => e.type === 'NotificationIssued').map((e) => (e.type === 'NotificationIssued' ? e.data.key : ''));
     // GM at intake, 2 warnings to the owner, 6 escalations.
     expect(recorded).toHaveLength(9);
     expect(new Set(recorded).size).toBe(recorded.length);

@@ -7,6 +7,7 @@ import { DomainError } from '../../src/domain/errors';
 import { deterministicEventId } from '../../src/events/ids';
 import { customerQuery, updateCustomerContact } from '../../src/workflows/messages';
 import { tempStore } from '../support/store';
+import { recordHistory } from '../support/histories';
 import { devServerEnv, testWorker } from '../support/temporal';
 
 describe('customerWorkflow on the Temporal dev server', () => {
@@ -101,5 +102,6 @@ describe('customerWorkflow on the Temporal dev server', () => {
     expect(events.map((e) => e.revision)).toEqual([0, 1, 2]);
     const view = await handle.query(customerQuery);
     expect(view.state).toMatchObject({ profile: { email: 'zhou@example.com', phone: '13700137001' } });
+    await recordHistory(env.client, r.streamName, 'customer-concurrent-writer');
   });
 });

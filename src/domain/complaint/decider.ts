@@ -2,6 +2,7 @@ import { assertNever, type Decider } from '../decider';
 import { forbidden, illegalState, notFound, validationError } from '../errors';
 import type { ActorRole, Role } from '../roles';
 import type { ComplaintEvent, Deadline, DeadlineKind, ReceiveComplaintInput, Severity } from './model';
+import { notificationsFor } from './notifications';
 
 export interface Actor {
   actor: string;
@@ -45,8 +46,7 @@ export type ComplaintCommand =
       resolution: Deadline | null;
     }
   | { type: 'WithdrawComplaint'; by: Actor; data: { reason: string } }
-  | { type: 'FireAlarm'; now: string; alarm: Alarm }
-  | { type: 'RecordNotification'; data: Extract<ComplaintEvent, { type: 'NotificationSent' }>['data'] };
+  | { type: 'FireAlarm'; now: string; alarm: Alarm };
 
 export const COMPLAINT_STATUSES = [
   'received', // 受理
@@ -143,7 +143,7 @@ const alarmOrder = (a: Alarm) => (a.kind === 'warning' ? 0 : a.kind === 'escalat
 const sameAlarm = (a: Alarm, b: Alarm) =>
   a.kind === b.kind && a.at === b.at && (a.kind === 'follow_up_overdue' || (a.deadline === (b as typeof a).deadline && (a.kind !== 'escalation' || a.level === (b as typeof a).level)));
 
-export function decideComplaint(command: ComplaintCommand, state: ComplaintState): ComplaintEvent[] {
+function decideFacts(command: ComplaintCommand, state: ComplaintState): ComplaintEvent[] {
   switch (command.type) {
     case 'ReceiveComplaint': {
       if (state.status !== 'none') throw illegalState('complaint.already_received', `complaint ${command.data.complaintId} was already received`);
@@ -274,14 +274,28 @@ export function decideComplaint(command: ComplaintCommand, state: ComplaintState
           return assertNever(alarm, 'alarm');
       }
     }
-    case 'RecordNotification': {
-      const s = existing(state);
-      if (s.notifications.includes(command.data.key)) return [];
-      return [{ type: 'NotificationSent', data: command.data }];
-    }
     default:
       return assertNever(command, 'complaint command');
   }
+}
+
+/** The command's events, each followed by the notifications it calls for (recorded in the same append). */
+export function decideComplaint(command: ComplaintCommand, state: ComplaintState): ComplaintEvent[] {
+  const out: ComplaintEvent[] = [];
+  let s = state;
+  for (const event of decideFacts(command, state)) {
+    out.push(event);
+    s = evolveComplaint(s, event);
+    if (s.status === 'none') continue;
+    let sent = s.notifications.length;
+    for (const n of notificationsFor(event, s)) {
+      const key = `${s.complaintId}#${++sent}:${n.recipient}`;
+      const issued: ComplaintEvent = { type: 'NotificationIssued', data: { complaintId: s.complaintId, key, recipient: n.recipient, subject: n.subject, body: n.body, about: event.type } };
+      out.push(issued);
+    }
+    for (const e of out.slice(out.indexOf(event) + 1)) s = evolveComplaint(s, e);
+  }
+  return out;
 }
 
 const levelOf = (s: OpenComplaint) => Math.max(0, ...s.firstResponse.firedLevels, ...s.resolution.firedLevels);
@@ -363,7 +377,7 @@ export function evolveComplaint(state: ComplaintState, event: ComplaintEvent): C
       const next: OpenComplaint = { ...s, [key]: { ...s[key], firedLevels: [...s[key].firedLevels, event.data.level] }, breached: true };
       return { ...next, escalationLevel: levelOf(next) };
     }
-    case 'NotificationSent':
+    case 'NotificationIssued':
       return { ...s, notifications: [...s.notifications, event.data.key] };
     default:
       return assertNever(event, 'complaint event');

@@ -107,14 +107,18 @@ export const complaintEvents = {
   ComplaintEscalated: z
     .object({ ...cid, deadline: deadlineKind, level: z.number().int().min(1), role, dueAt: isoInstant, escalateAt: isoInstant, reason: z.string() })
     .strict(),
-  NotificationSent: z
+  /**
+   * A notification the event before it calls for, recorded in the same append; the worker then sends it at most
+   * once per key. Bodies carry ids and deadlines only, never personal data.
+   */
+  NotificationIssued: z
     .object({
       ...cid,
       key: z.string(),
-      channel: z.string(),
       recipient: z.string(),
       subject: z.string(),
-      /** The event the notification announces. */
+      body: z.string(),
+      /** Type of the event the notification announces. */
       about: z.string(),
     })
     .strict(),

@@ -12,6 +12,16 @@ const { appendEvents, loadStream } = proxyLocalActivities<Activities>({
   retry: { initialInterval: '100ms', backoffCoefficient: 2, maximumInterval: '5s' },
 });
 
+/** The ApplicationFailure type of an activity's failure, however the SDK wrapped it (local activities differ). */
+function failureType(err: unknown): string | undefined {
+  let e: unknown = err;
+  for (let depth = 0; e && depth < 4; depth++) {
+    if (e instanceof ApplicationFailure) return e.type ?? undefined;
+    e = e instanceof ActivityFailure || e instanceof Error ? (e as { cause?: unknown }).cause : undefined;
+  }
+  return undefined;
+}
+
 /** State carried across continue-as-new, so the next run need not re-read the stream. */
 export interface EntityCarry<S> {
   state: S;
@@ -115,12 +125,12 @@ export class StreamEntity<C, S, E extends DomainEvent> {
       return { result: this.result(r.position, r.eventIds, events.map((e) => e.type)), events };
     } catch (err) {
       // Someone else wrote to a stream this workflow owns: re-read it and decide once more on the real state.
-      if (attempt === 1 && err instanceof ActivityFailure && err.cause instanceof ApplicationFailure && err.cause.type === 'ConcurrencyError') {
-        await this.catchUp();
-        return this.run(command, meta, causationId, 2);
-      }
-      if (err instanceof ActivityFailure && err.cause instanceof ApplicationFailure && err.cause.type === 'ConcurrencyError') {
-        throw toFailure(new DomainError('concurrency', 'stream.concurrent_write', err.cause.message));
+      if (failureType(err) === 'ConcurrencyError') {
+        if (attempt === 1) {
+          await this.catchUp();
+          return this.run(command, meta, causationId, 2);
+        }
+        throw toFailure(new DomainError('concurrency', 'stream.concurrent_write', (err as Error).message));
       }
       throw err;
     }
