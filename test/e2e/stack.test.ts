@@ -86,6 +86,27 @@ describe('embedded stack end to end', () => {
     expect(table.stdout).toContain('138****8000');
   });
 
+  it('handles a complaint through the CLI and shows it in the complaints ledger', async () => {
+    const customer = registered[0]!;
+    const received = cli(['complaint', 'receive', '--customer', customer, '--channel', 'phone', '--category', 'delivery', '--severity', 'normal', '--summary', '送货延迟', '--json', '--as', 'agent'], env);
+    expect(received.status, received.stderr).toBe(0);
+    const { complaintId } = JSON.parse(received.stdout) as { complaintId: string };
+    const ack = cli(['complaint', 'acknowledge', complaintId, '--note', '已致电客户', '--as', 'agent'], env);
+    expect(ack.status, ack.stderr).toBe(0);
+    expect(ack.stdout).toContain('ComplaintAcknowledged');
+    const wrong = cli(['complaint', 'notify', complaintId, '--result', 'x', '--as', 'agent'], env);
+    expect(wrong.status).toBe(1);
+    expect(wrong.stderr).toMatch(/409.*in state acknowledged/);
+    let rows: Array<Record<string, unknown>> = [];
+    for (let i = 0; i < 10 && rows.length === 0; i++) {
+      const r = cli(['ledger', 'complaints', '--format', 'json', '--where', `complaint_id=${complaintId}`], env);
+      rows = (JSON.parse(r.stdout) as LedgerPage).rows;
+    }
+    expect(rows[0]).toMatchObject({ complaint_id: complaintId, status: 'acknowledged', first_response_on_time: 1, policy: 'default@1' });
+    const deadlines = cli(['sla', 'deadlines', '--received', '2026-09-24T17:00:00+08:00', '--severity', 'minor', '--format', 'json'], env);
+    expect(JSON.parse(deadlines.stdout)).toMatchObject({ firstResponseDue: '2026-09-28T17:00:00+08:00', resolutionDue: '2026-10-09T17:00:00+08:00' });
+  });
+
   it('rejects an invalid registration with a 400 naming the fields, appending nothing', async () => {
     const before = eventIds();
     const r = await register({ phone: '999', grade: 'Z' });
