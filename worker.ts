@@ -1,7 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import { DefaultLogger, Runtime, Worker, type LogLevel, type WorkerOptions } from '@temporalio/worker';
 import { createActivities } from './src/activities';
-import { createNotifier, SentLog } from './src/activities/notify';
+import { createNotifier, NotificationDispatcher, SentLog } from './src/activities/notify';
 import type { Config } from './src/config/config';
 import { redact, type Logger } from './src/config/logger';
 import { isMain, runMain, type Service } from './src/config/main';
@@ -45,14 +45,17 @@ export async function startWorker(config: Config, logger: Logger, deps: { store?
     taskQueue: config.TEMPORAL_TASK_QUEUE,
     workflowsPath: WORKFLOWS_PATH,
     bundlerOptions: BUNDLER_OPTIONS,
-    activities: createActivities({ store, logger, notifier, sentLog }),
+    activities: createActivities({ store, logger }),
   });
-  const done = worker.run();
+  const dispatcher = new NotificationDispatcher(store, notifier, sentLog, logger);
+  dispatcher.start();
+  const done = Promise.all([worker.run(), dispatcher.done]).then(() => undefined);
   logger.info({ taskQueue: config.TEMPORAL_TASK_QUEUE, temporal: config.temporalAddress, store: store.kind }, 'worker running');
   return {
     worker,
     done,
     async stop() {
+      await dispatcher.stop();
       if (worker.getState() === 'RUNNING') worker.shutdown();
       await done.catch(() => undefined);
       await connection.close();

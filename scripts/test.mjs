@@ -14,5 +14,11 @@ const step = (name, cmd, args) => {
   if (r.status !== 0) process.exit(r.status ?? 1);
 };
 step('typecheck', bin('tsc'), ['--noEmit', '-p', 'tsconfig.json']);
-step('vitest', bin('vitest'), ['run', ...process.argv.slice(2)]);
+const args = process.argv.slice(2);
+step('vitest', bin('vitest'), ['run', ...args]);
+// Wall-clock punctuality tests (*.solo.test.ts) run on their own, so the rest of the suite cannot skew them.
+if (args.length === 0) {
+  process.env.VITEST_SOLO = '1';
+  step('vitest (solo: punctuality)', bin('vitest'), ['run', '--maxWorkers=1', 'solo.test']);
+}
 process.stderr.write(`test: all passed in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);

@@ -1,20 +1,16 @@
 import type { Logger } from '../config/logger';
 import type { EventStore } from '../events/store/port';
 import { createEventActivities } from './events';
-import { createNotifyActivities, type Notifier, type SentLog } from './notify';
 
 export interface ActivityDeps {
   store: EventStore;
   logger: Logger;
-  notifier: Notifier;
-  sentLog: SentLog;
 }
 
 /** The worker's activities, built from their dependencies (the worker is the composition root). */
 export function createActivities(deps: ActivityDeps) {
   return {
     ...createEventActivities(deps),
-    ...createNotifyActivities(deps),
   };
 }
 

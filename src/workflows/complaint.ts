@@ -1,5 +1,4 @@
-import { allHandlersFinished, condition, continueAsNew, proxyLocalActivities, setHandler, workflowInfo } from '@temporalio/workflow';
-import type { Activities } from '../activities';
+import { allHandlersFinished, condition, continueAsNew, setHandler, workflowInfo } from '@temporalio/workflow';
 import { complaintDecider, pendingAlarms, type Actor, type Alarm, type ComplaintCommand, type ComplaintState, type OpenComplaint } from '../domain/complaint/decider';
 import {
   assignInput,
@@ -22,11 +21,7 @@ import { StreamEntity, type EntityCarry } from './support/entity';
 import { domainCall } from './support/failures';
 import { commandMeta } from './support/meta';
 
-// Sent at most once per key by the activity itself (its sent-log), so a local activity is safe and saves a round trip.
-const { sendNotification } = proxyLocalActivities<Activities>({
-  startToCloseTimeout: '30s',
-  retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '1m' },
-});
+
 
 export interface ComplaintWorkflowInput {
   complaintId: string;
@@ -43,7 +38,8 @@ const nowIso = () => new Date(Date.now()).toISOString();
 /**
  * The process that owns `complaint-<id>`: commands arrive as Updates (validated before history records them; the
  * result returns once the events are durable); warnings, escalations and the follow-up reminder fire on durable
- * timers at the instants computed by the business calendar, never before; each is announced once.
+ * timers at the instants computed by the business calendar, never before. Notifications are recorded with the
+ * events that call for them and sent by the worker's outbox dispatcher, at most once per key.
  */
 export async function complaintWorkflow(input: ComplaintWorkflowInput): Promise<void> {
   const entity = new StreamEntity(complaintStream(input.complaintId), complaintDecider, input.carried);
@@ -126,10 +122,9 @@ export async function complaintWorkflow(input: ComplaintWorkflowInput): Promise<
         await condition(() => entity.isReady);
         const { command, meta } = toCommand(action, req);
         const reason = 'data' in command ? (command.data as { reason?: string }).reason : undefined;
-        const done = await entity.executeDetailed(command, reason ? { ...meta, reason } : meta);
+        const result = await entity.execute(command, reason ? { ...meta, reason } : meta);
         changes++;
-        await announce(done);
-        return done.result;
+        return result;
       },
       {
         validator: (req) => {
@@ -140,14 +135,6 @@ export async function complaintWorkflow(input: ComplaintWorkflowInput): Promise<
     );
   }
   setHandler(complaintQuery, () => ({ ...entity.view(), pendingAlarms: pendingAlarms(entity.current) }));
-
-  /** Sends the notifications an append issued; the activity sends each key at most once, whatever the retries. */
-  async function announce({ events }: { events: ComplaintEvent[] }): Promise<void> {
-    for (const e of events) {
-      if (e.type !== 'NotificationIssued') continue;
-      await sendNotification({ key: e.data.key, recipient: e.data.recipient, subject: e.data.subject, body: e.data.body });
-    }
-  }
 
   await entity.load();
   for (;;) {
@@ -162,9 +149,8 @@ export async function complaintWorkflow(input: ComplaintWorkflowInput): Promise<
     }
     const wait = Date.parse(next.at) - Date.now();
     if (wait > 0 && (await condition(() => changes !== seen || workflowInfo().continueAsNewSuggested, wait))) continue;
-    const fired = await entity.executeDetailed({ type: 'FireAlarm', now: nowIso(), alarm: next }, { ...SYSTEM, reason: alarmReason(next) });
+    await entity.execute({ type: 'FireAlarm', now: nowIso(), alarm: next }, { ...SYSTEM, reason: alarmReason(next) });
     changes++;
-    await announce(fired);
   }
   await condition(allHandlersFinished);
   const s = entity.current;

@@ -3,7 +3,6 @@ import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { fileURLToPath } from 'node:url';
 import { temporalCli, testServer } from '../../src/config/tools';
 import { createActivities } from '../../src/activities';
-import { LogNotifier, SentLog, type Notifier } from '../../src/activities/notify';
 import { createLogger } from '../../src/config/logger';
 import type { EventStore } from '../../src/events/store/port';
 import { BUNDLER_OPTIONS, installRuntimeLogger } from '../../worker';
@@ -34,18 +33,13 @@ export function workflowBundle(): Promise<WorkflowBundleWithSourceMap> {
   return bundle;
 }
 
-export async function testWorker(
-  env: TestWorkflowEnvironment,
-  store: EventStore,
-  taskQueue: string,
-  deps: { notifier?: Notifier; sentLog?: SentLog } = {},
-): Promise<Worker> {
+export async function testWorker(env: TestWorkflowEnvironment, store: EventStore, taskQueue: string): Promise<Worker> {
   return Worker.create({
     connection: env.nativeConnection,
     namespace: env.namespace ?? 'default',
     taskQueue,
     workflowBundle: await workflowBundle(),
-    activities: createActivities({ store, logger: quiet, notifier: deps.notifier ?? new LogNotifier(quiet), sentLog: deps.sentLog ?? new SentLog(':memory:') }),
+    activities: createActivities({ store, logger: quiet }),
   });
 }
 

@@ -4,12 +4,12 @@ import { z } from 'zod';
 import { ConfigError, type Config } from '../../config/config';
 import type { Logger } from '../../config/logger';
 import { LogNotifier, SmtpNotifier, WebhookNotifier } from './adapters';
-import type { Directory, Notification, Notifier } from './port';
-import { SentLog } from './sent-log';
+import type { Directory, Notifier } from './port';
 
 export type { Directory, Notification, Notifier } from './port';
 export { LogNotifier, SmtpNotifier, WebhookNotifier } from './adapters';
 export { SentLog } from './sent-log';
+export { NotificationDispatcher } from './dispatcher';
 
 const directorySchema = z
   .object({
@@ -40,25 +40,4 @@ export function createNotifier(config: Pick<Config, 'NOTIFY_CHANNEL' | 'SMTP_URL
     default:
       return new LogNotifier(logger);
   }
-}
-
-export interface NotifyResult {
-  /** False when this key had been sent before (a retry or a replay): nothing was sent this time. */
-  sent: boolean;
-  channel: string;
-  addresses: number;
-}
-
-export function createNotifyActivities(deps: { notifier: Notifier; sentLog: SentLog; logger: Logger }) {
-  return {
-    /** Sends at most once per idempotency key. */
-    async sendNotification(n: Notification): Promise<NotifyResult> {
-      const before = deps.sentLog.wasSent(n.key);
-      if (before) return { sent: false, ...before };
-      const delivery = await deps.notifier.send(n);
-      deps.sentLog.markSent(n.key, delivery.channel, n.recipient, delivery.addresses);
-      deps.logger.debug({ key: n.key, recipient: n.recipient, channel: delivery.channel }, 'notification sent');
-      return { sent: true, ...delivery };
-    },
-  };
 }

@@ -83,16 +83,11 @@ export class StreamEntity<C, S, E extends DomainEvent> {
   }
 
   /** Decides and appends; resolves once the events are durable. */
-  async execute(command: C, meta: CommandMeta, causationId?: string): Promise<CommandResult> {
-    return (await this.executeDetailed(command, meta, causationId)).result;
-  }
-
-  /** As execute, also returning the events written (for what the workflow does next, e.g. notify). */
-  executeDetailed(command: C, meta: CommandMeta, causationId?: string): Promise<{ result: CommandResult; events: E[] }> {
+  execute(command: C, meta: CommandMeta, causationId?: string): Promise<CommandResult> {
     const cause = causationId ?? currentUpdateInfo()?.id ?? `${workflowInfo().workflowId}/${workflowInfo().runId}`;
     const run = this.tail.then(() => this.run(command, meta, cause));
     this.tail = run.catch(() => undefined);
-    return run;
+    return run.then((r) => r.result);
   }
 
   private async run(command: C, meta: CommandMeta, causationId: string, attempt = 1): Promise<{ result: CommandResult; events: E[] }> {
