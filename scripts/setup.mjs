@@ -47,11 +47,12 @@ function ensureDependencies() {
   const lock = path.join(ROOT, 'package-lock.json');
   const stale = !existsSync(marker) || (existsSync(lock) && statSync(lock).mtimeMs > statSync(marker).mtimeMs + 1000);
   if (!stale) return;
-  log('installing npm dependencies (npm ci)…');
+  log('installing npm dependencies…');
   const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
-  if (!run(npm, [existsSync(lock) ? 'ci' : 'install', '--no-audit', '--no-fund'])) {
-    throw new Error('npm dependencies could not be installed; see the output above');
-  }
+  if (existsSync(lock) && run(npm, ['ci', '--no-audit', '--no-fund'])) return;
+  // npm ci refuses a lock file that lacks other platforms' optional packages (a registry mirror may not carry them);
+  // npm install honours the same pinned versions.
+  if (!run(npm, ['install', '--no-audit', '--no-fund'])) throw new Error('npm dependencies could not be installed; see the output above');
 }
 
 // 2. Temporal CLI

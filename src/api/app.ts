@@ -17,6 +17,7 @@ import type { LedgerReader } from '../projections/reader';
 import { AuthError, requireRole, TokenAuth, type Principal } from './auth';
 import type { TemporalGateway } from './gateway';
 import { registerComplaintRoutes } from './complaints';
+import { registerAuditRoutes } from './audit';
 import type { SlaPolicy } from '../domain/sla';
 
 declare module 'fastify' {
@@ -36,6 +37,8 @@ export interface AppDeps {
   store: EventStore;
   ledgers: LedgerReader;
   policy: SlaPolicy;
+  /** Time zone of instants in exports (TAIZHANG_TIME_ZONE). */
+  timeZone?: string;
   version?: string;
 }
 
@@ -48,12 +51,6 @@ const errorBody = z.object({
   issues: z.array(z.object({ field: z.string(), rule: z.string() })).optional(),
 });
 
-const ledgerQuery = z
-  .object({
-    limit: z.coerce.number().int().min(1).max(10_000).default(100),
-    offset: z.coerce.number().int().min(0).default(0),
-  })
-  .catchall(z.string());
 
 /** Idempotency-Key header: a retried request with the same key gets the same result and appends nothing new. */
 const idempotencyKey = (req: FastifyRequest): string | undefined => {
@@ -172,21 +169,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     }),
   );
 
-  app.get(
-    '/ledgers/:name',
-    {
-      schema: {
-        summary: 'Rows of one ledger; column=value query parameters filter, limit/offset page',
-        params: z.object({ name: z.string() }),
-        querystring: ledgerQuery,
-      },
-    },
-    async (req) => {
-      const { name } = req.params as { name: string };
-      const { limit, offset, ...where } = req.query as z.infer<typeof ledgerQuery>;
-      return deps.ledgers.list(name, req.principal!.role, { limit, offset, where: where as Record<string, string> });
-    },
-  );
+  registerAuditRoutes(app, { store: deps.store, ledgers: deps.ledgers, timeZone: deps.timeZone ?? 'Asia/Shanghai' });
+
 
   registerComplaintRoutes(app, deps);
 

@@ -9,7 +9,7 @@ import ExcelJS from 'exceljs';
 import { validationError } from '../domain/errors';
 import type { ActorRole } from '../domain/roles';
 import { LedgerDb } from '../projections/ledger-db';
-import { tableOf, type CellValue, type Column, type LedgerProjection, type LedgerRow } from '../projections/projection';
+import { sourceOf, type CellValue, type Column, type LedgerShape, type LedgerRow } from '../projections/projection';
 import { maskRows } from '../projections/reader';
 
 export type ExportFormat = 'csv' | 'xlsx';
@@ -41,17 +41,17 @@ export interface ExportResult {
 }
 
 /** Every row of a ledger in its listing order (no paging), from an open ledger database or its file. */
-export function allRows(source: LedgerDb | string, ledger: LedgerProjection): LedgerRow[] {
+export function allRows(source: LedgerDb | string, ledger: LedgerShape): LedgerRow[] {
   const db = typeof source === 'string' ? new Database(source, { readonly: true, fileMustExist: true }) : source.db;
   try {
     const cols = ledger.columns.map((c) => `"${c.name}"`).join(', ');
-    return db.prepare(`SELECT ${cols} FROM "${tableOf(ledger)}" ORDER BY ${ledger.orderBy}`).all() as LedgerRow[];
+    return db.prepare(`SELECT ${cols} FROM ${sourceOf(ledger)} ORDER BY ${ledger.orderBy}`).all() as LedgerRow[];
   } finally {
     if (typeof source === 'string') db.close();
   }
 }
 
-export async function exportLedger(rows: LedgerRow[], ledger: LedgerProjection, options: ExportOptions): Promise<ExportResult> {
+export async function exportLedger(rows: LedgerRow[], ledger: LedgerShape, options: ExportOptions): Promise<ExportResult> {
   const lang = options.lang ?? 'zh';
   const timeZone = options.timeZone ?? 'Asia/Shanghai';
   checkTimeZone(timeZone);
@@ -70,7 +70,7 @@ export async function exportLedger(rows: LedgerRow[], ledger: LedgerProjection, 
 
 // ── CSV (RFC 4180, UTF-8 with BOM so that Excel reads the Chinese headers) ─────────────────────
 
-function toCsv(rows: LedgerRow[], ledger: LedgerProjection, o: { lang: HeaderLanguage; timeZone: string; neutralise: boolean }): string {
+function toCsv(rows: LedgerRow[], ledger: LedgerShape, o: { lang: HeaderLanguage; timeZone: string; neutralise: boolean }): string {
   const lines = [ledger.columns.map((c) => csvField(c.label[o.lang]))];
   for (const r of rows)
     lines.push(
@@ -100,7 +100,7 @@ const DATE_TIME_FORMAT = 'yyyy-mm-dd hh:mm:ss';
 
 function toWorkbook(
   rows: LedgerRow[],
-  ledger: LedgerProjection,
+  ledger: LedgerShape,
   o: ExportOptions & { lang: HeaderLanguage; timeZone: string; masked: string[] },
 ): ExcelJS.Workbook {
   const wb = new ExcelJS.Workbook();

@@ -15,6 +15,27 @@ export class ApiClient {
     private readonly token: string | undefined,
   ) {}
 
+  /** A binary download (exports). */
+  async download(path: string): Promise<Buffer> {
+    let res: Response;
+    try {
+      res = await fetch(new URL(path, this.baseUrl), { headers: this.token ? { authorization: `Bearer ${this.token}` } : {} });
+    } catch (err) {
+      throw new Error(`cannot reach the API at ${this.baseUrl} (${(err as Error).cause ?? (err as Error).message}); is \`npm start\` running?`);
+    }
+    if (!res.ok) {
+      const text = await res.text();
+      let json: unknown;
+      try {
+        json = JSON.parse(text);
+      } catch {
+        json = { message: text };
+      }
+      throw new ApiError(res.status, json as ApiError['body']);
+    }
+    return Buffer.from(await res.arrayBuffer());
+  }
+
   async request<T>(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<T> {
     let res: Response;
     try {

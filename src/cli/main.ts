@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { Command, Option } from 'commander';
 import { ConfigError, configTable, loadConfig, type Config } from '../config/config';
 import { CUSTOMER_TYPES, GRADES, IMPORTANCE } from '../domain/customer/model';
@@ -12,6 +12,7 @@ import type { LedgerPage } from '../projections/reader';
 import { ApiClient, ApiError } from './client';
 import { table } from './format';
 import { startStack } from './stack';
+import { auditAnchor, auditVerify, describeVerification } from './audit';
 import { localToken } from './tokens';
 
 const version = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
@@ -134,13 +135,23 @@ withClientOptions(
     .command('ledger')
     .description('show a ledger (台账), e.g. `taizhang ledger customers --format table`')
     .argument('<name>', 'ledger name, e.g. customers')
-    .addOption(new Option('--format <format>', 'output format').choices(['json', 'table']).default('table'))
-    .addOption(new Option('--lang <lang>', 'header language for tables').choices(['zh', 'en']).default('zh'))
+    .addOption(new Option('--format <format>', 'output format').choices(['json', 'table', 'csv', 'xlsx']).default('table'))
+    .option('--out <file>', 'file to write (csv and xlsx)')
+    .option('--as-of <instant>', 'the ledger exactly as it stood then (ISO 8601), replayed from the events')
+    .addOption(new Option('--lang <lang>', 'header language').choices(['zh', 'en']).default('zh'))
     .option('--where <column=value...>', 'filter rows by column value')
     .option('--limit <n>', 'rows per page', '1000')
     .option('--offset <n>', 'rows to skip', '0'),
-).action(async (name: string, opts: ClientOptions & { format: string; lang: 'zh' | 'en'; where?: string[]; limit: string; offset: string }) => {
-  const params = new URLSearchParams({ limit: opts.limit, offset: opts.offset });
+).action(async (name: string, opts: ClientOptions & { format: string; lang: 'zh' | 'en'; where?: string[]; limit: string; offset: string; out?: string; asOf?: string }) => {
+  if (opts.format === 'csv' || opts.format === 'xlsx') {
+    if (!opts.out) throw new CliError(`--out: is required with --format ${opts.format}`);
+    const q = new URLSearchParams({ format: opts.format, lang: opts.lang, ...(opts.asOf ? { asOf: opts.asOf } : {}) });
+    const bytes = await apiClient(opts).download(`/ledgers/${encodeURIComponent(name)}/export?${q}`);
+    writeFileSync(opts.out, bytes);
+    process.stdout.write(`wrote ${opts.out} (${bytes.length.toLocaleString()} bytes)\n`);
+    return;
+  }
+  const params = new URLSearchParams({ limit: opts.limit, offset: opts.offset, ...(opts.asOf ? { asOf: opts.asOf } : {}) });
   for (const w of opts.where ?? []) {
     const at = w.indexOf('=');
     if (at < 1) throw new CliError(`--where ${w}: must be column=value`);
@@ -153,7 +164,7 @@ withClientOptions(
   }
   const ledger = ledgerByName(name);
   if (!ledger) throw new CliError(`unknown ledger ${name}`);
-  process.stdout.write(`${page.title[opts.lang]} — ${page.total} rows${page.masked.length ? ` (personal data masked: ${page.masked.join(', ')})` : ''}\n`);
+  process.stdout.write(`${page.title[opts.lang]}${opts.asOf ? ` as of ${opts.asOf}` : ''} — ${page.total} rows${page.masked.length ? ` (personal data masked: ${page.masked.join(', ')})` : ''}\n`);
   process.stdout.write(table(ledger, page.rows, opts.lang) + '\n');
 });
 
@@ -267,6 +278,94 @@ program
       ].join('\n') + '\n',
     );
   });
+
+const audit = program.command('audit').description('audit tools: history, verify, anchor');
+withClientOptions(audit.command('history').description('every event of a stream in order: time, actor, role, reason, what it changed').argument('<stream>', 'e.g. complaint-K123 or customer-C42'))
+  .addOption(new Option('--format <format>', 'output format').choices(['json', 'text']).default('text'))
+  .action(async (stream: string, opts: ClientOptions & { format: string }) => {
+    const r = await apiClient(opts).request<{ events: Array<{ revision: number; occurredAt: string; actor: string; role: string; reason?: string; type: string; changes: Array<{ field: string; from?: unknown; to: unknown }> }> }>(
+      'GET',
+      `/audit/history/${stream}`,
+    );
+    if (opts.format === 'json') {
+      process.stdout.write(JSON.stringify(r, null, 2) + '\n');
+      return;
+    }
+    for (const e of r.events) {
+      process.stdout.write(`#${e.revision} ${e.occurredAt} ${e.type} by ${e.actor} (${e.role})${e.reason ? ` — ${e.reason}` : ''}\n`);
+      for (const c of e.changes) process.stdout.write(`    ${c.field}: ${c.from === undefined ? '' : `${JSON.stringify(c.from)} → `}${JSON.stringify(c.to)}\n`);
+    }
+  });
+audit
+  .command('verify')
+  .description('rebuild every ledger from position 0 into a temporary database, compare with the live ledgers by hash, and check the hash chain')
+  .option('--json', 'print the report as JSON')
+  .action(async (opts: { json?: boolean }) => {
+    const report = await auditVerify(config(), { json: opts.json });
+    process.stdout.write(opts.json ? JSON.stringify(report, null, 2) + '\n' : describeVerification(report) + '\n');
+    if (!report.ok) process.exitCode = 1;
+  });
+audit
+  .command('anchor')
+  .description('record the hash chain up to now and anchor its head (print it and keep it somewhere else too)')
+  .addOption(new Option('--reason <reason>', 'why').choices(['on_demand', 'monthly_close']).default('on_demand'))
+  .action(async (opts: { reason: 'on_demand' | 'monthly_close' }) => {
+    const a = await auditAnchor(config(), opts.reason);
+    process.stdout.write(`anchored ${a.reason} at position ${a.position}: ${a.hash} (${a.anchoredAt})\n`);
+  });
+
+const dev = program.command('dev').description('tools for demos, tests and benchmarks');
+withClientOptions(
+  dev
+    .command('seed')
+    .description('create customers and complaints through the real write path (the API)')
+    .option('--customers <n>', 'customers to register', '100')
+    .option('--complaints <n>', 'complaints to receive', '0')
+    .option('--concurrency <n>', 'requests in flight', '8')
+    .option('--run <id>', 'run id, so a repeated seed with the same id creates nothing twice'),
+).action(async (opts: ClientOptions & { customers: string; complaints: string; concurrency: string; run?: string }) => {
+  const client = apiClient(opts);
+  const run = opts.run ?? Date.now().toString(36);
+  const counts = { customers: Number(opts.customers), complaints: Number(opts.complaints), concurrency: Math.max(1, Number(opts.concurrency)) };
+  for (const [k, v] of Object.entries(counts)) if (!Number.isInteger(v) || v < 0) throw new CliError(`--${k}: must be a whole number ≥ 0`);
+  const started = Date.now();
+  const pool = async (n: number, task: (i: number) => Promise<void>) => {
+    let next = 0;
+    await Promise.all(Array.from({ length: Math.min(counts.concurrency, n) }, async () => {
+      while (next < n) await task(next++);
+    }));
+  };
+  const customerIds: string[] = [];
+  let last = '0';
+  await pool(counts.customers, async (i) => {
+    const r = await client.request<{ customerId: string; position: string }>(
+      'POST',
+      '/customers',
+      { customerId: `S${run}c${i}`, name: `示例客户${i}`, phone: `138${String(i).padStart(8, '0')}`, type: (['potential', 'intending', 'owner'] as const)[i % 3], importance: i % 10 === 0 ? 'key' : 'ordinary', grade: (['A', 'B', 'C', 'D'] as const)[i % 4] },
+      { 'idempotency-key': `seed-${run}-customer-${i}` },
+    );
+    customerIds.push(r.customerId);
+    if (Number(r.position) > Number(last)) last = r.position;
+  });
+  if (counts.complaints > 0 && customerIds.length === 0) throw new CliError('--complaints needs --customers > 0');
+  // Complaints need their customers in the ledger (for the customer's class): wait for the projector.
+  if (counts.complaints > 0) {
+    for (let i = 0; i < 600; i++) {
+      const page = await client.request<{ checkpoint: string }>('GET', '/ledgers/customers?limit=1');
+      if (Number(page.checkpoint) >= Number(last)) break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+  await pool(counts.complaints, async (i) => {
+    await client.request(
+      'POST',
+      '/complaints',
+      { complaintId: `S${run}k${i}`, customerId: customerIds[i % customerIds.length], channel: CHANNELS[i % CHANNELS.length], category: CATEGORIES[i % CATEGORIES.length], severity: SEVERITIES[i % SEVERITIES.length], summary: `示例投诉 ${i}` },
+      { 'idempotency-key': `seed-${run}-complaint-${i}` },
+    );
+  });
+  process.stdout.write(`seeded ${counts.customers} customers and ${counts.complaints} complaints in ${((Date.now() - started) / 1000).toFixed(1)} s (run ${run})\n`);
+});
 
 program
   .command('config')

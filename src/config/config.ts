@@ -66,6 +66,7 @@ export interface Config extends RawConfig {
   ledgerDbPath: string;
   temporalDbPath: string;
   notificationsDbPath: string;
+  auditDbPath: string;
   tokens: TokenEntry[];
   apiUrl: string;
   temporalAddress: string;
@@ -153,6 +154,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, readFile: (p: s
     ledgerDbPath: path.join(dataDir, 'ledger.db'),
     temporalDbPath: path.join(dataDir, 'temporal.db'),
     notificationsDbPath: path.join(dataDir, 'notifications.db'),
+    auditDbPath: path.join(dataDir, 'audit.db'),
     tokens,
     apiUrl: raw.PUBLIC_URL ?? `http://${raw.HOST === '0.0.0.0' ? '127.0.0.1' : raw.HOST}:${raw.PORT}`,
     temporalAddress: raw.TEMPORAL_ADDRESS ?? `127.0.0.1:${raw.TEMPORAL_PORT}`,

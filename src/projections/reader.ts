@@ -5,7 +5,7 @@ import { maskPii } from '../domain/pii';
 import type { ActorRole } from '../domain/roles';
 import { notFound, validationError } from '../domain/errors';
 import { LedgerDb } from './ledger-db';
-import { tableOf, type LedgerProjection, type LedgerRow } from './projection';
+import { isProjection, sourceOf, type LedgerShape, type LedgerRow } from './projection';
 
 export interface LedgerQuery {
   /** Equality filters on columns. */
@@ -30,7 +30,7 @@ export interface LedgerPage {
 export const mayReadPii = (role: ActorRole): boolean => role === 'system' || (PII_VISIBLE_TO as readonly string[]).includes(role);
 
 /** Masks the personal-data columns of rows for roles that may not see them. */
-export function maskRows(ledger: LedgerProjection, rows: LedgerRow[], role: ActorRole): { rows: LedgerRow[]; masked: string[] } {
+export function maskRows(ledger: LedgerShape, rows: LedgerRow[], role: ActorRole): { rows: LedgerRow[]; masked: string[] } {
   if (mayReadPii(role)) return { rows, masked: [] };
   const piiCols = ledger.columns.filter((c) => c.pii);
   return {
@@ -54,8 +54,8 @@ export class LedgerReader {
   private db: Database.Database | undefined;
 
   constructor(
-    private readonly file: string,
-    readonly ledgers: readonly LedgerProjection[],
+    readonly file: string,
+    readonly ledgers: readonly LedgerShape[],
   ) {}
 
   private open(): Database.Database | undefined {
@@ -66,7 +66,7 @@ export class LedgerReader {
     const cp = db.prepare("SELECT schema_hash FROM sqlite_master m, projector_checkpoint c WHERE m.name = 'projector_checkpoint' AND c.name = 'ledgers'").get() as
       | { schema_hash: string }
       | undefined;
-    if (!cp || cp.schema_hash !== LedgerDb.schemaHash(this.ledgers)) {
+    if (!cp || cp.schema_hash !== LedgerDb.schemaHash(this.ledgers.filter(isProjection))) {
       db.close();
       return undefined; // the projector has not created (or is rebuilding) this version of the ledgers
     }
@@ -74,7 +74,7 @@ export class LedgerReader {
     return db;
   }
 
-  ledger(name: string): LedgerProjection {
+  ledger(name: string): LedgerShape {
     const l = this.ledgers.find((x) => x.name === name);
     if (!l) throw notFound('ledger.unknown', `no ledger named ${name}; known: ${this.ledgers.map((x) => x.name).join(', ')}`);
     return l;
@@ -105,8 +105,8 @@ export class LedgerReader {
     const values = where.map(([, v]) => v);
     const cols = ledger.columns.map((c) => `"${c.name}"`).join(', ');
     const read = db.transaction(() => {
-      const total = (db.prepare(`SELECT count(*) AS n FROM "${tableOf(ledger)}" ${clause}`).get(...values) as { n: number }).n;
-      const rows = db.prepare(`SELECT ${cols} FROM "${tableOf(ledger)}" ${clause} ORDER BY ${ledger.orderBy} LIMIT ? OFFSET ?`).all(...values, limit, offset) as LedgerRow[];
+      const total = (db.prepare(`SELECT count(*) AS n FROM ${sourceOf(ledger)} ${clause}`).get(...values) as { n: number }).n;
+      const rows = db.prepare(`SELECT ${cols} FROM ${sourceOf(ledger)} ${clause} ORDER BY ${ledger.orderBy} LIMIT ? OFFSET ?`).all(...values, limit, offset) as LedgerRow[];
       const checkpoint = (db.prepare("SELECT position FROM projector_checkpoint WHERE name = 'ledgers'").get() as { position: string }).position;
       return { total, rows, checkpoint };
     });

@@ -1,0 +1,131 @@
+import { readFile, rm, mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
+import { allRows, exportLedger } from '../audit/export';
+import { streamHistory } from '../audit/history';
+import { rebuildLedgers } from '../audit/rebuild';
+import { isoInstant } from '../domain/fields';
+import type { ActorRole } from '../domain/roles';
+import type { EventStore } from '../events/store/port';
+import { LEDGERS, ALL_LEDGERS } from '../projections/ledgers';
+import { measureLag } from '../projections/projector';
+import { LedgerReader, type LedgerPage, type LedgerQuery } from '../projections/reader';
+import { requireRole } from './auth';
+
+const AUDITORS = ['auditor', 'admin'] as const;
+
+export const ledgerQuery = z
+  .object({
+    limit: z.coerce.number().int().min(1).max(10_000).default(100),
+    offset: z.coerce.number().int().min(0).default(0),
+    asOf: isoInstant.optional(),
+  })
+  .catchall(z.string());
+
+const exportQuery = z
+  .object({
+    format: z.enum(['csv', 'xlsx'], { message: 'must be csv or xlsx' }),
+    lang: z.enum(['zh', 'en'], { message: 'must be zh or en' }).default('zh'),
+    asOf: isoInstant.optional(),
+  })
+  .strict();
+
+/**
+ * Reads a ledger as it stands, or as it stood at `asOf` (replayed into a temporary database that is thrown away).
+ * The same role-based masking applies either way.
+ */
+export async function readLedger<T>(
+  deps: { store: EventStore; ledgers: LedgerReader },
+  asOf: string | undefined,
+  read: (reader: LedgerReader, file: string | undefined) => T | Promise<T>,
+): Promise<T> {
+  if (!asOf) return read(deps.ledgers, undefined);
+  const rebuilt = await rebuildLedgers(deps.store, LEDGERS, { asOf });
+  const reader = new LedgerReader(rebuilt.file, ALL_LEDGERS);
+  try {
+    return await read(reader, rebuilt.file);
+  } finally {
+    reader.close();
+    rebuilt.dispose();
+  }
+}
+
+export function registerAuditRoutes(app: FastifyInstance, deps: { store: EventStore; ledgers: LedgerReader; timeZone: string }): void {
+  app.get(
+    '/ledgers/:name',
+    {
+      schema: {
+        summary: 'Rows of one ledger; column=value parameters filter, limit/offset page, asOf replays it as it stood then',
+        params: z.object({ name: z.string() }),
+        querystring: ledgerQuery,
+      },
+    },
+    async (req): Promise<LedgerPage & { asOf?: string }> => {
+      const { name } = req.params as { name: string };
+      const { limit, offset, asOf, ...where } = req.query as z.infer<typeof ledgerQuery>;
+      deps.ledgers.ledger(name); // 404 before any replay
+      const query: LedgerQuery = { limit, offset, where: where as Record<string, string> };
+      const page = await readLedger(deps, asOf, (reader) => reader.list(name, req.principal!.role, query));
+      return asOf ? { ...page, asOf } : page;
+    },
+  );
+
+  app.get(
+    '/ledgers/:name/export',
+    { schema: { summary: 'The whole ledger as CSV (UTF-8 with BOM) or Excel; personal data masked unless the role may see it', params: z.object({ name: z.string() }), querystring: exportQuery } },
+    async (req, reply) => {
+      const { name } = req.params as { name: string };
+      const q = req.query as z.infer<typeof exportQuery>;
+      const ledger = deps.ledgers.ledger(name);
+      const role = req.principal!.role as ActorRole;
+      const dir = await mkdtemp(path.join(tmpdir(), 'taizhang-export-'));
+      try {
+        const out = path.join(dir, `${name}.${q.format}`);
+        await readLedger(deps, q.asOf, async (reader, file) => {
+          const rows = reader.ready() ? allRows(file ?? reader.file, ledger) : [];
+          await exportLedger(rows, ledger, { format: q.format, out, lang: q.lang, timeZone: deps.timeZone, role, checkpoint: reader.checkpoint() });
+        });
+        const body = await readFile(out);
+        const stamp = (q.asOf ?? new Date().toISOString()).replace(/[:.]/g, '-');
+        return reply
+          .header('content-type', q.format === 'csv' ? 'text/csv; charset=utf-8' : 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet')
+          .header('content-disposition', `attachment; filename="${name}-${stamp}.${q.format}"`)
+          .send(body);
+      } finally {
+        await rm(dir, { recursive: true, force: true });
+      }
+    },
+  );
+
+  app.get(
+    '/audit/history/*',
+    { schema: { summary: 'Every event of a stream in order: time, actor, role, reason, and what it changed (auditors)', params: z.object({ '*': z.string().min(1) }) } },
+    async (req) => {
+      requireRole(req.principal!, AUDITORS, 'read audit history');
+      const stream = (req.params as { '*': string })['*'];
+      return { stream, events: await streamHistory(deps.store, stream, req.principal!.role) };
+    },
+  );
+
+  app.get('/metrics', { config: { public: true }, schema: { hide: true } }, async (_req, reply) => {
+    const checkpoint = deps.ledgers.checkpoint();
+    const lag = await measureLag(deps.store, checkpoint);
+    const lines = [
+      '# HELP taizhang_projector_lag_events Events in the store not yet in the ledgers.',
+      '# TYPE taizhang_projector_lag_events gauge',
+      `taizhang_projector_lag_events ${lag.events}`,
+      '# HELP taizhang_projector_lag_seconds Age of the oldest event not yet in the ledgers.',
+      '# TYPE taizhang_projector_lag_seconds gauge',
+      `taizhang_projector_lag_seconds ${(lag.ms / 1000).toFixed(3)}`,
+      '# HELP taizhang_projector_checkpoint_position Position of the last event in the ledgers.',
+      '# TYPE taizhang_projector_checkpoint_position gauge',
+      `taizhang_projector_checkpoint_position ${checkpoint}`,
+      '# HELP taizhang_store_head_position Position of the newest event in the store.',
+      '# TYPE taizhang_store_head_position gauge',
+      `taizhang_store_head_position ${lag.head}`,
+    ];
+    return reply.header('content-type', 'text/plain; version=0.0.4').send(lines.join('\n') + '\n');
+  });
+}

@@ -1,0 +1,68 @@
+import { SHANGHAI_OFFSET_MINUTES } from '../../domain/calendar';
+import type { Column, LedgerView } from '../projection';
+
+type Period = 'month' | 'quarter';
+
+/** The local period of an instant column, e.g. `2026-10` or `2026-Q4`, in the business time zone. */
+function periodOf(column: string, period: Period, offsetMinutes: number): string {
+  const shift = `'${offsetMinutes >= 0 ? '+' : ''}${offsetMinutes} minutes'`;
+  if (period === 'month') return `strftime('%Y-%m', ${column}, ${shift})`;
+  return `(strftime('%Y', ${column}, ${shift}) || '-Q' || ((CAST(strftime('%m', ${column}, ${shift}) AS INTEGER) + 2) / 3))`;
+}
+
+const columns: Column[] = [
+  { name: 'period', type: 'TEXT', label: { zh: '期间', en: 'Period' } },
+  { name: 'complaints_received', type: 'INTEGER', label: { zh: '受理投诉数', en: 'Complaints received' } },
+  { name: 'resolved', type: 'INTEGER', label: { zh: '处理完成数', en: 'Resolved' } },
+  { name: 'resolved_on_time', type: 'INTEGER', label: { zh: '及时处理数', en: 'Resolved on time' } },
+  { name: 'on_time_rate', type: 'REAL', label: { zh: '投诉处理及时率(%)', en: 'On-time handling rate (%)' } },
+  { name: 'follow_ups', type: 'INTEGER', label: { zh: '回访数', en: 'Follow-up visits' } },
+  { name: 'satisfied', type: 'INTEGER', label: { zh: '满意数', en: 'Satisfied' } },
+  { name: 'satisfaction_rate', type: 'REAL', label: { zh: '满意率(%)', en: 'Satisfaction rate (%)' } },
+  { name: 'customers', type: 'INTEGER', label: { zh: '期末客户数', en: 'Customers at period end' } },
+  { name: 'complaints_per_10k', type: 'REAL', label: { zh: '万户投诉量', en: 'Complaints per 10,000 customers' } },
+  { name: 'closed', type: 'INTEGER', label: { zh: '结案数', en: 'Closed' } },
+  { name: 'closed_first_contact', type: 'INTEGER', label: { zh: '一次办结数', en: 'Closed at first contact' } },
+  { name: 'first_contact_rate', type: 'REAL', label: { zh: '一次办结率(%)', en: 'First-contact resolution (%)' } },
+];
+
+/**
+ * DOMAIN.md's KPIs per period, from the complaints, follow-up and customer ledgers:
+ * - 投诉处理及时率: complaints resolved (customer notified) in the period on or before their resolution deadline;
+ * - 满意率: follow-up visits in the period rated satisfied (3–5 of 5);
+ * - 万户投诉量: complaints received in the period per 10,000 customers registered by the period's end;
+ * - 一次办结率: complaints closed in the period that were never reopened.
+ */
+export function kpiView(period: Period, offsetMinutes = SHANGHAI_OFFSET_MINUTES): LedgerView {
+  const P = (c: string) => periodOf(c, period, offsetMinutes);
+  const rate = (n: string, d: string) => `ROUND(100.0 * ${n} / NULLIF(${d}, 0), 1)`;
+  const sql = `SELECT period, complaints_received, resolved, resolved_on_time, ${rate('resolved_on_time', 'resolved')} AS on_time_rate,
+      follow_ups, satisfied, ${rate('satisfied', 'follow_ups')} AS satisfaction_rate,
+      customers, ROUND(10000.0 * complaints_received / NULLIF(customers, 0), 2) AS complaints_per_10k,
+      closed, closed_first_contact, ${rate('closed_first_contact', 'closed')} AS first_contact_rate
+    FROM (
+      SELECT p.period AS period,
+        (SELECT count(*) FROM ledger_complaints c WHERE ${P('c.received_at')} = p.period) AS complaints_received,
+        (SELECT count(*) FROM ledger_complaints c WHERE c.resolved_at IS NOT NULL AND ${P('c.resolved_at')} = p.period) AS resolved,
+        (SELECT count(*) FROM ledger_complaints c WHERE c.resolved_at IS NOT NULL AND ${P('c.resolved_at')} = p.period AND c.resolution_on_time = 1) AS resolved_on_time,
+        (SELECT count(*) FROM ledger_follow_ups f WHERE f.kind = 'visit' AND ${P('f.recorded_at')} = p.period) AS follow_ups,
+        (SELECT count(*) FROM ledger_follow_ups f WHERE f.kind = 'visit' AND f.satisfied = 1 AND ${P('f.recorded_at')} = p.period) AS satisfied,
+        (SELECT count(*) FROM ledger_customers cu WHERE ${P('cu.registered_at')} <= p.period) AS customers,
+        (SELECT count(*) FROM ledger_complaints c WHERE c.status = 'closed' AND ${P('c.closed_at')} = p.period) AS closed,
+        (SELECT count(*) FROM ledger_complaints c WHERE c.status = 'closed' AND ${P('c.closed_at')} = p.period AND c.reopen_count = 0) AS closed_first_contact
+      FROM (
+        SELECT ${P('received_at')} AS period FROM ledger_complaints
+        UNION SELECT ${P('resolved_at')} FROM ledger_complaints WHERE resolved_at IS NOT NULL
+        UNION SELECT ${P('closed_at')} FROM ledger_complaints WHERE closed_at IS NOT NULL
+        UNION SELECT ${P('recorded_at')} FROM ledger_follow_ups WHERE kind = 'visit'
+      ) p
+    )`;
+  return {
+    name: period === 'month' ? 'kpi_monthly' : 'kpi_quarterly',
+    title: period === 'month' ? { zh: '月度服务指标', en: 'Monthly service KPIs' } : { zh: '季度服务指标', en: 'Quarterly service KPIs' },
+    key: ['period'],
+    orderBy: 'period',
+    columns,
+    sql,
+  };
+}
