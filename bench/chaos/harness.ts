@@ -1,0 +1,308 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { Connection, Client } from '@temporalio/client';
+import { SMTPServer } from 'smtp-server';
+import { TemporalGateway } from '../../src/api/gateway';
+import { verifyLedgers } from '../../src/audit/rebuild';
+import { ROOT, temporalCli } from '../../src/config/tools';
+import type { ComplaintEvent } from '../../src/domain/complaint/model';
+import { COMPRESSED_POLICY } from '../../src/domain/sla';
+import type { RecordedEvent } from '../../src/events/envelope';
+import { SqliteEventStore } from '../../src/events/store/sqlite';
+import { LEDGERS } from '../../src/projections/ledgers';
+
+/**
+ * Chaos run: complaints are filed (compressed policy) while the worker, the projector and the Temporal dev server are
+ * killed with SIGKILL at random and restarted. Afterwards every guarantee is checked from the event store, the SMTP
+ * server's inbox and a rebuild of the ledgers.
+ */
+export interface ChaosOptions {
+  complaints: number;
+  kills: number;
+  /** Seconds over which complaints are filed and kills happen. */
+  seconds: number;
+  seed?: number;
+  log?: (line: string) => void;
+}
+
+export interface ChaosSummary {
+  complaints: number;
+  acknowledged: number;
+  kills: Record<string, number>;
+  events: number;
+  escalations: number;
+  notificationsIssued: number;
+  emailsReceived: number;
+  violations: string[];
+  durationS: number;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as { port: number };
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+/** A small deterministic PRNG (mulberry32), so a run can be repeated with its seed. */
+function random(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+interface Managed {
+  name: 'temporal' | 'worker' | 'projector';
+  start: () => ChildProcess;
+  proc?: ChildProcess;
+  /** Held down on purpose (between a kill and its restart). */
+  down?: boolean;
+}
+
+const exited = (p: ChildProcess | undefined) => !p || p.exitCode !== null || p.signalCode !== null;
+
+export async function runChaos(options: ChaosOptions): Promise<ChaosSummary> {
+  const log = options.log ?? ((l: string) => process.stderr.write(l + '\n'));
+  const rnd = random(options.seed ?? Date.now());
+  const started = Date.now();
+  const dir = mkdtempSync(path.join(tmpdir(), 'taizhang-chaos-'));
+  const [temporalPort, smtpPort] = [await freePort(), await freePort()];
+  const taskQueue = 'chaos';
+  const cli = temporalCli();
+  if (cli.kind !== 'path') throw new Error('chaos needs the Temporal CLI (run `npm run setup`)');
+
+  // The SMTP server counts every message by its idempotency key.
+  const inbox = new Map<string, number>();
+  const smtp = new SMTPServer({
+    authOptional: true,
+    disabledCommands: ['STARTTLS'],
+    logger: false,
+    onData(stream, _session, callback) {
+      let raw = '';
+      stream.on('data', (d: Buffer) => (raw += d.toString()));
+      stream.on('end', () => {
+        const key = /^X-Taizhang-Key:\s*(.+)$/im.exec(raw)?.[1]?.trim() ?? '(none)';
+        inbox.set(key, (inbox.get(key) ?? 0) + 1);
+        callback();
+      });
+    },
+  });
+  await new Promise<void>((r) => smtp.listen(smtpPort, '127.0.0.1', r));
+  const directory = path.join(dir, 'directory.json');
+  writeFileSync(
+    directory,
+    JSON.stringify({ roles: { supervisor: { email: ['sup@example.com'] }, manager: { email: ['mgr@example.com'] }, general_manager: { email: ['gm@example.com'] } }, actors: { chaos: { email: 'owner@example.com' } } }),
+  );
+  const env = {
+    ...process.env,
+    DATA_DIR: dir,
+    TEMPORAL_ADDRESS: `127.0.0.1:${temporalPort}`,
+    TEMPORAL_TASK_QUEUE: taskQueue,
+    NOTIFY_CHANNEL: 'smtp',
+    SMTP_URL: `smtp://127.0.0.1:${smtpPort}`,
+    TAIZHANG_DIRECTORY_FILE: directory,
+    LOG_LEVEL: 'error',
+  };
+  const node = (file: string) => () => spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, file)], { cwd: ROOT, env, stdio: 'ignore' });
+  const parts: Managed[] = [
+    {
+      name: 'temporal',
+      start: () =>
+        spawn(cli.path, ['server', 'start-dev', '--headless', '--db-filename', path.join(dir, 'temporal.db'), '--ip', '127.0.0.1', '--port', String(temporalPort), '--log-level', 'error'], {
+          stdio: 'ignore',
+        }),
+    },
+    { name: 'worker', start: node('worker.ts') },
+    { name: 'projector', start: node('src/projections/run.ts') },
+  ];
+  const kills: Record<string, number> = { temporal: 0, worker: 0, projector: 0 };
+  const violations: string[] = [];
+  let client: Client | undefined;
+  let connection: Connection | undefined;
+
+  const connect = async () => {
+    for (;;) {
+      try {
+        const c = await Connection.connect({ address: env.TEMPORAL_ADDRESS, connectTimeout: 1000 });
+        await c.healthService.check({});
+        return c;
+      } catch {
+        await sleep(200);
+      }
+    }
+  };
+
+  try {
+    for (const p of parts) p.proc = p.start();
+    connection = await connect();
+    client = new Client({ connection });
+    const gateway = new TemporalGateway(client, taskQueue);
+
+    // A supervisor, as `npm start` has one: whatever exits on its own (a worker that lost Temporal) is restarted.
+    let supervising = true;
+    const supervisor = (async () => {
+      while (supervising) {
+        for (const p of parts) if (!p.down && exited(p.proc)) p.proc = p.start();
+        await sleep(300);
+      }
+    })();
+
+    // Kills: spread over the filing window, each followed by a restart.
+    const killing = (async () => {
+      for (let k = 0; k < options.kills; k++) {
+        await sleep((options.seconds * 1000 * (0.6 + rnd() * 0.8)) / options.kills);
+        const victim = parts[Math.floor(rnd() * parts.length)]!;
+        victim.down = true;
+        if (!exited(victim.proc)) {
+          const gone = new Promise((r) => victim.proc!.once('exit', r));
+          victim.proc!.kill('SIGKILL');
+          await gone;
+        }
+        kills[victim.name]!++;
+        await sleep(200 + rnd() * 800);
+        victim.proc = victim.start();
+        victim.down = false;
+      }
+    })();
+
+    // Filing: one after another, each retried until Temporal answers (it may be down); an acknowledged filing is one
+    // whose result came back, naming the events it made durable.
+    const acknowledged: Array<{ complaintId: string; eventIds: string[] }> = [];
+    const filing = (async () => {
+      for (let i = 0; i < options.complaints; i++) {
+        const complaintId = `X${started.toString(36)}n${i}`;
+        for (let attempt = 0; ; attempt++) {
+          try {
+            const r = await gateway.receiveComplaint(
+              { complaintId, customerId: `C${i % 50}`, channel: 'phone', category: 'delivery', severity: 'major', summary: `chaos ${i}`, owner: 'chaos' },
+              { actor: 'chaos', role: 'agent' },
+              { policy: COMPRESSED_POLICY, customerClass: 'ordinary' },
+              `chaos-${complaintId}`,
+            );
+            acknowledged.push({ complaintId, eventIds: r.eventIds });
+            break;
+          } catch (err) {
+            if (attempt > 200) {
+              violations.push(`complaint ${complaintId} could not be filed: ${(err as Error).message}`);
+              break;
+            }
+            await sleep(250);
+          }
+        }
+        await sleep((options.seconds * 1000) / options.complaints / 2);
+      }
+    })();
+    await Promise.all([killing, filing]);
+    supervising = false;
+    await supervisor;
+    log(`chaos: filed ${acknowledged.length}/${options.complaints} complaints with ${options.kills} kills (${JSON.stringify(kills)}); waiting for the escalations to finish`);
+
+    // Every part up; wait until each complaint has its whole ladder (or a deadline passes).
+    for (const p of parts) if (exited(p.proc)) p.proc = p.start();
+    let watching = true;
+    const watch = (async () => {
+      while (watching) {
+        for (const p of parts) if (exited(p.proc)) p.proc = p.start();
+        await sleep(300);
+      }
+    })();
+    const store = new SqliteEventStore({ file: path.join(dir, 'events.db'), readonly: true });
+    const EXPECTED = ['first_response:1', 'first_response:2', 'first_response:3', 'resolution:1', 'resolution:2', 'resolution:3'];
+    const streams = async () => {
+      const byStream = new Map<string, RecordedEvent[]>();
+      for await (const e of store.readAll()) byStream.set(e.streamName, [...(byStream.get(e.streamName) ?? []), e]);
+      return byStream;
+    };
+    const ladderOf = (events: RecordedEvent[]) =>
+      (events as Array<RecordedEvent & ComplaintEvent>).filter((e) => e.type === 'ComplaintEscalated').map((e) => (e.type === 'ComplaintEscalated' ? `${e.data.deadline}:${e.data.level}` : ''));
+    const deadline = Date.now() + 120_000;
+    let byStream = await streams();
+    for (;;) {
+      const complete = acknowledged.every((a) => ladderOf(byStream.get(`complaint-${a.complaintId}`) ?? []).length >= EXPECTED.length);
+      const issued = [...byStream.values()].flat().filter((e) => e.type === 'NotificationIssued').length;
+      const sent = [...inbox.values()].reduce((a, b) => a + b, 0);
+      if ((complete && sent >= issued) || Date.now() > deadline) break;
+      await sleep(1000);
+      byStream = await streams();
+    }
+
+    // The checks.
+    const all = [...byStream.values()].flat();
+    const ids = new Map<string, number>();
+    for (const e of all) ids.set(e.id, (ids.get(e.id) ?? 0) + 1);
+    for (const [id, n] of ids) if (n > 1) violations.push(`event id ${id} appears ${n} times`);
+    for (const [stream, events] of byStream) {
+      events.forEach((e, i) => {
+        if (e.revision !== i) violations.push(`stream ${stream} has revision ${e.revision} at index ${i} (gap or reorder)`);
+      });
+    }
+    for (const a of acknowledged) {
+      const events = byStream.get(`complaint-${a.complaintId}`) ?? [];
+      for (const id of a.eventIds) if (!events.some((e) => e.id === id)) violations.push(`acknowledged event ${id} of complaint ${a.complaintId} is missing`);
+      const ladder = ladderOf(events).sort();
+      if (JSON.stringify(ladder) !== JSON.stringify(EXPECTED)) violations.push(`complaint ${a.complaintId} escalations ${JSON.stringify(ladder)}, expected each of ${EXPECTED.join(', ')} once`);
+    }
+    const issued = all.filter((e) => e.type === 'NotificationIssued').map((e) => (e.data as { key: string; recipient: string }).key);
+    for (const key of issued) {
+      const n = inbox.get(key) ?? 0;
+      if (n !== 1) violations.push(`notification ${key} was sent ${n} times`);
+    }
+    for (const key of inbox.keys()) if (!issued.includes(key)) violations.push(`an e-mail with key ${key} was sent but never recorded`);
+
+    // The projector must have caught up; then a rebuild must equal the live ledgers.
+    const head = (await store.head()).position;
+    const ledgerFile = path.join(dir, 'ledger.db');
+    for (let i = 0; i < 600; i++) {
+      try {
+        const check = await verifyLedgers(store, ledgerFile, LEDGERS, { chain: false });
+        if (check.checkpoint === head || i === 599) {
+          if (check.checkpoint !== head) violations.push(`projector did not catch up: checkpoint ${check.checkpoint}, head ${head}`);
+          for (const l of check.ledgers) if (!l.ok) violations.push(`ledger ${l.name} differs from a rebuild: ${JSON.stringify(l.firstDifference)}`);
+          break;
+        }
+      } catch {
+        // the ledger file may not exist yet right after a kill
+      }
+      await sleep(100);
+    }
+    watching = false;
+    await watch;
+    await store.close();
+    return {
+      complaints: options.complaints,
+      acknowledged: acknowledged.length,
+      kills,
+      events: all.length,
+      escalations: all.filter((e) => e.type === 'ComplaintEscalated').length,
+      notificationsIssued: issued.length,
+      emailsReceived: [...inbox.values()].reduce((a, b) => a + b, 0),
+      violations,
+      durationS: Math.round((Date.now() - started) / 1000),
+    };
+  } finally {
+    await connection?.close().catch(() => undefined);
+    for (const p of [...parts].reverse()) {
+      if (!exited(p.proc) && p.proc) {
+        p.proc.kill('SIGTERM');
+        await Promise.race([new Promise((r) => p.proc!.once('exit', r)), sleep(5000)]);
+        p.proc.kill('SIGKILL');
+      }
+    }
+    await new Promise<void>((r) => smtp.close(() => r()));
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
