@@ -8,6 +8,7 @@ import { isMain, runMain, type Service } from './src/config/main';
 import { openEventStore } from './src/events/store';
 import type { EventStore } from './src/events/store/port';
 import { connectWorker } from './src/temporal';
+import { loadPolicy, warnCalendarCoverage } from './src/config/policy';
 
 export const WORKFLOWS_PATH = fileURLToPath(new URL('./src/workflows/index.ts', import.meta.url));
 
@@ -35,6 +36,7 @@ export function installRuntimeLogger(logger: Logger): void {
 
 export async function startWorker(config: Config, logger: Logger, deps: { store?: EventStore } = {}): Promise<Service & { worker: Worker }> {
   installRuntimeLogger(logger);
+  warnCalendarCoverage(loadPolicy(config), logger);
   const store = deps.store ?? (await openEventStore(config));
   const notifier = createNotifier(config, logger);
   const sentLog = new SentLog(config.notificationsDbPath);
