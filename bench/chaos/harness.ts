@@ -42,7 +42,8 @@ export interface ChaosSummary {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-async function freePort(): Promise<number> {
+/** A port nothing listens on right now (tests and benchmarks give each server its own). */
+export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const srv = createServer();
     srv.once('error', reject);

@@ -1,18 +1,14 @@
-import { randomUUID } from 'node:crypto';
 import path from 'node:path';
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../../src/api/app';
-import { TemporalGateway } from '../../src/api/gateway';
 import type { Role } from '../../src/domain/roles';
 import { DEFAULT_POLICY, type SlaPolicy } from '../../src/domain/sla';
 import type { RecordedEvent } from '../../src/events/envelope';
 import { LedgerDb } from '../../src/projections/ledger-db';
-import { LEDGERS } from '../../src/projections/ledgers';
+import { ALL_LEDGERS, LEDGERS } from '../../src/projections/ledgers';
 import { Projector } from '../../src/projections/projector';
 import { LedgerReader } from '../../src/projections/reader';
-import { tempStore } from './store';
-import { devServerEnv, testLogger, testWorker } from './temporal';
+import { startWorkerStack, testLogger } from './temporal';
 
 export const TOKENS: Record<string, { token: string; role: Role; actor: string }> = {
   agent: { token: 'agent-token-0123456789', role: 'agent', actor: 'agent-1' },
@@ -24,16 +20,13 @@ export const TOKENS: Record<string, { token: string; role: Role; actor: string }
 
 /** The API over a real worker, store and projector on the Temporal dev server, as one in-process stack for tests. */
 export async function startTestApp(policy: SlaPolicy = DEFAULT_POLICY) {
-  const env: TestWorkflowEnvironment = await devServerEnv();
-  const s = tempStore();
-  const taskQueue = `tq-${randomUUID()}`;
-  const worker = await testWorker(env, s.store, taskQueue);
-  const running = worker.run();
+  const w = await startWorkerStack('dev');
+  const { env, gateway } = w;
+  const s = { store: w.store, dir: w.dir };
   const ledgerDb = new LedgerDb(path.join(s.dir, 'ledger.db'), LEDGERS);
   const projector = new Projector(s.store, ledgerDb, { batchSize: 100, logger: testLogger });
   projector.start();
-  const reader = new LedgerReader(path.join(s.dir, 'ledger.db'), LEDGERS);
-  const gateway = new TemporalGateway(env.client, taskQueue);
+  const reader = new LedgerReader(path.join(s.dir, 'ledger.db'), ALL_LEDGERS);
   const app: FastifyInstance = await buildApp({
     config: { temporalAddress: env.connection.options.address, tokens: Object.values(TOKENS) },
     logger: testLogger,
@@ -60,10 +53,7 @@ export async function startTestApp(policy: SlaPolicy = DEFAULT_POLICY) {
       await projector.stop();
       reader.close();
       ledgerDb.close();
-      worker.shutdown();
-      await running;
-      await env.teardown();
-      await s.cleanup();
+      await w.close();
     },
   };
 }

@@ -1,6 +1,9 @@
 import { bundleWorkflowCode, Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
+import { TemporalGateway } from '../../src/api/gateway';
+import { tempStore } from './store';
 import { temporalCli, testServer } from '../../src/config/tools';
 import { createActivities } from '../../src/activities';
 import { createLogger } from '../../src/config/logger';
@@ -44,3 +47,26 @@ export async function testWorker(env: TestWorkflowEnvironment, store: EventStore
 }
 
 export const testLogger = quiet;
+
+/** A worker on a real Temporal server with its own event store and task queue: what most workflow tests start. */
+export async function startWorkerStack(server: 'dev' | 'time-skipping') {
+  const env = server === 'dev' ? await devServerEnv() : await timeSkippingEnv();
+  const s = tempStore();
+  const taskQueue = `tq-${randomUUID()}`;
+  const worker = await testWorker(env, s.store, taskQueue);
+  const running = worker.run();
+  return {
+    env,
+    store: s.store,
+    dir: s.dir,
+    taskQueue,
+    gateway: new TemporalGateway(env.client, taskQueue),
+    async close() {
+      worker.shutdown();
+      await running;
+      await env.teardown();
+      await s.cleanup();
+    },
+  };
+}
+export type WorkerStack = Awaited<ReturnType<typeof startWorkerStack>>;

@@ -1,40 +1,29 @@
-import { randomUUID } from 'node:crypto';
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import type { Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TemporalGateway } from '../../src/api/gateway';
 import type { ComplaintEvent } from '../../src/domain/complaint/model';
 import { computeDeadlines, DEFAULT_POLICY } from '../../src/domain/sla';
 import type { RecordedEvent } from '../../src/events/envelope';
-import { tempStore } from '../support/store';
 import { recordHistory } from '../support/histories';
-import { testWorker, timeSkippingEnv } from '../support/temporal';
+import { startWorkerStack, type WorkerStack } from '../support/temporal';
 
 /**
  * The DEFAULT policy (real working hours, Chinese holidays, 调休) on the time-skipping server: days of business time
  * pass in seconds, and every warning and escalation happens at exactly the instant the calendar computes.
  */
 describe('complaintWorkflow under the default policy (time-skipping)', () => {
-  let env: TestWorkflowEnvironment;
-  let s: ReturnType<typeof tempStore>;
-  let worker: Worker;
-  let running: Promise<void>;
-  let gateway: TemporalGateway;
-  const taskQueue = `tq-${randomUUID()}`;
+  let w: WorkerStack;
+  let env: WorkerStack['env'];
+  let s: { store: WorkerStack['store'] };
+  let gateway: WorkerStack['gateway'];
   const agent = { actor: 'li', role: 'agent' as const };
 
   beforeAll(async () => {
-    env = await timeSkippingEnv();
-    s = tempStore();
-    worker = await testWorker(env, s.store, taskQueue);
-    running = worker.run();
-    gateway = new TemporalGateway(env.client, taskQueue);
+    w = await startWorkerStack('time-skipping');
+    ({ env, gateway } = w);
+    s = w;
   });
   afterAll(async () => {
-    worker?.shutdown();
-    await running;
-    await env?.teardown();
-    await s?.cleanup();
+    await w?.close();
   });
 
   const receive = (severity: 'major' | 'normal' | 'minor', customerClass: 'key' | 'ordinary') =>

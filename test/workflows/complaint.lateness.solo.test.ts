@@ -1,39 +1,27 @@
-import { randomUUID } from 'node:crypto';
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import type { Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { TemporalGateway } from '../../src/api/gateway';
 import type { ComplaintEvent } from '../../src/domain/complaint/model';
 import { COMPRESSED_POLICY } from '../../src/domain/sla';
 import type { RecordedEvent } from '../../src/events/envelope';
-import { tempStore } from '../support/store';
-import { devServerEnv, testWorker } from '../support/temporal';
+import { startWorkerStack, type WorkerStack } from '../support/temporal';
 
 const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
 
 /** Wall-clock punctuality on the real dev server with the compressed (seconds, 24×7) policy. */
 describe('complaintWorkflow on the dev server, compressed policy', () => {
-  let env: TestWorkflowEnvironment;
-  let s: ReturnType<typeof tempStore>;
-  let worker: Worker;
-  let running: Promise<void>;
-  let gateway: TemporalGateway;
-  const taskQueue = `tq-${randomUUID()}`;
+  let w: WorkerStack;
+  let env: WorkerStack['env'];
+  let s: { store: WorkerStack['store'] };
+  let gateway: WorkerStack['gateway'];
   const agent = { actor: 'li', role: 'agent' as const };
   const ctx = { policy: COMPRESSED_POLICY };
 
   beforeAll(async () => {
-    env = await devServerEnv();
-    s = tempStore();
-    worker = await testWorker(env, s.store, taskQueue);
-    running = worker.run();
-    gateway = new TemporalGateway(env.client, taskQueue);
+    w = await startWorkerStack('dev');
+    ({ env, gateway } = w);
+    s = w;
   });
   afterAll(async () => {
-    worker?.shutdown();
-    await running;
-    await env?.teardown();
-    await s?.cleanup();
+    await w?.close();
   });
 
   const receive = (severity: 'major' | 'normal' | 'minor') =>

@@ -1,36 +1,25 @@
 import { randomUUID } from 'node:crypto';
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import type { Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { TemporalGateway } from '../../src/api/gateway';
 import { DomainError } from '../../src/domain/errors';
 import { deterministicEventId } from '../../src/events/ids';
 import { customerQuery, updateCustomerContact } from '../../src/workflows/messages';
-import { tempStore } from '../support/store';
 import { recordHistory } from '../support/histories';
-import { devServerEnv, testWorker } from '../support/temporal';
+import { startWorkerStack, type WorkerStack } from '../support/temporal';
 
 describe('customerWorkflow on the Temporal dev server', () => {
-  let env: TestWorkflowEnvironment;
-  let s: ReturnType<typeof tempStore>;
-  let worker: Worker;
-  let running: Promise<void>;
-  let gateway: TemporalGateway;
-  const taskQueue = `tq-${randomUUID()}`;
+  let w: WorkerStack;
+  let env: WorkerStack['env'];
+  let s: { store: WorkerStack['store'] };
+  let gateway: WorkerStack['gateway'];
   const agent = { actor: 'a.li', role: 'agent' as const };
 
   beforeAll(async () => {
-    env = await devServerEnv();
-    s = tempStore();
-    worker = await testWorker(env, s.store, taskQueue);
-    running = worker.run();
-    gateway = new TemporalGateway(env.client, taskQueue);
+    w = await startWorkerStack('dev');
+    ({ env, gateway } = w);
+    s = w;
   });
   afterAll(async () => {
-    worker?.shutdown();
-    await running;
-    await env?.teardown();
-    await s?.cleanup();
+    await w?.close();
   });
 
   it('registers through update-with-start; the result returns once the event is durable', async () => {
