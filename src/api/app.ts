@@ -39,6 +39,8 @@ export interface AppDeps {
   policy: SlaPolicy;
   /** Time zone of instants in exports (TAIZHANG_TIME_ZONE). */
   timeZone?: string;
+  /** DATA_DIR/audit.db: the recorded hash chain and its anchors. */
+  auditDbPath?: string;
   version?: string;
 }
 
@@ -169,7 +171,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     }),
   );
 
-  registerAuditRoutes(app, { store: deps.store, ledgers: deps.ledgers, timeZone: deps.timeZone ?? 'Asia/Shanghai' });
+  registerAuditRoutes(app, { store: deps.store, ledgers: deps.ledgers, timeZone: deps.timeZone ?? 'Asia/Shanghai', auditDbPath: deps.auditDbPath });
 
 
   registerComplaintRoutes(app, deps);

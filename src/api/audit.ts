@@ -5,7 +5,10 @@ import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { allRows, exportLedger } from '../audit/export';
 import { streamHistory } from '../audit/history';
-import { rebuildLedgers } from '../audit/rebuild';
+import { rebuildLedgers, verifyLedgers } from '../audit/rebuild';
+import { AnchorStore, anchorChain, recordChain, type AnchorReason } from '../audit/chain';
+import { existsSync } from 'node:fs';
+import { illegalState } from '../domain/errors';
 import { isoInstant } from '../domain/fields';
 import type { ActorRole } from '../domain/roles';
 import type { EventStore } from '../events/store/port';
@@ -52,7 +55,7 @@ export async function readLedger<T>(
   }
 }
 
-export function registerAuditRoutes(app: FastifyInstance, deps: { store: EventStore; ledgers: LedgerReader; timeZone: string }): void {
+export function registerAuditRoutes(app: FastifyInstance, deps: { store: EventStore; ledgers: LedgerReader; timeZone: string; auditDbPath?: string }): void {
   app.get(
     '/ledgers/:name',
     {
@@ -106,6 +109,37 @@ export function registerAuditRoutes(app: FastifyInstance, deps: { store: EventSt
       requireRole(req.principal!, AUDITORS, 'read audit history');
       const stream = (req.params as { '*': string })['*'];
       return { stream, events: await streamHistory(deps.store, stream, req.principal!.role) };
+    },
+  );
+
+  app.post(
+    '/audit/verify',
+    { schema: { summary: 'Rebuild every ledger from position 0, compare with the live ledgers by hash, check the hash chain (auditors)' } },
+    async (req, reply) => {
+      requireRole(req.principal!, AUDITORS, 'verify the ledgers');
+      const audit = deps.auditDbPath && existsSync(deps.auditDbPath) ? new AnchorStore(deps.auditDbPath, { readonly: true }) : undefined;
+      try {
+        const report = await verifyLedgers(deps.store, deps.ledgers.file, LEDGERS, { chain: { anchors: audit } });
+        return reply.status(report.ok ? 200 : 409).send(report);
+      } finally {
+        audit?.close();
+      }
+    },
+  );
+
+  app.post(
+    '/audit/anchor',
+    { schema: { summary: 'Record the hash chain up to now and anchor its head (auditors)', body: z.object({ reason: z.enum(['on_demand', 'monthly_close']).default('on_demand') }).strict().default({ reason: 'on_demand' }) } },
+    async (req) => {
+      requireRole(req.principal!, AUDITORS, 'anchor the hash chain');
+      if (!deps.auditDbPath) throw illegalState('audit.no_audit_db', 'this API node has no audit database configured');
+      const audit = new AnchorStore(deps.auditDbPath);
+      try {
+        await recordChain(deps.store, audit);
+        return await anchorChain(deps.store, audit, { reason: (req.body as { reason: AnchorReason }).reason });
+      } finally {
+        audit.close();
+      }
     },
   );
 

@@ -17,7 +17,7 @@ export async function startApi(config: Config, logger: Logger): Promise<Service 
   const store = await openEventStore(config, { readonly: false });
   const client = await connectClient(config, logger);
   const ledgers = new LedgerReader(config.ledgerDbPath, ALL_LEDGERS);
-  const app = await buildApp({ config, logger, gateway: new TemporalGateway(client, config.TEMPORAL_TASK_QUEUE), store, ledgers, policy, timeZone: config.TAIZHANG_TIME_ZONE });
+  const app = await buildApp({ config, logger, gateway: new TemporalGateway(client, config.TEMPORAL_TASK_QUEUE), store, ledgers, policy, timeZone: config.TAIZHANG_TIME_ZONE, auditDbPath: config.auditDbPath });
   await app.listen({ host: config.HOST, port: config.PORT });
   let resolveDone!: () => void;
   const done = new Promise<void>((r) => (resolveDone = r));

@@ -73,6 +73,14 @@ describe('ledgers and audit through the API', () => {
     expect((await t.app.inject({ method: 'GET', url: `/audit/history/complaint-${complaintId}`, headers: t.as('agent') })).statusCode).toBe(403);
   });
 
+  it('verify and anchor through the API, for auditors', async () => {
+    expect((await t.app.inject({ method: 'POST', url: '/audit/verify', headers: t.as('agent') })).statusCode).toBe(403);
+    await t.projector.waitFor((await t.store.head()).position);
+    const v = await t.app.inject({ method: 'POST', url: '/audit/verify', headers: t.as('auditor') });
+    expect(v.statusCode, v.body).toBe(200);
+    expect(v.json()).toMatchObject({ ok: true, chain: { ok: true } });
+  });
+
   it('KPI views and metrics', async () => {
     const kpi = await t.app.inject({ method: 'GET', url: '/ledgers/kpi_monthly', headers: t.as('auditor') });
     expect(kpi.statusCode).toBe(200);

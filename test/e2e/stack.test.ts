@@ -146,6 +146,19 @@ describe('embedded stack end to end', () => {
     for (const c of [...registered, r.body.customerId]) expect(ids).toContain(`customer-${c}`);
   });
 
+  it('seeds customers and complaints through the real write path', async () => {
+    const seeded = cli(['dev', 'seed', '--customers', '12', '--complaints', '4', '--run', 'e2e'], env);
+    expect(seeded.status, seeded.stderr).toBe(0);
+    expect(seeded.stdout).toContain('seeded 12 customers and 4 complaints');
+    const again = cli(['dev', 'seed', '--customers', '12', '--complaints', '4', '--run', 'e2e'], env);
+    expect(again.status, again.stderr).toBe(0);
+    let customers = 0;
+    for (let i = 0; i < 20 && customers < 12; i++) customers = (JSON.parse(cli(['ledger', 'customers', '--format', 'json', '--where', 'registered_by=local-admin'], env).stdout) as LedgerPage).total;
+    expect(customers).toBe(12);
+    const complaints = JSON.parse(cli(['ledger', 'complaints', '--format', 'json'], env).stdout) as LedgerPage;
+    expect(complaints.rows.filter((r) => String(r.complaint_id).startsWith('Se2ek'))).toHaveLength(4);
+  });
+
   it('stops every child cleanly on SIGTERM', async () => {
     const tree = stack!.tree();
     stack!.proc.kill('SIGTERM');
