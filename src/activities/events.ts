@@ -34,6 +34,8 @@ export interface LoadedEvent {
   revision: number;
   position: string;
   occurredAt: string;
+  /** The command (Update id) that caused it: lets a workflow recognise a command it already applied. */
+  causationId: string;
 }
 
 export interface LoadStreamResult {
@@ -89,6 +91,7 @@ export function createEventActivities(deps: { store: EventStore; logger: Logger 
           revision: e.revision,
           position: e.position,
           occurredAt: e.metadata.occurredAt,
+          causationId: e.metadata.causationId,
         })),
         revision: events.length ? events[events.length - 1]!.revision : (input.fromRevision ?? 0) - 1,
       };

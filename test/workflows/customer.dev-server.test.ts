@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { idFromKey } from '../../src/api/gateway';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DomainError } from '../../src/domain/errors';
 import { deterministicEventId } from '../../src/events/ids';
@@ -42,6 +43,28 @@ describe('customerWorkflow on the Temporal dev server', () => {
     expect(b.customerId).toBe(a.customerId);
     expect(b.eventIds).toEqual(a.eventIds);
     expect(await s.store.readStream(a.streamName)).toHaveLength(1);
+  });
+
+  it('a retried command whose events a lost workflow task already appended returns their result, appending nothing', async () => {
+    // As if a worker appended through its local activity and was killed before the task completed.
+    const key = `lost-${randomUUID()}`;
+    const customerId = idFromKey('C', key);
+    const id = randomUUID();
+    await s.store.append(
+      `customer-${customerId}`,
+      [
+        {
+          id,
+          type: 'CustomerRegistered',
+          data: { customerId, name: '孙九', type: 'potential', importance: 'ordinary', grade: 'C' },
+          metadata: { actor: 'a.li', role: 'agent', occurredAt: new Date().toISOString(), correlationId: key, causationId: `register:${key}`, workflowId: `customer-${customerId}`, runId: 'lost', schemaVersion: 1 },
+        },
+      ],
+      { expectedRevision: 'no_stream' },
+    );
+    const r = await gateway.registerCustomer({ name: '孙九', type: 'potential', importance: 'ordinary', grade: 'C' }, agent, key);
+    expect(r).toMatchObject({ customerId, eventIds: [id], revision: 0 });
+    expect(await s.store.readStream(`customer-${customerId}`)).toHaveLength(1);
   });
 
   it('a second registration of the same customer is rejected by the validator and appends nothing', async () => {

@@ -26,7 +26,12 @@ function failureType(err: unknown): string | undefined {
 export interface EntityCarry<S> {
   state: S;
   revision: number;
+  /** Results of the latest commands, by Update id (see `applied`). */
+  applied?: Array<[string, CommandResult]>;
 }
+
+/** How many applied commands a workflow remembers (and carries across continue-as-new). */
+const APPLIED_MEMORY = 200;
 
 /**
  * The single writer of one stream inside its workflow: decides commands on the current state, appends the resulting
@@ -37,6 +42,12 @@ export class StreamEntity<C, S, E extends DomainEvent> {
   private revision: number;
   private ready: boolean;
   private tail: Promise<unknown> = Promise.resolve();
+  /**
+   * Commands already in the stream, by the Update id that caused them. A workflow task can append through its local
+   * activity and then be lost (worker killed before it completed); the retried Update then finds its own events
+   * already in the stream and must return their result, not apply the command twice or reject it.
+   */
+  private readonly applied = new Map<string, CommandResult>();
 
   constructor(
     readonly streamName: string,
@@ -45,6 +56,7 @@ export class StreamEntity<C, S, E extends DomainEvent> {
   ) {
     this.state = carried?.state ?? decider.initialState();
     this.revision = carried?.revision ?? -1;
+    for (const [k, v] of carried?.applied ?? []) this.applied.set(k, v);
     this.ready = carried !== undefined;
   }
 
@@ -57,7 +69,17 @@ export class StreamEntity<C, S, E extends DomainEvent> {
 
   private async catchUp(): Promise<void> {
     const loaded = await loadStream({ streamName: this.streamName, fromRevision: this.revision + 1 });
-    for (const e of loaded.events) this.state = this.decider.evolve(this.state, { type: e.type, data: e.data } as E);
+    for (const e of loaded.events) {
+      this.state = this.decider.evolve(this.state, { type: e.type, data: e.data } as E);
+      const prior = this.applied.get(e.causationId);
+      this.remember(e.causationId, {
+        streamName: this.streamName,
+        revision: e.revision,
+        position: e.position,
+        eventIds: [...(prior?.eventIds ?? []), e.id],
+        eventTypes: [...(prior?.eventTypes ?? []), e.type],
+      });
+    }
     if (loaded.events.length) this.revision = loaded.revision;
   }
 
@@ -74,24 +96,40 @@ export class StreamEntity<C, S, E extends DomainEvent> {
   }
 
   carry(): EntityCarry<S> {
-    return { state: this.state, revision: this.revision };
+    return { state: this.state, revision: this.revision, applied: [...this.applied] };
   }
 
   /** For Update validators: rejects (before history records the command) what the decider would refuse now. */
   check(command: C): void {
+    if (this.alreadyApplied()) return;
     if (this.ready) domainCall(() => this.decider.decide(command, this.state));
+  }
+
+  /** The result of the current Update if its events are already in the stream. */
+  private alreadyApplied(): CommandResult | undefined {
+    const id = currentUpdateInfo()?.id;
+    return id === undefined ? undefined : this.applied.get(id);
+  }
+
+  private remember(causationId: string, result: CommandResult): void {
+    this.applied.delete(causationId);
+    this.applied.set(causationId, result);
+    if (this.applied.size > APPLIED_MEMORY) this.applied.delete(this.applied.keys().next().value!);
   }
 
   /** Decides and appends; resolves once the events are durable. */
   execute(command: C, meta: CommandMeta, causationId?: string): Promise<CommandResult> {
-    const cause = causationId ?? currentUpdateInfo()?.id ?? `${workflowInfo().workflowId}/${workflowInfo().runId}`;
-    const run = this.tail.then(() => this.run(command, meta, cause));
+    const updateId = currentUpdateInfo()?.id;
+    const cause = causationId ?? updateId ?? `${workflowInfo().workflowId}/${workflowInfo().runId}`;
+    const run = this.tail.then(() => this.run(command, meta, cause, cause === updateId));
     this.tail = run.catch(() => undefined);
     return run.then((r) => r.result);
   }
 
-  private async run(command: C, meta: CommandMeta, causationId: string, attempt = 1): Promise<{ result: CommandResult; events: E[] }> {
+  private async run(command: C, meta: CommandMeta, causationId: string, byUpdate: boolean, attempt = 1): Promise<{ result: CommandResult; events: E[] }> {
     await condition(() => this.ready);
+    const done = byUpdate ? this.applied.get(causationId) : undefined;
+    if (done) return { result: done, events: [] };
     const events = domainCall(() => this.decider.decide(command, this.state));
     if (events.length === 0) return { result: this.result(null, [], []), events };
     const info = workflowInfo();
@@ -117,13 +155,15 @@ export class StreamEntity<C, S, E extends DomainEvent> {
       });
       for (const e of events) this.state = this.decider.evolve(this.state, e);
       this.revision = r.nextExpectedRevision;
-      return { result: this.result(r.position, r.eventIds, events.map((e) => e.type)), events };
+      const result = this.result(r.position, r.eventIds, events.map((e) => e.type));
+      if (byUpdate) this.remember(causationId, result);
+      return { result, events };
     } catch (err) {
       // Someone else wrote to a stream this workflow owns: re-read it and decide once more on the real state.
       if (failureType(err) === 'ConcurrencyError') {
         if (attempt === 1) {
           await this.catchUp();
-          return this.run(command, meta, causationId, 2);
+          return this.run(command, meta, causationId, byUpdate, 2);
         }
         throw toFailure(new DomainError('concurrency', 'stream.concurrent_write', (err as Error).message));
       }
