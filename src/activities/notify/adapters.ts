@@ -24,7 +24,10 @@ export class SmtpNotifier implements Notifier {
     private readonly from: string,
     private readonly directory: Directory,
   ) {
-    this.transport = nodemailer.createTransport(url);
+    // Pooled: one SMTP session carries many messages instead of a handshake per message.
+    const pooled = new URL(url);
+    if (!pooled.searchParams.has('pool')) pooled.searchParams.set('pool', 'true');
+    this.transport = nodemailer.createTransport(pooled.toString());
   }
   async send(n: Notification): Promise<Delivery> {
     const to = emailsOf(this.directory, n.recipient);

@@ -4,8 +4,11 @@ import Database from 'better-sqlite3';
 
 /**
  * Which notification keys were sent, and how far the dispatcher has read: the guard that sends nothing twice.
+ * A key is marked `sending` (durably) before the channel is called and `sent` after; a key still `sending` after a
+ * crash may or may not have gone out, so it becomes `in_doubt` and is not sent again (at most once per key).
  * Kept beside the event store (DATA_DIR/notifications.db).
  */
+export type SendState = 'sending' | 'sent' | 'in_doubt';
 export class SentLog {
   private readonly db: Database.Database;
 
@@ -16,16 +19,47 @@ export class SentLog {
     this.db.pragma('synchronous = FULL');
     this.db.pragma('busy_timeout = 10000');
     this.db.exec(`CREATE TABLE IF NOT EXISTS notifications_sent (
-      key TEXT PRIMARY KEY, channel TEXT NOT NULL, recipient TEXT NOT NULL, addresses INTEGER NOT NULL, sent_at TEXT NOT NULL);
+      key TEXT PRIMARY KEY, channel TEXT, recipient TEXT NOT NULL, addresses INTEGER, sent_at TEXT, state TEXT NOT NULL DEFAULT 'sent');
       CREATE TABLE IF NOT EXISTS dispatcher_checkpoint (id INTEGER PRIMARY KEY CHECK (id = 1), position TEXT NOT NULL)`);
   }
 
-  wasSent(key: string): { channel: string; addresses: number } | undefined {
-    return this.db.prepare('SELECT channel, addresses FROM notifications_sent WHERE key = ?').get(key) as { channel: string; addresses: number } | undefined;
+  /** The key's state, if the dispatcher has ever tried it. */
+  stateOf(key: string): SendState | undefined {
+    return (this.db.prepare('SELECT state FROM notifications_sent WHERE key = ?').get(key) as { state: SendState } | undefined)?.state;
+  }
+
+  wasSent(key: string): boolean {
+    return this.stateOf(key) !== undefined;
+  }
+
+  /** Recorded before the channel is called. */
+  begin(key: string, recipient: string): void {
+    this.db.prepare("INSERT OR IGNORE INTO notifications_sent (key, recipient, state) VALUES (?, ?, 'sending')").run(key, recipient);
   }
 
   markSent(key: string, channel: string, recipient: string, addresses: number): void {
-    this.db.prepare('INSERT OR IGNORE INTO notifications_sent (key, channel, recipient, addresses, sent_at) VALUES (?, ?, ?, ?, ?)').run(key, channel, recipient, addresses, new Date().toISOString());
+    this.db
+      .prepare(
+        `INSERT INTO notifications_sent (key, channel, recipient, addresses, sent_at, state) VALUES (?, ?, ?, ?, ?, 'sent')
+         ON CONFLICT(key) DO UPDATE SET channel = excluded.channel, addresses = excluded.addresses, sent_at = excluded.sent_at, state = 'sent'`,
+      )
+      .run(key, channel, recipient, addresses, new Date().toISOString());
+  }
+
+  /** A failed attempt is known not to have gone out: it may be retried. */
+  abandon(key: string): void {
+    this.db.prepare("DELETE FROM notifications_sent WHERE key = ? AND state = 'sending'").run(key);
+  }
+
+  /** After a crash: keys caught between `begin` and `markSent` are in doubt. Returns them. */
+  settleInterrupted(): string[] {
+    const keys = (this.db.prepare("SELECT key FROM notifications_sent WHERE state = 'sending'").all() as Array<{ key: string }>).map((r) => r.key);
+    this.db.prepare("UPDATE notifications_sent SET state = 'in_doubt' WHERE state = 'sending'").run();
+    return keys;
+  }
+
+  inDoubt(): string[] {
+    return (this.db.prepare("SELECT key FROM notifications_sent WHERE state = 'in_doubt'").all() as Array<{ key: string }>).map((r) => r.key);
   }
 
   /** Position of the last NotificationIssued event handled (sent or found sent). */
@@ -38,7 +72,7 @@ export class SentLog {
   }
 
   count(): number {
-    return (this.db.prepare('SELECT count(*) AS n FROM notifications_sent').get() as { n: number }).n;
+    return (this.db.prepare("SELECT count(*) AS n FROM notifications_sent WHERE state = 'sent'").get() as { n: number }).n;
   }
 
   close(): void {
