@@ -38,7 +38,8 @@ export function piiFields(schema: z.ZodType, prefix = ''): Array<{ path: string;
 export function maskPii(kind: PiiKind, value: string): string {
   switch (kind) {
     case 'phone': {
-      const digits = value.replace(/\D/g, '');
+      let digits = value.replace(/\D/g, '');
+      if (digits.length === 13 && digits.startsWith('86')) digits = digits.slice(2); // +86 country code
       if (digits.length < 7) return '*'.repeat(value.length);
       return `${digits.slice(0, 3)}****${digits.slice(-4)}`;
     }

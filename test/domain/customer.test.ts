@@ -86,6 +86,7 @@ describe('roles and personal data', () => {
   });
   it('masks personal values recognisably', () => {
     expect(maskPii('phone', '13800138000')).toBe('138****8000');
+    expect(maskPii('phone', '+86 138-0013-8000')).toBe('138****8000');
     expect(maskPii('email', 'zhang@example.com')).toBe('z***@example.com');
     expect(maskPii('person_name', '张三')).toBe('张*');
   });
