@@ -129,7 +129,7 @@ describe('ledger export', () => {
     expect(agentCsv.masked).toEqual(['name', 'contact_person', 'phone', 'email', 'address']);
     const agent = parseCsv(readFileSync(file('agent.csv'), 'utf8').slice(1));
     const at = (name: string) => customersLedger.columns.findIndex((c) => c.name === name);
-    expect(agent[1]![at('phone')]).toBe('861****0001');
+    expect(agent[1]![at('phone')]).toBe('137****0001');
     expect(agent[2]![at('phone')]).toBe('139****0002');
     expect(agent[1]![at('email')]).toBe('l***@example.com');
     expect(agent[2]![at('address')]).toBe('上海市浦东新****');
