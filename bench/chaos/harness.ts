@@ -105,6 +105,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosSummary> {
       });
     },
   });
+  smtp.on('error', () => undefined); // a killed worker resets its pooled connection: expected here
   await new Promise<void>((r) => smtp.listen(smtpPort, '127.0.0.1', r));
   const directory = path.join(dir, 'directory.json');
   writeFileSync(
