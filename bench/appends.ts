@@ -1,0 +1,92 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { createRequire } from 'node:module';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import Database from 'better-sqlite3';
+import { SqliteEventStore } from '../src/events/store/sqlite';
+import { benchDir, emit, rate, sampleEnvelope, scale } from './lib';
+
+const SECONDS = 3000 * Math.max(scale, 0.34);
+
+/**
+ * Appends: our SQLite event store against raw better-sqlite3 inserts of the same rows at the same durability
+ * (WAL, synchronous FULL, one transaction per append), and against Emmett's SQLite event store on its own driver.
+ */
+export async function benchAppends(): Promise<void> {
+  const dir = benchDir('appends');
+  let n = 0;
+
+  // Ours, sequential single-event appends (each awaited: one fsync each).
+  const ours = new SqliteEventStore({ file: path.join(dir, 'ours.db'), synchronous: 'FULL' });
+  const single = await rate(SECONDS, async () => {
+    await ours.append(`s-${n}`, [sampleEnvelope(n++)], { expectedRevision: 'no_stream' });
+    return 1;
+  });
+  // Ours, 32 concurrent appenders (group commit: one fsync per event-loop turn).
+  const concurrent = await rate(SECONDS, async () => {
+    await Promise.all(Array.from({ length: 32 }, () => ours.append(`s-${n}`, [sampleEnvelope(n++)], { expectedRevision: 'no_stream' })));
+    return 32;
+  });
+  // Ours, 100-event batches.
+  const batch = await rate(SECONDS, async () => {
+    await ours.append(`b-${n}`, Array.from({ length: 100 }, () => sampleEnvelope(n++)), { expectedRevision: 'no_stream' });
+    return 100;
+  });
+  await ours.close();
+
+  // Raw better-sqlite3: the same rows into the same table shape, one transaction per append.
+  const raw = new Database(path.join(dir, 'raw.db'));
+  raw.pragma('journal_mode = WAL');
+  raw.pragma('synchronous = FULL');
+  raw.exec(`CREATE TABLE events (position INTEGER PRIMARY KEY AUTOINCREMENT, stream_name TEXT NOT NULL, revision INTEGER NOT NULL, id TEXT NOT NULL UNIQUE,
+    type TEXT NOT NULL, data TEXT NOT NULL, metadata TEXT NOT NULL, recorded_at TEXT NOT NULL, UNIQUE (stream_name, revision))`);
+  const insert = raw.prepare('INSERT INTO events (stream_name, revision, id, type, data, metadata, recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?)');
+  const write = raw.transaction((stream: string, events: ReturnType<typeof sampleEnvelope>[]) => {
+    events.forEach((e, i) => insert.run(stream, i, e.id, e.type, JSON.stringify(e.data), JSON.stringify(e.metadata), new Date().toISOString()));
+  });
+  const rawSingle = await rate(SECONDS, () => {
+    write(`s-${n}`, [sampleEnvelope(n++)]);
+    return 1;
+  });
+  const rawBatch = await rate(SECONDS, () => {
+    write(`b-${n}`, Array.from({ length: 100 }, () => sampleEnvelope(n++)));
+    return 100;
+  });
+  raw.close();
+
+  // Emmett's SQLite event store (installed apart in bench/peers), same workload.
+  const peers = createRequire(fileURLToPath(new URL('./peers/package.json', import.meta.url)));
+  const installed = (name: string) => (JSON.parse(readFileSync(fileURLToPath(new URL(`./peers/node_modules/${name}/package.json`, import.meta.url)), 'utf8')) as { version: string }).version;
+  const emmettVersion = installed('@event-driven-io/emmett-sqlite');
+  const sqlite3Version = installed('sqlite3');
+  const { getSQLiteEventStore } = (await import(pathToFileURL(peers.resolve('@event-driven-io/emmett-sqlite')).href)) as {
+    getSQLiteEventStore: (o: { fileName: string; schema?: { autoMigration?: 'CreateOrUpdate' } }) => {
+      appendToStream: (stream: string, events: Array<{ type: string; data: unknown; metadata?: unknown }>) => Promise<unknown>;
+    };
+  };
+  const emmett = getSQLiteEventStore({ fileName: path.join(dir, 'emmett.db'), schema: { autoMigration: 'CreateOrUpdate' } });
+  const asEmmett = (e: ReturnType<typeof sampleEnvelope>) => ({ type: e.type, data: e.data, metadata: e.metadata });
+  await emmett.appendToStream('warmup', [asEmmett(sampleEnvelope(n++))]);
+  const emSingle = await rate(SECONDS, async () => {
+    await emmett.appendToStream(`s-${n}`, [asEmmett(sampleEnvelope(n++))]);
+    return 1;
+  });
+  const emBatch = await rate(SECONDS, async () => {
+    await emmett.appendToStream(`b-${n}`, Array.from({ length: 100 }, () => asEmmett(sampleEnvelope(n++))));
+    return 100;
+  });
+  const peer = `emmett-sqlite@${emmettVersion} on sqlite3@${sqlite3Version}`;
+
+  emit({ name: 'append_single_event', value: single.perSecond, unit: 'events/s', peer: 'raw better-sqlite3 (WAL, synchronous=FULL, 1 tx per append)', peer_value: rawSingle.perSecond, ratio: single.perSecond / rawSingle.perSecond });
+  emit({ name: 'append_single_event', value: single.perSecond, unit: 'events/s', peer, peer_value: emSingle.perSecond, ratio: single.perSecond / emSingle.perSecond });
+  emit({
+    name: 'append_single_event_32_concurrent',
+    value: concurrent.perSecond,
+    unit: 'events/s',
+    peer,
+    peer_error: 'not measured: concurrent appendToStream calls on one file database crash the process (SQLITE_BUSY / SQLITE_MISUSE from its per-call connections, seen on this machine)',
+    detail: 'our appends group-commit: one fsync per event-loop turn',
+  });
+  emit({ name: 'append_100_event_batch', value: batch.perSecond, unit: 'events/s', peer: 'raw better-sqlite3 (WAL, synchronous=FULL, 1 tx per append)', peer_value: rawBatch.perSecond, ratio: batch.perSecond / rawBatch.perSecond });
+  emit({ name: 'append_100_event_batch', value: batch.perSecond, unit: 'events/s', peer, peer_value: emBatch.perSecond, ratio: batch.perSecond / emBatch.perSecond });
+}

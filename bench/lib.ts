@@ -1,0 +1,58 @@
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import type { EventEnvelope } from '../src/events/envelope';
+
+/** One line of `npm run bench` output. */
+export interface Figure {
+  name: string;
+  value: number;
+  unit: string;
+  peer?: string;
+  peer_value?: number;
+  ratio?: number;
+  [extra: string]: unknown;
+}
+
+export const emit = (f: Figure): void => {
+  const rounded = (n: number) => (Math.abs(n) >= 100 ? Math.round(n) : Math.round(n * 100) / 100);
+  process.stdout.write(JSON.stringify({ ...f, value: rounded(f.value), ...(f.peer_value !== undefined ? { peer_value: rounded(f.peer_value) } : {}), ...(f.ratio !== undefined ? { ratio: rounded(f.ratio) } : {}) }) + '\n');
+};
+
+export const scale = process.env.BENCH_SCALE === 'small' ? 0.1 : 1;
+export const scaled = (n: number) => Math.max(1, Math.round(n * scale));
+export const benchDir = (name: string) => mkdtempSync(path.join(tmpdir(), `taizhang-bench-${name}-`));
+
+export function percentiles(values: number[]): { p50: number; p99: number; max: number; min: number } {
+  const s = [...values].sort((a, b) => a - b);
+  const at = (p: number) => s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)] ?? NaN;
+  return { p50: at(50), p99: at(99), max: s[s.length - 1] ?? NaN, min: s[0] ?? NaN };
+}
+
+/** The event every append benchmark writes: a complaint acknowledgement of realistic size. */
+export function sampleEnvelope(i: number): EventEnvelope {
+  return {
+    id: randomUUID(),
+    type: 'ComplaintAcknowledged',
+    data: { complaintId: `K${i}`, note: '已致电客户，说明处理进度', onTime: true },
+    metadata: {
+      actor: 'agent-1',
+      role: 'agent',
+      occurredAt: new Date(Date.UTC(2026, 0, 1) + i).toISOString(),
+      correlationId: `c-${i}`,
+      causationId: `u-${i}`,
+      workflowId: `complaint-K${i}`,
+      runId: 'bench',
+      schemaVersion: 1,
+    },
+  };
+}
+
+/** Runs `fn` repeatedly for about `ms` and returns operations per second. */
+export async function rate(ms: number, fn: () => Promise<number> | number): Promise<{ perSecond: number; ops: number }> {
+  const start = performance.now();
+  let ops = 0;
+  while (performance.now() - start < ms) ops += await fn();
+  return { perSecond: ops / ((performance.now() - start) / 1000), ops };
+}
