@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { createRequire } from 'node:module';
+import { execFileSync } from 'node:child_process';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import Database from 'better-sqlite3';
 import { SqliteEventStore } from '../src/events/store/sqlite';
@@ -54,31 +54,22 @@ export async function benchAppends(): Promise<void> {
   });
   raw.close();
 
-  // Emmett's SQLite event store (installed apart in bench/peers), same workload.
-  const peers = createRequire(fileURLToPath(new URL('./peers/package.json', import.meta.url)));
+  // Emmett's SQLite event store (installed apart in bench/peers), same workload, in its own process: its driver can
+  // throw outside any promise, and a crash there must not end the benchmark.
+  let em: { single: number; batch: number; emmettVersion: string; sqlite3Version: string } | undefined;
+  let emError: string | undefined;
+  try {
+    const out = execFileSync(process.execPath, ['--import', 'tsx', fileURLToPath(new URL('./emmett-child.ts', import.meta.url)), String(SECONDS), path.join(dir, 'emmett.db')], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+    em = JSON.parse(out.trim().split('\n').at(-1)!) as typeof em;
+  } catch (err) {
+    emError = String((err as { stderr?: string }).stderr ?? (err as Error).message).split('\n').find((l) => /Error/.test(l)) ?? 'crashed';
+  }
   const installed = (name: string) => (JSON.parse(readFileSync(fileURLToPath(new URL(`./peers/node_modules/${name}/package.json`, import.meta.url)), 'utf8')) as { version: string }).version;
-  const emmettVersion = installed('@event-driven-io/emmett-sqlite');
-  const sqlite3Version = installed('sqlite3');
-  const { getSQLiteEventStore } = (await import(pathToFileURL(peers.resolve('@event-driven-io/emmett-sqlite')).href)) as {
-    getSQLiteEventStore: (o: { fileName: string; schema?: { autoMigration?: 'CreateOrUpdate' } }) => {
-      appendToStream: (stream: string, events: Array<{ type: string; data: unknown; metadata?: unknown }>) => Promise<unknown>;
-    };
-  };
-  const emmett = getSQLiteEventStore({ fileName: path.join(dir, 'emmett.db'), schema: { autoMigration: 'CreateOrUpdate' } });
-  const asEmmett = (e: ReturnType<typeof sampleEnvelope>) => ({ type: e.type, data: e.data, metadata: e.metadata });
-  await emmett.appendToStream('warmup', [asEmmett(sampleEnvelope(n++))]);
-  const emSingle = await rate(SECONDS, async () => {
-    await emmett.appendToStream(`s-${n}`, [asEmmett(sampleEnvelope(n++))]);
-    return 1;
-  });
-  const emBatch = await rate(SECONDS, async () => {
-    await emmett.appendToStream(`b-${n}`, Array.from({ length: 100 }, () => asEmmett(sampleEnvelope(n++))));
-    return 100;
-  });
-  const peer = `emmett-sqlite@${emmettVersion} on sqlite3@${sqlite3Version}`;
+  const peer = `emmett-sqlite@${installed('@event-driven-io/emmett-sqlite')} on sqlite3@${installed('sqlite3')}`;
+  const vsEmmett = (ours: number, theirs: number | undefined) => (theirs === undefined ? { peer_error: emError } : { peer_value: theirs, ratio: ours / theirs });
 
   emit({ name: 'append_single_event', value: single.perSecond, unit: 'events/s', peer: 'raw better-sqlite3 (WAL, synchronous=FULL, 1 tx per append)', peer_value: rawSingle.perSecond, ratio: single.perSecond / rawSingle.perSecond });
-  emit({ name: 'append_single_event', value: single.perSecond, unit: 'events/s', peer, peer_value: emSingle.perSecond, ratio: single.perSecond / emSingle.perSecond });
+  emit({ name: 'append_single_event', value: single.perSecond, unit: 'events/s', peer, ...vsEmmett(single.perSecond, em?.single) });
   emit({
     name: 'append_single_event_32_concurrent',
     value: concurrent.perSecond,
@@ -88,5 +79,5 @@ export async function benchAppends(): Promise<void> {
     detail: 'our appends group-commit: one fsync per event-loop turn',
   });
   emit({ name: 'append_100_event_batch', value: batch.perSecond, unit: 'events/s', peer: 'raw better-sqlite3 (WAL, synchronous=FULL, 1 tx per append)', peer_value: rawBatch.perSecond, ratio: batch.perSecond / rawBatch.perSecond });
-  emit({ name: 'append_100_event_batch', value: batch.perSecond, unit: 'events/s', peer, peer_value: emBatch.perSecond, ratio: batch.perSecond / emBatch.perSecond });
+  emit({ name: 'append_100_event_batch', value: batch.perSecond, unit: 'events/s', peer, ...vsEmmett(batch.perSecond, em?.batch) });
 }
