@@ -42,7 +42,7 @@ export function benchRebuild(): void {
       }
     })();
     store.db.close();
-    const out = execFileSync(process.execPath, ['--import', 'tsx', fileURLToPath(new URL('./rebuild-child.ts', import.meta.url))], { cwd: ROOT, encoding: 'utf8' });
+    const out = execFileSync(process.execPath, ['--import', 'tsx', fileURLToPath(new URL('./rebuild-child.ts', import.meta.url)), file], { cwd: ROOT, encoding: 'utf8' });
     const r = JSON.parse(out.trim().split('\n').at(-1)!) as { events: number; ms: number; maxRssMb: number };
     emit({ name: `projection_rebuild_${size}`, value: r.events / (r.ms / 1000), unit: 'events/s', peak_rss_mb: Math.round(r.maxRssMb), events: r.events, seconds: Math.round(r.ms / 100) / 10 });
   }
