@@ -58,15 +58,24 @@ export async function benchAppends(): Promise<void> {
   // throw outside any promise, and a crash there must not end the benchmark.
   let em: { single: number; batch: number; emmettVersion: string; sqlite3Version: string } | undefined;
   let emError: string | undefined;
-  try {
-    const out = execFileSync(process.execPath, ['--import', 'tsx', fileURLToPath(new URL('./emmett-child.ts', import.meta.url)), String(SECONDS), path.join(dir, 'emmett.db')], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
-    em = JSON.parse(out.trim().split('\n').at(-1)!) as typeof em;
-  } catch (err) {
-    emError = String((err as { stderr?: string }).stderr ?? (err as Error).message).split('\n').find((l) => /Error/.test(l)) ?? 'crashed';
+  // Up to three attempts, each on a fresh file: its failures are intermittent (SQLITE_BUSY on commit).
+  const failures: string[] = [];
+  for (let attempt = 1; attempt <= 3 && !em; attempt++) {
+    try {
+      const out = execFileSync(process.execPath, ['--import', 'tsx', fileURLToPath(new URL('./emmett-child.ts', import.meta.url)), String(SECONDS), path.join(dir, `emmett-${attempt}.db`)], {
+        encoding: 'utf8',
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      em = JSON.parse(out.trim().split('\n').at(-1)!) as typeof em;
+    } catch (err) {
+      failures.push(String((err as { stderr?: string }).stderr ?? (err as Error).message).split('\n').find((l) => /Error/.test(l)) ?? 'crashed');
+    }
   }
+  if (failures.length) emError = `${failures.length} of ${failures.length + (em ? 1 : 0)} attempts crashed: ${failures[0]}`;
   const installed = (name: string) => (JSON.parse(readFileSync(fileURLToPath(new URL(`./peers/node_modules/${name}/package.json`, import.meta.url)), 'utf8')) as { version: string }).version;
   const peer = `emmett-sqlite@${installed('@event-driven-io/emmett-sqlite')} on sqlite3@${installed('sqlite3')}`;
-  const vsEmmett = (ours: number, theirs: number | undefined) => (theirs === undefined ? { peer_error: emError } : { peer_value: theirs, ratio: ours / theirs });
+  const vsEmmett = (ours: number, theirs: number | undefined) =>
+    theirs === undefined ? { peer_error: emError } : { peer_value: theirs, ratio: ours / theirs, ...(emError ? { peer_note: emError } : {}) };
 
   emit({ name: 'append_single_event', value: single.perSecond, unit: 'events/s', peer: 'raw better-sqlite3 (WAL, synchronous=FULL, 1 tx per append)', peer_value: rawSingle.perSecond, ratio: single.perSecond / rawSingle.perSecond });
   emit({ name: 'append_single_event', value: single.perSecond, unit: 'events/s', peer, ...vsEmmett(single.perSecond, em?.single) });
