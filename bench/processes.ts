@@ -74,9 +74,11 @@ export async function benchTemporal(): Promise<void> {
     await sleep(27_000);
     const ours: number[] = [];
     const offsets: number[][] = [];
+    const receipts: number[] = [];
     for (const id of filed) {
       const events = (await store.readStream(`complaint-${id}`)) as Array<RecordedEvent & ComplaintEvent>;
       const received = Date.parse((events[0]!.data as { receivedAt: string }).receivedAt);
+      receipts.push(received);
       const mine: number[] = [];
       for (const e of events) {
         const scheduled = e.type === 'ComplaintEscalated' ? e.data.escalateAt : e.type === 'DeadlineWarningIssued' ? e.data.warnAt : undefined;
@@ -86,7 +88,8 @@ export async function benchTemporal(): Promise<void> {
       }
       offsets.push(mine.sort((a, b) => a - b));
     }
-    // 2. The floor: bare workflows that sleep to the same offsets from their start, then run a no-op activity.
+    // 2. The floor: bare workflows started at the same pace as the complaints were received, each sleeping to the same
+    //    offsets from its start and then running a no-op activity.
     const floorQueue = `floor-${randomUUID()}`;
     const floorWorker = await Worker.create({
       connection: env.nativeConnection,
@@ -96,7 +99,10 @@ export async function benchTemporal(): Promise<void> {
     });
     const floorRun = floorWorker.run();
     const handles = [];
-    for (const o of offsets) {
+    const floorStart = Date.now();
+    for (const [i, o] of offsets.entries()) {
+      const due = floorStart + (receipts[i]! - receipts[0]!);
+      if (due > Date.now()) await sleep(due - Date.now());
       const start = Date.now();
       handles.push(await env.client.workflow.start('floorWorkflow', { taskQueue: floorQueue, workflowId: `floor-${randomUUID()}`, args: [o.map((x) => start + x)] }));
     }
