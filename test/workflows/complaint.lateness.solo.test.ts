@@ -29,7 +29,7 @@ describe('complaintWorkflow on the dev server, compressed policy', () => {
   const events = async (id: string) => (await s.store.readStream(`complaint-${id}`)) as Array<RecordedEvent & ComplaintEvent>;
   const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-  it('over 100 complaints: warnings and escalations fire at most 1 s late (p99) and never early; in-time ones never escalate', async () => {
+  it('over 100 complaints: warnings and escalations fire at most 1 s late (p99) and never early; in-time ones never escalate', { timeout: 90_000, retry: 1 }, async () => {
     const N = 100;
     // Complaints arrive one after another, as they do at a service desk (each is filed once the previous returns).
     const untouched = [];
@@ -64,7 +64,7 @@ describe('complaintWorkflow on the dev server, compressed policy', () => {
     }
     // Wall-clock punctuality needs the machine to itself: on 2 cores another suite running alongside pushed p99 to
     // 1.45 s. One retry keeps CI from failing on a neighbour's load; the figures of both attempts are printed.
-  }, { timeout: 90_000, retry: 1 });
+  });
 
   it('a paused complaint escalates later by exactly the paused time', async () => {
     const c = await receive('normal'); // first response 8 s
