@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { EventEnvelope } from '../src/events/envelope';
@@ -22,7 +22,16 @@ export const emit = (f: Figure): void => {
 
 export const scale = process.env.BENCH_SCALE === 'small' ? 0.1 : 1;
 export const scaled = (n: number) => Math.max(1, Math.round(n * scale));
-export const benchDir = (name: string) => mkdtempSync(path.join(tmpdir(), `taizhang-bench-${name}-`));
+const made: string[] = [];
+process.on('exit', () => {
+  for (const d of made) rmSync(d, { recursive: true, force: true });
+});
+/** A temporary directory, removed when the benchmark process exits. */
+export const benchDir = (name: string) => {
+  const d = mkdtempSync(path.join(tmpdir(), `taizhang-bench-${name}-`));
+  made.push(d);
+  return d;
+};
 
 export function percentiles(values: number[]): { p50: number; p99: number; max: number; min: number } {
   const s = [...values].sort((a, b) => a - b);
