@@ -2,8 +2,8 @@
 #
 # One image, three roles (the scale-out deployment in docker-compose.yml), chosen by the command:
 #   worker     node --import tsx worker.ts
-#   projector  node --import tsx src/projections/run.ts
-#   api        node --import tsx src/api/server.ts          (the default CMD)
+#   projector  node --import tsx src/main/projector.ts
+#   api        node --import tsx src/main/api.ts          (the default CMD)
 # Configuration comes only from the environment variables of src/config/config.ts (ENV_SCHEMA).
 
 ARG NODE_IMAGE=node:20-bookworm-slim
@@ -39,4 +39,4 @@ RUN mkdir -p /app/data && chown node:node /app/data
 # `node` (uid 1000) is the unprivileged user of the official Node.js images.
 USER node
 EXPOSE 3000
-CMD ["node", "--import", "tsx", "src/api/server.ts"]
+CMD ["node", "--import", "tsx", "src/main/api.ts"]

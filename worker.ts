@@ -1,22 +1,29 @@
 import { fileURLToPath } from 'node:url';
 import { DefaultLogger, Runtime, Worker, type LogLevel, type WorkerOptions } from '@temporalio/worker';
+import type { Logger } from 'pino';
 import { createActivities } from './src/activities';
-import { createNotifier, NotificationDispatcher, SentLog } from './src/activities/notify';
-import type { Config } from './src/config/config';
-import { redact, type Logger } from './src/config/logger';
+import { createNotifier, customerContactFromStore, NotificationDispatcher, RecipientResolver, SentLog } from './src/activities/notify';
+import { eventStoreOptions, type Config } from './src/config/config';
+import { loadDirectory } from './src/config/directory';
+import { redact } from './src/config/logger';
 import { isMain, runMain, type Service } from './src/config/main';
+import { loadPolicy, warnCalendarCoverage } from './src/config/policy';
 import { openEventStore } from './src/events/store';
 import type { EventStore } from './src/events/store/port';
 import { connectWorker } from './src/temporal';
-import { loadPolicy, warnCalendarCoverage } from './src/config/policy';
 
 export const WORKFLOWS_PATH = fileURLToPath(new URL('./src/workflows/index.ts', import.meta.url));
 
+/** The node-side modules of a process (zod schemas, ledgers): the workflow bundle leaves them out. */
+export const NODE_SIDE_MODULES = /[\\/]src[\\/]processes[\\/][^\\/]+[\\/](?:schemas|ledger)\.ts$/;
+
 /** Bundler settings every worker (and every workflow test) uses. */
 export const BUNDLER_OPTIONS: WorkerOptions['bundlerOptions'] = {
-  // chinese-days ships an ESM build that webpack must treat as plain JavaScript.
   webpackConfigHook: (config) => {
+    // chinese-days ships an ESM build that webpack must treat as plain JavaScript.
     config.module?.rules?.push({ test: /chinese-days[\/].*\.m?js$/, type: 'javascript/auto' });
+    // Workflow code reads only the pure parts of a process definition; its schemas and ledgers stay out, and zod with them.
+    config.module?.rules?.push({ test: NODE_SIDE_MODULES, use: [{ loader: fileURLToPath(new URL('./src/workflows/bundle/node-side-loader.cjs', import.meta.url)) }] });
     return config;
   },
 };
@@ -37,8 +44,9 @@ export function installRuntimeLogger(logger: Logger): void {
 export async function startWorker(config: Config, logger: Logger, deps: { store?: EventStore } = {}): Promise<Service & { worker: Worker }> {
   installRuntimeLogger(logger);
   warnCalendarCoverage(loadPolicy(config), logger);
-  const store = deps.store ?? (await openEventStore(config));
-  const notifier = createNotifier(config, logger);
+  const store = deps.store ?? (await openEventStore(eventStoreOptions(config)));
+  const notifier = createNotifier({ channel: config.NOTIFY_CHANNEL, smtpUrl: config.SMTP_URL, smtpFrom: config.SMTP_FROM, webhookUrl: config.NOTIFY_WEBHOOK_URL }, logger);
+  const recipients = new RecipientResolver(loadDirectory(config.TAIZHANG_DIRECTORY_FILE), customerContactFromStore(store));
   const sentLog = new SentLog(config.notificationsDbPath);
   const connection = await connectWorker(config, logger);
   const worker = await Worker.create({
@@ -49,7 +57,7 @@ export async function startWorker(config: Config, logger: Logger, deps: { store?
     bundlerOptions: BUNDLER_OPTIONS,
     activities: createActivities({ store, logger }),
   });
-  const dispatcher = new NotificationDispatcher(store, notifier, sentLog, logger);
+  const dispatcher = new NotificationDispatcher(store, notifier, sentLog, recipients, logger);
   dispatcher.start();
   const done = Promise.all([worker.run(), dispatcher.done]).then(() => undefined);
   logger.info({ taskQueue: config.TEMPORAL_TASK_QUEUE, temporal: config.temporalAddress, store: store.kind }, 'worker running');

@@ -1,3 +1,4 @@
+import type { NotificationIssued } from '../src/domain/notifications';
 import { execFileSync, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -9,8 +10,8 @@ import { TemporalGateway } from '../src/api/gateway';
 import { createActivities } from '../src/activities';
 import { createLogger } from '../src/config/logger';
 import { ROOT, temporalCli } from '../src/config/tools';
-import type { ComplaintEvent } from '../src/domain/complaint/model';
-import { COMPRESSED_POLICY, DEFAULT_POLICY } from '../src/domain/sla';
+import type { ComplaintEvent } from '../src/processes/complaint/schemas';
+import { COMPRESSED_POLICY, DEFAULT_POLICY } from '../src/domain/policy';
 import type { EventEnvelope, RecordedEvent } from '../src/events/envelope';
 import { SqliteEventStore } from '../src/events/store/sqlite';
 import { LedgerDb } from '../src/projections/ledger-db';
@@ -76,7 +77,7 @@ export async function benchTemporal(): Promise<void> {
     const offsets: number[][] = [];
     const receipts: number[] = [];
     for (const id of filed) {
-      const events = (await store.readStream(`complaint-${id}`)) as Array<RecordedEvent & ComplaintEvent>;
+      const events = (await store.readStream(`complaint-${id}`)) as Array<RecordedEvent & (ComplaintEvent | NotificationIssued)>;
       const received = Date.parse((events[0]!.data as { receivedAt: string }).receivedAt);
       receipts.push(received);
       const mine: number[] = [];

@@ -14,6 +14,10 @@ const step = (name, cmd, args) => {
   if (r.status !== 0) process.exit(r.status ?? 1);
 };
 step('typecheck', bin('tsc'), ['--noEmit', '-p', 'tsconfig.json']);
+// ESLint: no floating promises; no Node built-ins or I/O modules in workflow code.
+step('lint', bin('eslint'), ['--max-warnings=0', '.']);
+// dependency-cruiser: the layer rules (dependencies point down only, no cycles, no orphans).
+step('layers', bin('depcruise'), ['src', 'worker.ts', '--config', '.dependency-cruiser.cjs']);
 const args = process.argv.slice(2);
 step('vitest', bin('vitest'), ['run', ...args]);
 // Wall-clock punctuality tests (*.solo.test.ts) run on their own, so the rest of the suite cannot skew them.

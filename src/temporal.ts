@@ -1,7 +1,7 @@
 import { Connection, Client } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
 import type { Config } from './config/config';
-import type { Logger } from './config/logger';
+import type { Logger } from 'pino';
 
 /** Retries a connection while the Temporal server is still starting (the embedded stack starts everything at once). */
 async function withRetry<T>(what: string, connect: () => Promise<T>, logger: Logger, timeoutMs: number): Promise<T> {

@@ -1,6 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
-import { NotificationDispatcher, SentLog, WebhookNotifier } from '../src/activities/notify';
+import { NotificationDispatcher, RecipientResolver, SentLog, WebhookNotifier } from '../src/activities/notify';
 import { envelope } from './support/events';
 import { tempStore } from './support/store';
 import { testLogger } from './support/temporal';
@@ -42,7 +42,7 @@ describe('notification outbox', () => {
     await issue(2);
     const sentLog = new SentLog(`${s.dir}/notifications.db`);
     cleanups.push(() => sentLog.close());
-    const first = new NotificationDispatcher(s.store, new WebhookNotifier(url), sentLog, testLogger, { maxBackoffMs: 50 });
+    const first = new NotificationDispatcher(s.store, new WebhookNotifier(url), sentLog, new RecipientResolver({ staff: [] }), testLogger, { maxBackoffMs: 50 });
     first.start();
     const until = async (ok: () => boolean) => {
       for (let i = 0; i < 200 && !ok(); i++) await new Promise((r) => setTimeout(r, 20));
@@ -54,10 +54,21 @@ describe('notification outbox', () => {
 
     // A restarted dispatcher resumes from its checkpoint: the old keys are not sent again, a new one is.
     await issue(3);
-    const second = new NotificationDispatcher(s.store, new WebhookNotifier(url), sentLog, testLogger);
+    const second = new NotificationDispatcher(s.store, new WebhookNotifier(url), sentLog, new RecipientResolver({ staff: [] }), testLogger);
     second.start();
     await until(() => sentLog.count() === 3);
     await second.stop();
     expect(received.filter((r) => r.status === 200).map((r) => r.key)).toEqual(['K1#1:role:supervisor', 'K1#2:role:supervisor', 'K1#3:role:supervisor']);
+
+    // A send cut off by a crash (begun, never recorded as sent) is sent again after the restart, with the same key.
+    await issue(4);
+    sentLog.begin('K1#4:role:supervisor', 'role:supervisor');
+    const third = new NotificationDispatcher(s.store, new WebhookNotifier(url), sentLog, new RecipientResolver({ staff: [] }), testLogger);
+    third.start();
+    await until(() => sentLog.count() === 4);
+    await third.stop();
+    expect(received.filter((r) => r.key === 'K1#4:role:supervisor')).toEqual([{ key: 'K1#4:role:supervisor', status: 200 }]);
+    expect(sentLog.resent()).toEqual(['K1#4:role:supervisor']);
+    expect(sentLog.interrupted()).toEqual([]);
   });
 });

@@ -1,10 +1,10 @@
 import { ApplicationFailure } from '@temporalio/common';
 import { checkEventData, schemaVersionOf, upcast } from '../events/catalogue';
-import type { EventEnvelope, EventMetadata } from '../events/envelope';
+import { eventMetadata, type EventEnvelope, type EventMetadata } from '../events/envelope';
 import { deterministicEventId } from '../events/ids';
 import { ConcurrencyError, EventStoreError } from '../events/store/errors';
 import type { EventStore } from '../events/store/port';
-import type { Logger } from '../config/logger';
+import type { Logger } from 'pino';
 
 /** An event as a workflow proposes it: the activity adds the id and the schema version. */
 export interface ProposedEvent {
@@ -55,11 +55,13 @@ export function createEventActivities(deps: { store: EventStore; logger: Logger 
       const envelopes: EventEnvelope[] = input.events.map((e, i) => {
         const checked = checkEventData(e.type, e.data);
         if (!checked.ok) throw ApplicationFailure.nonRetryable(checked.problem, 'InvalidEventError');
+        const metadata = eventMetadata.safeParse({ ...e.metadata, schemaVersion: schemaVersionOf(e.type) });
+        if (!metadata.success) throw ApplicationFailure.nonRetryable(`${e.type}: metadata ${metadata.error.issues.map((i) => `${i.path.join('.')} ${i.message}`).join('; ')}`, 'InvalidEventError');
         return {
-          id: deterministicEventId(e.metadata.workflowId, input.streamName, input.expectedRevision + 1 + i),
+          id: deterministicEventId(e.metadata.workflowId, e.metadata.runId, input.streamName, input.expectedRevision + 1 + i),
           type: e.type,
           data: checked.data,
-          metadata: { ...e.metadata, schemaVersion: schemaVersionOf(e.type) },
+          metadata: metadata.data,
         };
       });
       try {

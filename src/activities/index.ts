@@ -1,4 +1,4 @@
-import type { Logger } from '../config/logger';
+import type { Logger } from 'pino';
 import type { EventStore } from '../events/store/port';
 import { createEventActivities } from './events';
 

@@ -1,79 +1,57 @@
 import { randomUUID } from 'node:crypto';
+import fastifyRateLimit from '@fastify/rate-limit';
 import fastifySwagger from '@fastify/swagger';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyRequest } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { jsonSchemaTransform, serializerCompiler } from 'fastify-type-provider-zod';
+import type { Logger } from 'pino';
 import { z } from 'zod';
-import type { Config } from '../config/config';
-import type { Logger } from '../config/logger';
-import { COMMAND_ROLES } from '../domain/access';
-import { customerProfile } from '../domain/customer/model';
+import type { TokenEntry } from '../config/config';
 import { DomainError, HTTP_STATUS_OF_KIND } from '../domain/errors';
-import { entityId } from '../domain/fields';
+import type { Policy } from '../domain/policy/schema';
 import { ROLES } from '../domain/roles';
 import { validationFrom } from '../domain/validation';
 import type { EventStore } from '../events/store/port';
 import { measureLag } from '../projections/projector';
 import type { LedgerReader } from '../projections/reader';
-import { AuthError, requireRole, TokenAuth, type Principal } from './auth';
-import type { TemporalGateway } from './gateway';
-import { registerComplaintRoutes } from './complaints';
 import { registerAuditRoutes } from './audit';
-import type { SlaPolicy } from '../domain/sla';
+import { AuthError, TokenAuth, type Principal } from './auth';
+import type { TemporalGateway } from './gateway';
+import { registerProcessRoutes } from './processes';
+import { errorBody, readResponses } from './schemas';
+import { registerSlaRoutes } from './sla';
 
 declare module 'fastify' {
   interface FastifyRequest {
     principal?: Principal;
   }
   interface FastifyContextConfig {
-    /** Routes open without a token (health, OpenAPI). */
+    /** Routes open without a token (health, OpenAPI, metrics). */
     public?: boolean;
   }
 }
 
 export interface AppDeps {
-  config: Pick<Config, 'tokens' | 'temporalAddress'>;
+  config: { tokens: readonly TokenEntry[]; temporalAddress: string };
   logger: Logger;
   gateway: TemporalGateway;
   store: EventStore;
   ledgers: LedgerReader;
-  policy: SlaPolicy;
+  policy: Policy;
   /** Time zone of instants in exports (TAIZHANG_TIME_ZONE). */
   timeZone?: string;
   /** DATA_DIR/audit.db: the recorded hash chain and its anchors. */
   auditDbPath?: string;
+  /** Requests per minute per client (token, else address); 0 or absent turns the limit off. */
+  rateLimitPerMinute?: number;
   version?: string;
 }
 
-export const registerCustomerBody = customerProfile.extend({ customerId: entityId.optional() }).strict();
-
-const errorBody = z.object({
-  error: z.string(),
-  code: z.string().optional(),
-  message: z.string(),
-  issues: z.array(z.object({ field: z.string(), rule: z.string() })).optional(),
-});
-
-
-/** Idempotency-Key header: a retried request with the same key gets the same result and appends nothing new. */
-const idempotencyKey = (req: FastifyRequest): string | undefined => {
-  const v = req.headers['idempotency-key'];
-  const key = Array.isArray(v) ? v[0] : v;
-  if (key === undefined) return undefined;
-  if (!/^[\w.:-]{8,200}$/.test(key))
-    throw new DomainError('validation', 'validation_failed', 'Idempotency-Key: must be 8–200 characters of letters, digits, . _ : -', [
-      { field: 'Idempotency-Key', rule: 'must be 8–200 characters of letters, digits, . _ : -' },
-    ]);
-  return key;
-};
+const METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'] as const;
 
 /** The HTTP API: a thin adapter that parses with zod, authorises, and calls Temporal or the read models. */
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const auth = new TokenAuth(deps.config.tokens);
-  const app = Fastify({
-    loggerInstance: deps.logger as FastifyBaseLogger,
-    genReqId: () => randomUUID(),
-    disableRequestLogging: false,
-  });
+  const app = Fastify({ loggerInstance: deps.logger as FastifyBaseLogger, genReqId: () => randomUUID(), disableRequestLogging: false, exposeHeadRoutes: false });
   // Bodies and queries are parsed with the same zod schemas the domain uses; failures name each field and rule.
   app.setValidatorCompiler<z.ZodType>(({ schema }) => (data) => {
     const r = schema.safeParse(data);
@@ -88,9 +66,18 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     },
     transform: jsonSchemaTransform,
   });
+  if (deps.rateLimitPerMinute) {
+    await app.register(fastifyRateLimit, {
+      max: deps.rateLimitPerMinute,
+      timeWindow: 60_000,
+      // Per token when one is sent (people share addresses behind a gateway), else per address.
+      keyGenerator: (req) => req.headers.authorization ?? req.ip,
+      errorResponseBuilder: (_req, ctx) => ({ statusCode: 429, error: 'rate_limited', message: `more than ${ctx.max} requests a minute; retry in ${ctx.after}` }),
+    });
+  }
 
   app.addHook('onRequest', async (req) => {
-    if (req.routeOptions.config?.public) return;
+    if (req.routeOptions.config?.public || req.routeOptions.url === undefined) return;
     req.principal = auth.authenticate(req.headers.authorization);
   });
 
@@ -103,7 +90,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       const status = HTTP_STATUS_OF_KIND[err.kind];
       return reply.status(status).send({ error: err.kind, code: err.code, message: err.message, ...(err.issues.length ? { issues: err.issues } : {}) });
     }
-    const e = err as { statusCode?: number; message?: string; code?: string };
+    const e = err as { statusCode?: number; message?: string; code?: string; error?: string };
+    if (e.statusCode === 429) return reply.status(429).send({ error: 'rate_limited', message: e.message ?? 'too many requests' });
     if (e.statusCode && e.statusCode >= 400 && e.statusCode < 500) {
       // fastify's own rejections: malformed JSON, wrong content type, body too large…
       return reply.status(e.statusCode).send({ error: 'bad_request', code: e.code, message: e.message });
@@ -112,13 +100,24 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     return reply.status(500).send({ error: 'internal', message: 'internal error; see the server log for request ' + req.id });
   });
 
-  app.setNotFoundHandler((req, reply) => reply.status(404).send({ error: 'not_found', message: `no route ${req.method} ${req.url.split('?')[0]}` }));
+  app.setNotFoundHandler((req, reply) => {
+    const path = req.url.split('?')[0]!;
+    const allowed = METHODS.filter((m) => app.findRoute({ method: m, url: path }));
+    if (allowed.length) return reply.status(405).header('allow', allowed.join(', ')).send({ error: 'method_not_allowed', message: `${req.method} is not allowed on ${path}; allowed: ${allowed.join(', ')}` });
+    return reply.status(404).send({ error: 'not_found', message: `no route ${req.method} ${path}` });
+  });
 
   app.get('/openapi.json', { config: { public: true }, schema: { hide: true } }, async () => app.swagger());
 
+  const health = z.object({
+    status: z.enum(['ok', 'unavailable']),
+    temporal: z.object({ ok: z.boolean(), address: z.string() }),
+    store: z.object({ ok: z.boolean(), kind: z.string(), head: z.string().optional(), error: z.string().optional() }),
+    projector: z.object({ ready: z.boolean(), checkpoint: z.string(), lag: z.object({ events: z.number(), capped: z.boolean(), ms: z.number() }).nullable() }),
+  });
   app.get(
     '/healthz',
-    { config: { public: true }, schema: { summary: 'Liveness and readiness: Temporal, the event store and the projector lag', security: [] } },
+    { config: { public: true }, schema: { summary: 'Liveness and readiness: Temporal, the event store and the projector lag', security: [], response: { 200: health, 503: health, 429: errorBody } } },
     async (_req, reply) => {
       const [temporal, store] = await Promise.all([
         deps.gateway.healthy(),
@@ -139,42 +138,16 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     },
   );
 
-  app.post(
-    '/customers',
-    {
-      schema: {
-        summary: 'Register a customer (客户登记)',
-        description: 'Returns once CustomerRegistered is durable in the event store. Send Idempotency-Key to make retries safe.',
-        body: registerCustomerBody,
-        headers: z.object({ 'idempotency-key': z.string().optional() }),
-        response: { 201: z.object({ customerId: z.string(), streamName: z.string(), revision: z.number(), position: z.string().nullable(), eventIds: z.array(z.string()), eventTypes: z.array(z.string()) }), 400: errorBody, 401: errorBody, 403: errorBody, 409: errorBody },
-      },
-    },
-    async (req, reply) => {
-      const principal = req.principal!;
-      requireRole(principal, COMMAND_ROLES.RegisterCustomer ?? [], 'register customers');
-      const body = req.body as z.infer<typeof registerCustomerBody>;
-      const result = await deps.gateway.registerCustomer(body, { actor: principal.actor, role: principal.role, correlationId: req.id }, idempotencyKey(req));
-      return reply.status(201).send(result);
-    },
-  );
+  const ledgerList = z.object({
+    ledgers: z.array(z.object({ name: z.string(), title: z.object({ zh: z.string(), en: z.string() }), columns: z.array(z.object({ name: z.string(), label: z.object({ zh: z.string(), en: z.string() }), personalData: z.boolean() })) })),
+  });
+  app.get('/ledgers', { schema: { summary: 'The ledgers (台账) and their columns', response: readResponses(ledgerList) } }, async () => ({
+    ledgers: deps.ledgers.ledgers.map((l) => ({ name: l.name, title: l.title, columns: l.columns.map((c) => ({ name: c.name, label: c.label, personalData: Boolean(c.pii) })) })),
+  }));
 
-  app.get(
-    '/ledgers',
-    { schema: { summary: 'The ledgers (台账) and their columns' } },
-    async () => ({
-      ledgers: deps.ledgers.ledgers.map((l) => ({
-        name: l.name,
-        title: l.title,
-        columns: l.columns.map((c) => ({ name: c.name, label: c.label, personalData: Boolean(c.pii) })),
-      })),
-    }),
-  );
-
+  registerProcessRoutes(app, deps);
+  registerSlaRoutes(app, deps);
   registerAuditRoutes(app, { store: deps.store, ledgers: deps.ledgers, timeZone: deps.timeZone ?? 'Asia/Shanghai', auditDbPath: deps.auditDbPath });
-
-
-  registerComplaintRoutes(app, deps);
 
   app.get('/roles', { schema: { summary: 'Roles known to the API', hide: true } }, async () => ({ roles: ROLES }));
   return app;

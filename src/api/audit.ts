@@ -1,21 +1,23 @@
-import { readFile, rm, mkdtemp } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
+import { ANCHOR_REASONS, AnchorStore, type AnchorReason } from '../audit/anchors';
+import { anchorChain, recordChain } from '../audit/recorder';
 import { allRows, exportLedger } from '../audit/export';
 import { streamHistory } from '../audit/history';
 import { rebuildLedgers, verifyLedgers } from '../audit/rebuild';
-import { AnchorStore, anchorChain, recordChain, type AnchorReason } from '../audit/chain';
-import { existsSync } from 'node:fs';
 import { illegalState } from '../domain/errors';
 import { isoInstant } from '../domain/fields';
 import type { ActorRole } from '../domain/roles';
 import type { EventStore } from '../events/store/port';
-import { LEDGERS, ALL_LEDGERS } from '../projections/ledgers';
+import { ALL_LEDGERS, LEDGERS } from '../projections/ledgers';
 import { measureLag } from '../projections/projector';
 import { LedgerReader, type LedgerPage, type LedgerQuery } from '../projections/reader';
 import { requireRole } from './auth';
+import { commandResponses, publicResponses, readResponses } from './schemas';
 
 const AUDITORS = ['auditor', 'admin'] as const;
 
@@ -55,6 +57,48 @@ export async function readLedger<T>(
   }
 }
 
+const cell = z.union([z.string(), z.number(), z.null()]);
+const ledgerPage = z.object({
+  ledger: z.string(),
+  title: z.object({ zh: z.string(), en: z.string() }),
+  total: z.number().int(),
+  limit: z.number().int(),
+  offset: z.number().int(),
+  checkpoint: z.string().describe('position of the last event the ledgers include'),
+  rows: z.array(z.record(z.string(), cell)),
+  masked: z.array(z.string()).describe('columns whose personal data was masked for your role'),
+  asOf: z.string().optional(),
+});
+
+const change = z.object({ field: z.string(), kind: z.enum(['added', 'changed']), from: z.unknown().optional(), to: z.unknown(), masked: z.boolean().optional() });
+const history = z.object({
+  stream: z.string(),
+  events: z.array(
+    z.object({
+      revision: z.number().int(),
+      position: z.string(),
+      id: z.string(),
+      type: z.string(),
+      occurredAt: z.string(),
+      recordedAt: z.string(),
+      actor: z.string(),
+      role: z.string(),
+      reason: z.string().nullable(),
+      correlationId: z.string(),
+      changes: z.array(change),
+    }),
+  ),
+});
+const anchor = z.object({ position: z.string(), hash: z.string(), anchoredAt: z.string(), reason: z.enum(ANCHOR_REASONS as unknown as ['monthly_close', 'on_demand']) });
+const verification = z.looseObject({ ok: z.boolean(), checkpoint: z.string(), eventsChecked: z.number(), rowsChecked: z.number(), ledgers: z.array(z.looseObject({ name: z.string(), ok: z.boolean() })) });
+const exported = {
+  description: 'the ledger as a file',
+  content: {
+    'text/csv; charset=utf-8': { schema: z.string().describe('UTF-8 with BOM, Chinese headers by default') },
+    'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet': { schema: z.string().describe('an Excel workbook') },
+  },
+};
+
 export function registerAuditRoutes(app: FastifyInstance, deps: { store: EventStore; ledgers: LedgerReader; timeZone: string; auditDbPath?: string }): void {
   app.get(
     '/ledgers/:name',
@@ -63,6 +107,7 @@ export function registerAuditRoutes(app: FastifyInstance, deps: { store: EventSt
         summary: 'Rows of one ledger; column=value parameters filter, limit/offset page, asOf replays it as it stood then',
         params: z.object({ name: z.string() }),
         querystring: ledgerQuery,
+        response: readResponses(ledgerPage),
       },
     },
     async (req): Promise<LedgerPage & { asOf?: string }> => {
@@ -77,7 +122,14 @@ export function registerAuditRoutes(app: FastifyInstance, deps: { store: EventSt
 
   app.get(
     '/ledgers/:name/export',
-    { schema: { summary: 'The whole ledger as CSV (UTF-8 with BOM) or Excel; personal data masked unless the role may see it', params: z.object({ name: z.string() }), querystring: exportQuery } },
+    {
+      schema: {
+        summary: 'The whole ledger as CSV (UTF-8 with BOM) or Excel; personal data masked unless the role may see it',
+        params: z.object({ name: z.string() }),
+        querystring: exportQuery,
+        response: { ...readResponses(z.string()), 200: exported },
+      },
+    },
     async (req, reply) => {
       const { name } = req.params as { name: string };
       const q = req.query as z.infer<typeof exportQuery>;
@@ -104,7 +156,13 @@ export function registerAuditRoutes(app: FastifyInstance, deps: { store: EventSt
 
   app.get(
     '/audit/history/*',
-    { schema: { summary: 'Every event of a stream in order: time, actor, role, reason, and what it changed (auditors)', params: z.object({ '*': z.string().min(1) }) } },
+    {
+      schema: {
+        summary: 'Every event of a stream in order: time, actor, role, reason, and what it changed (auditors)',
+        params: z.object({ '*': z.string().min(1) }),
+        response: readResponses(history),
+      },
+    },
     async (req) => {
       requireRole(req.principal!, AUDITORS, 'read audit history');
       const stream = (req.params as { '*': string })['*'];
@@ -114,7 +172,12 @@ export function registerAuditRoutes(app: FastifyInstance, deps: { store: EventSt
 
   app.post(
     '/audit/verify',
-    { schema: { summary: 'Rebuild every ledger from position 0, compare with the live ledgers by hash, check the hash chain (auditors)' } },
+    {
+      schema: {
+        summary: 'Rebuild every ledger from position 0, compare with the live ledgers by hash, check the hash chain (auditors)',
+        response: { ...readResponses(verification), 409: verification.describe('a difference was found: the report names it') },
+      },
+    },
     async (req, reply) => {
       requireRole(req.principal!, AUDITORS, 'verify the ledgers');
       const audit = deps.auditDbPath && existsSync(deps.auditDbPath) ? new AnchorStore(deps.auditDbPath, { readonly: true }) : undefined;
@@ -129,7 +192,13 @@ export function registerAuditRoutes(app: FastifyInstance, deps: { store: EventSt
 
   app.post(
     '/audit/anchor',
-    { schema: { summary: 'Record the hash chain up to now and anchor its head (auditors)', body: z.object({ reason: z.enum(['on_demand', 'monthly_close']).default('on_demand') }).strict().default({ reason: 'on_demand' }) } },
+    {
+      schema: {
+        summary: 'Record the hash chain up to now and anchor its head (auditors)',
+        body: z.object({ reason: z.enum(['on_demand', 'monthly_close']).default('on_demand') }).strict().default({ reason: 'on_demand' }),
+        response: commandResponses(200, anchor),
+      },
+    },
     async (req) => {
       requireRole(req.principal!, AUDITORS, 'anchor the hash chain');
       if (!deps.auditDbPath) throw illegalState('audit.no_audit_db', 'this API node has no audit database configured');
@@ -143,7 +212,7 @@ export function registerAuditRoutes(app: FastifyInstance, deps: { store: EventSt
     },
   );
 
-  app.get('/metrics', { config: { public: true }, schema: { hide: true } }, async (_req, reply) => {
+  app.get('/metrics', { config: { public: true }, schema: { summary: 'Prometheus metrics: projector lag and store head', security: [], response: { ...publicResponses(z.string()), 200: { content: { 'text/plain; version=0.0.4': { schema: z.string() } } } } } }, async (_req, reply) => {
     const checkpoint = deps.ledgers.checkpoint();
     const lag = await measureLag(deps.store, checkpoint);
     const lines = [

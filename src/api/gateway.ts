@@ -1,17 +1,19 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { WithStartWorkflowOperation, WorkflowNotFoundError, WorkflowUpdateFailedError, type Client, type Connection } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
-import { DomainError, notFound, type DomainErrorKind } from '../domain/errors';
-import type { ReceiveComplaintInput } from '../domain/complaint/model';
-import type { SlaPolicy } from '../domain/sla';
-import { complaintStream } from '../events/streams';
-import { complaintQuery, complaintUpdate, type ComplaintAction, type ComplaintView } from '../workflows/messages';
-import type { complaintWorkflow } from '../workflows/complaint';
-import type { RegisterCustomerInput } from '../domain/customer/model';
-import { customerStream } from '../events/streams';
-import { registerCustomer, customerQuery, type CommandMeta, type CommandResult, type EntityView } from '../workflows/messages';
-import type { CustomerState } from '../domain/customer/decider';
-import type { customerWorkflow } from '../workflows/customer';
+import { DomainError, illegalState, notFound, validationError, type DomainErrorKind } from '../domain/errors';
+import { streamOf, type CommandLookups, type CommandMeta, type CommandSpec, type ProcessDefinition } from '../domain/process';
+import { DEFAULT_POLICY } from '../domain/policy/profiles';
+import type { Policy } from '../domain/policy/schema';
+import { parseOrThrow } from '../domain/validation';
+import { readEntity } from '../events/entities';
+import type { EventStore } from '../events/store/port';
+import { complaintProcess } from '../processes/complaint';
+import type { ComplaintState } from '../processes/complaint/decider';
+import { customerProcess } from '../processes/customer';
+import type { CustomerState } from '../processes/customer/decider';
+import { commandUpdate, processQuery, type CommandResult, type ProcessView } from '../workflows/messages';
+import type { ProcessWorkflowInput } from '../workflows/process';
 import { DOMAIN_FAILURE, type DomainFailureDetails } from '../workflows/support/failures';
 
 /** Turns a failed Update into the DomainError the workflow raised, so every adapter maps it to the same status. */
@@ -30,112 +32,159 @@ export function idFromKey(prefix: string, key: string): string {
   return `${prefix}${createHash('sha256').update(key).digest('hex').slice(0, 16)}`;
 }
 
-/** Sends commands to the entity workflows; every write goes through Temporal, never straight to the store. */
+/** Idempotency keys become part of a Temporal update id: their rule, checked wherever one enters. */
+export const IDEMPOTENCY_KEY_RULE = 'must be 8–200 characters of letters, digits, . _ : -';
+export function checkIdempotencyKey(key: string | undefined): void {
+  if (key !== undefined && !/^[\w.:-]{8,200}$/.test(key)) throw validationError([{ field: 'Idempotency-Key', rule: IDEMPOTENCY_KEY_RULE }]);
+}
+
+export interface SendOptions {
+  /** A retried request with the same key gets the same result and appends nothing new. */
+  idempotencyKey?: string;
+  /** Facts a trusted caller already knows, instead of the command's own look-up. */
+  lookedUp?: Record<string, unknown>;
+  /** The policy a newly started run computes with (default: the gateway's). */
+  policy?: Policy;
+}
+
+export interface GatewayOptions {
+  /** For commands' look-ups (a complaint reads its customer's class from the customer's stream). */
+  store?: EventStore;
+  /** The policy in force: every run starts with it (default: the shipped default policy). */
+  policy?: Policy;
+}
+
+/**
+ * Sends commands to the process workflows; every write goes through Temporal, never straight to the store. Input is
+ * parsed with the command's schema here, so every entry point (API, CLI, tests, benchmarks) sends validated data.
+ */
 export class TemporalGateway {
+  private readonly lookups: CommandLookups;
+
   constructor(
     private readonly client: Client,
     private readonly taskQueue: string,
-  ) {}
+    private readonly options: GatewayOptions = {},
+  ) {
+    this.lookups = {
+      state: <S>(p: ProcessDefinition<S>, id: string) => {
+        if (!this.options.store) throw illegalState('gateway.no_store', `looking up ${p.name} ${id} needs the event store`);
+        return readEntity<S>(this.options.store, p, id);
+      },
+    };
+  }
+
+  private spec(p: ProcessDefinition, action: string): CommandSpec {
+    const spec = p.commands[action];
+    if (!spec) throw notFound('command.unknown', `a ${p.name} has no command ${action}; known: ${Object.keys(p.commands).join(', ')}`);
+    return spec;
+  }
+
+  private start(p: ProcessDefinition, id: string, fresh: boolean, policy: Policy | undefined) {
+    const args: ProcessWorkflowInput = { id, ...(policy ? { policy } : {}), ...(fresh ? { fresh: true } : {}) };
+    return new WithStartWorkflowOperation(p.workflowType, { workflowId: streamOf(p, id), taskQueue: this.taskQueue, args: [args], workflowIdConflictPolicy: 'USE_EXISTING' });
+  }
+
+  private async prepared(spec: CommandSpec, data: unknown, options: SendOptions): Promise<Record<string, unknown>> {
+    checkIdempotencyKey(options.idempotencyKey);
+    const parsed = parseOrThrow(spec.input, data ?? {}) as Record<string, unknown>;
+    const looked = options.lookedUp ?? (spec.lookup ? await spec.lookup(parsed, this.lookups) : {});
+    return { ...parsed, ...looked };
+  }
 
   /**
-   * Starts the customer's workflow if needed and registers the customer in one call (update-with-start). The
-   * result returns once `CustomerRegistered` is durable. The same idempotency key returns the same result.
+   * Starts a process with its creating command (update-with-start); the result returns once its events are durable.
+   * The id is the one given, or derived from the idempotency key, or new.
    */
-  async registerCustomer(data: Omit<RegisterCustomerInput, 'customerId'> & { customerId?: string }, meta: CommandMeta, idempotencyKey?: string): Promise<CommandResult & { customerId: string }> {
-    const customerId = data.customerId ?? (idempotencyKey ? idFromKey('C', idempotencyKey) : `C${randomUUID().replaceAll('-', '').slice(0, 16)}`);
-    const workflowId = customerStream(customerId);
-    const startWorkflowOperation = new WithStartWorkflowOperation<typeof customerWorkflow>('customerWorkflow', {
-      workflowId,
-      taskQueue: this.taskQueue,
-      args: [{ customerId }],
-      workflowIdConflictPolicy: 'USE_EXISTING',
-    });
+  async create(p: ProcessDefinition, action: string, data: Record<string, unknown>, meta: CommandMeta, options: SendOptions = {}): Promise<CommandResult & { id: string }> {
+    const spec = this.spec(p, action);
+    if (!spec.creates) throw illegalState('command.not_creating', `${p.name} ${action} acts on an existing ${p.name}`);
+    checkIdempotencyKey(options.idempotencyKey);
+    const id = (data[p.idField] as string | undefined) ?? (options.idempotencyKey ? idFromKey(p.idPrefix, options.idempotencyKey) : `${p.idPrefix}${randomUUID().replaceAll('-', '').slice(0, 16)}`);
+    const input = await this.prepared(spec, { ...data, [p.idField]: id }, options);
     try {
-      const result = await this.client.workflow.executeUpdateWithStart(registerCustomer, {
-        args: [{ data: { ...data, customerId }, meta }],
-        startWorkflowOperation,
-        updateId: idempotencyKey ? `register:${idempotencyKey}` : undefined,
+      const result = await this.client.workflow.executeUpdateWithStart(commandUpdate(spec), {
+        args: [{ data: input, meta }],
+        startWorkflowOperation: this.start(p, id, true, options.policy ?? this.options.policy ?? DEFAULT_POLICY),
+        updateId: options.idempotencyKey ? `${action}:${options.idempotencyKey}` : undefined,
       });
-      return { ...result, customerId };
+      return { ...result, id };
     } catch (err) {
       throw unwrapUpdateFailure(err);
     }
   }
 
   /**
-   * Receives a complaint: starts its workflow and records ComplaintReceived in one call. The policy in force now
-   * travels with the workflow, so its deadlines never change under it.
+   * Any other command. It goes straight to the running workflow; a workflow that has ended (a closed complaint being
+   * reopened) gets a new run that reads the stream; an id that never started is a 404.
    */
-  async receiveComplaint(
-    data: Omit<ReceiveComplaintInput, 'complaintId'> & { complaintId?: string },
-    meta: CommandMeta,
-    context: { policy: SlaPolicy; customerClass: 'key' | 'ordinary' },
-    idempotencyKey?: string,
-  ): Promise<CommandResult & { complaintId: string }> {
-    const complaintId = data.complaintId ?? (idempotencyKey ? idFromKey('K', idempotencyKey) : `K${randomUUID().replaceAll('-', '').slice(0, 16)}`);
-    const startWorkflowOperation = this.complaintStart(complaintId, context);
+  async command(p: ProcessDefinition, id: string, action: string, data: unknown, meta: CommandMeta, options: SendOptions = {}): Promise<CommandResult> {
+    const spec = this.spec(p, action);
+    const input = await this.prepared(spec, data, options);
+    const handle = this.client.workflow.getHandle(streamOf(p, id));
+    const update = commandUpdate(spec);
+    const updateId = options.idempotencyKey ? `${action}:${options.idempotencyKey}` : undefined;
+    const args: [{ data: unknown; meta: CommandMeta }] = [{ data: input, meta }];
     try {
-      const result = await this.client.workflow.executeUpdateWithStart(complaintUpdate('receive'), {
-        args: [{ data: { ...data, complaintId }, meta }],
-        startWorkflowOperation,
-        updateId: idempotencyKey ? `receive:${idempotencyKey}` : undefined,
+      try {
+        return await handle.executeUpdate(update, { args, updateId });
+      } catch (err) {
+        if (!(err instanceof WorkflowNotFoundError)) throw err;
+      }
+      // Not running: never started (404), or ended (a closed complaint). A run that ends while the command is on its
+      // way ("aborted by closing workflow") is the same case: the command goes to a new run, which reads the stream.
+      await handle.describe().catch((e: unknown) => {
+        if (e instanceof WorkflowNotFoundError) throw notFound(`${p.name}.not_found`, `no ${p.name} ${id}`);
+        throw e;
       });
-      return { ...result, complaintId };
+      for (let attempt = 1; ; attempt++) {
+        try {
+          return await this.client.workflow.executeUpdateWithStart(update, { args, updateId, startWorkflowOperation: this.start(p, id, false, options.policy ?? this.options.policy ?? DEFAULT_POLICY) });
+        } catch (err) {
+          if (!(err instanceof WorkflowNotFoundError) || attempt >= 3) throw err;
+        }
+      }
     } catch (err) {
       throw unwrapUpdateFailure(err);
     }
   }
 
-  private complaintStart(complaintId: string, context: { policy: SlaPolicy; customerClass: 'key' | 'ordinary' }) {
-    return new WithStartWorkflowOperation<typeof complaintWorkflow>('complaintWorkflow', {
-      workflowId: complaintStream(complaintId),
-      taskQueue: this.taskQueue,
-      args: [{ complaintId, sla: { policy: context.policy }, customerClass: context.customerClass }],
-      workflowIdConflictPolicy: 'USE_EXISTING',
-    });
-  }
-
-  /**
-   * Any other command on a complaint. A closed complaint's workflow has ended: a command (a reopening) starts a new
-   * run that reloads the stream. An unknown complaint is a 404.
-   */
-  async complaintCommand(
-    complaintId: string,
-    action: Exclude<ComplaintAction, 'receive'>,
-    data: unknown,
-    meta: CommandMeta,
-    context: { policy: SlaPolicy },
-    idempotencyKey?: string,
-  ): Promise<CommandResult> {
-    const handle = this.client.workflow.getHandle(complaintStream(complaintId));
-    const updateId = idempotencyKey ? `${action}:${idempotencyKey}` : undefined;
+  /** The process's state and pending alarms, from its workflow. */
+  async view<S>(p: ProcessDefinition<S>, id: string): Promise<ProcessView<S>> {
     try {
-      const described = await handle.describe().catch((err: unknown) => {
-        if (err instanceof WorkflowNotFoundError) throw notFound('complaint.not_found', `no complaint ${complaintId}`);
-        throw err;
-      });
-      if (described.status.name === 'RUNNING') return await handle.executeUpdate(complaintUpdate(action), { args: [{ data, meta }], updateId });
-      return await this.client.workflow.executeUpdateWithStart(complaintUpdate(action), {
-        args: [{ data, meta }],
-        updateId,
-        startWorkflowOperation: this.complaintStart(complaintId, { policy: context.policy, customerClass: 'ordinary' }),
-      });
+      return (await this.client.workflow.getHandle(streamOf(p, id)).query(processQuery(p))) as ProcessView<S>;
     } catch (err) {
-      throw unwrapUpdateFailure(err);
-    }
-  }
-
-  async complaint(complaintId: string): Promise<ComplaintView> {
-    try {
-      return await this.client.workflow.getHandle(complaintStream(complaintId)).query(complaintQuery);
-    } catch (err) {
-      if (err instanceof WorkflowNotFoundError) throw notFound('complaint.not_found', `no complaint ${complaintId}`);
+      if (err instanceof WorkflowNotFoundError) throw notFound(`${p.name}.not_found`, `no ${p.name} ${id}`);
       throw err;
     }
   }
 
-  async customer(customerId: string): Promise<EntityView<CustomerState>> {
-    return this.client.workflow.getHandle(customerStream(customerId)).query(customerQuery);
+  // ── the two first processes by name, for tests, benchmarks and the dev seed ──────────────
+  async registerCustomer(data: Record<string, unknown>, meta: CommandMeta, idempotencyKey?: string): Promise<CommandResult & { customerId: string }> {
+    const r = await this.create(customerProcess, 'register', data, meta, { idempotencyKey });
+    return { ...r, customerId: r.id };
+  }
+
+  async receiveComplaint(
+    data: Record<string, unknown>,
+    meta: CommandMeta,
+    context: { policy?: Policy; customerClass?: 'key' | 'ordinary' } = {},
+    idempotencyKey?: string,
+  ): Promise<CommandResult & { complaintId: string }> {
+    const r = await this.create(complaintProcess, 'receive', data, meta, { idempotencyKey, policy: context.policy, ...(context.customerClass ? { lookedUp: { customerClass: context.customerClass } } : {}) });
+    return { ...r, complaintId: r.id };
+  }
+
+  complaintCommand(complaintId: string, action: string, data: unknown, meta: CommandMeta, context: { policy?: Policy } = {}, idempotencyKey?: string): Promise<CommandResult> {
+    return this.command(complaintProcess, complaintId, action, data, meta, { idempotencyKey, policy: context.policy });
+  }
+
+  complaint(complaintId: string): Promise<ProcessView<ComplaintState>> {
+    return this.view<ComplaintState>(complaintProcess, complaintId);
+  }
+
+  customer(customerId: string): Promise<ProcessView<CustomerState>> {
+    return this.view<CustomerState>(customerProcess, customerId);
   }
 
   /** True when the Temporal frontend answers. */

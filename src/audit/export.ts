@@ -4,13 +4,14 @@
  * may see it (the same rule as the API, `maskRows`).
  */
 import { renameSync, rmSync, writeFileSync } from 'node:fs';
-import Database from 'better-sqlite3';
 import ExcelJS from 'exceljs';
 import { validationError } from '../domain/errors';
+import type { CellValue, Column, LedgerRow, LedgerShape } from '../domain/ledger';
 import type { ActorRole } from '../domain/roles';
 import { LedgerDb } from '../projections/ledger-db';
-import { sourceOf, type CellValue, type Column, type LedgerShape, type LedgerRow } from '../projections/projection';
+import { sourceOf } from '../projections/projection';
 import { maskRows } from '../projections/reader';
+import { openSqlite } from '../support/sqlite';
 
 export type ExportFormat = 'csv' | 'xlsx';
 export type HeaderLanguage = 'zh' | 'en';
@@ -42,7 +43,7 @@ export interface ExportResult {
 
 /** Every row of a ledger in its listing order (no paging), from an open ledger database or its file. */
 export function allRows(source: LedgerDb | string, ledger: LedgerShape): LedgerRow[] {
-  const db = typeof source === 'string' ? new Database(source, { readonly: true, fileMustExist: true }) : source.db;
+  const db = typeof source === 'string' ? openSqlite(source, { readonly: true }) : source.db;
   try {
     const cols = ledger.columns.map((c) => `"${c.name}"`).join(', ');
     return db.prepare(`SELECT ${cols} FROM ${sourceOf(ledger)} ORDER BY ${ledger.orderBy}`).all() as LedgerRow[];

@@ -11,7 +11,7 @@ import { maskPii, type PiiKind } from '../domain/pii';
 import { piiFieldsOf, upcast } from '../events/catalogue';
 import type { EventStore } from '../events/store/port';
 import { mayReadPii } from '../projections/reader';
-import { canonicalJson } from './chain';
+import { canonicalJson } from './hashing';
 
 export interface FieldChange {
   /** Dotted path in the entity's state (`phone`, `firstResponse.due`). */

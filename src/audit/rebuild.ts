@@ -13,8 +13,10 @@ import { maskPii } from '../domain/pii';
 import { comparePositions, type RecordedEvent } from '../events/envelope';
 import type { EventStore } from '../events/store/port';
 import { LedgerDb } from '../projections/ledger-db';
-import { tableOf, type CellValue, type LedgerProjection, type LedgerRow } from '../projections/projection';
-import { canonicalJson, verifyChain, type ChainVerification, type VerifyChainOptions } from './chain';
+import type { CellValue, LedgerProjection, LedgerRow } from '../domain/ledger';
+import { tableOf } from '../projections/projection';
+import { canonicalJson } from './hashing';
+import { verifyChain, type ChainVerification, type VerifyChainOptions } from './verify';
 
 /**
  * Which clock "as of" reads.

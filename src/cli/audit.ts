@@ -1,8 +1,8 @@
 import { existsSync } from 'node:fs';
-import type { Command } from 'commander';
-import { AnchorStore, anchorChain, recordChain, type AnchorReason } from '../audit/chain';
+import { AnchorStore, type AnchorReason } from '../audit/anchors';
+import { anchorChain, recordChain } from '../audit/recorder';
 import { verifyLedgers, type LedgerVerification } from '../audit/rebuild';
-import type { Config } from '../config/config';
+import { eventStoreOptions, type Config } from '../config/config';
 import { openEventStore } from '../events/store';
 import { LEDGERS } from '../projections/ledgers';
 
@@ -10,7 +10,7 @@ import { LEDGERS } from '../projections/ledgers';
 export async function auditVerify(config: Config, options: { json?: boolean; out?: NodeJS.WritableStream } = {}): Promise<LedgerVerification> {
   const out = options.out ?? process.stderr;
   if (!existsSync(config.ledgerDbPath)) throw new Error(`no ledger database at ${config.ledgerDbPath}; start the stack (npm start) first`);
-  const store = await openEventStore(config, { readonly: !config.EVENTSTORE_URL });
+  const store = await openEventStore(eventStoreOptions(config, true));
   const audit = existsSync(config.auditDbPath) ? new AnchorStore(config.auditDbPath, { readonly: true }) : undefined;
   const tty = (out as NodeJS.WriteStream).isTTY === true && !options.json;
   const head = Number((await store.head()).position) || 0;
@@ -53,7 +53,7 @@ export function describeVerification(r: LedgerVerification): string {
 }
 
 export async function auditAnchor(config: Config, reason: AnchorReason) {
-  const store = await openEventStore(config, { readonly: !config.EVENTSTORE_URL });
+  const store = await openEventStore(eventStoreOptions(config, true));
   const audit = new AnchorStore(config.auditDbPath);
   try {
     await recordChain(store, audit);
@@ -64,4 +64,3 @@ export async function auditAnchor(config: Config, reason: AnchorReason) {
   }
 }
 
-export type { Command };

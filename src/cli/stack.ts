@@ -5,6 +5,7 @@ import { createInterface } from 'node:readline';
 import { Connection } from '@temporalio/client';
 import type { Config } from '../config/config';
 import { ROOT, temporalCli } from '../config/tools';
+import { DEMO_DIRECTORY_FILE, loadDirectory } from '../config/directory';
 import { ensureLocalTokens } from './tokens';
 
 /**
@@ -79,12 +80,15 @@ export async function startStack(config: Config, options: StackOptions = {}): Pr
   writeFileSync(stackPidFile, String(process.pid));
 
   const env: NodeJS.ProcessEnv = { ...process.env, TAIZHANG_SUPERVISED: '1', DATA_DIR: config.dataDir };
+  // Without a directory of its own, the embedded stack runs a demo service desk (two teams, their supervisors, …).
+  const directoryFile = config.TAIZHANG_DIRECTORY_FILE ?? DEMO_DIRECTORY_FILE;
+  env.TAIZHANG_DIRECTORY_FILE = directoryFile;
   let tokensFile: string | undefined;
   if (config.tokens.length === 0) {
-    const t = ensureLocalTokens(config.dataDir);
+    const t = ensureLocalTokens(config.dataDir, loadDirectory(directoryFile));
     tokensFile = t.file;
     env.TAIZHANG_TOKENS_FILE = t.file;
-    if (t.created) out(`stack: no API tokens configured; wrote one token per role to ${t.file}`);
+    if (t.created) out(`stack: no API tokens configured; wrote a token for each person of ${path.basename(directoryFile)} to ${t.file}`);
   }
 
   const specs: ChildSpec[] = [];
@@ -137,7 +141,7 @@ export async function startStack(config: Config, options: StackOptions = {}): Pr
     args: ['--import', 'tsx', path.join(ROOT, file)],
     marker: path.join(ROOT, file),
   });
-  const apps = [node('worker', 'worker.ts'), node('projector', 'src/projections/run.ts'), node('api', 'src/api/server.ts')];
+  const apps = [node('worker', 'worker.ts'), node('projector', 'src/main/projector.ts'), node('api', 'src/main/api.ts')];
   specs.push(...apps);
 
   // Remove processes a killed stack left behind (they would hold the ports and files).

@@ -44,14 +44,22 @@ export const ENV_SCHEMA = {
   TAIZHANG_TOKENS: z.string().optional().describe('API tokens as `actor:role:token` entries separated by commas.'),
   TAIZHANG_TOKEN: z.string().optional().describe('Token the CLI sends (default: the `--as` role\'s token from DATA_DIR/tokens.json).'),
   TAIZHANG_TOKENS_FILE: z.string().optional().describe('JSON file of API tokens `[{ "token", "role", "actor" }]`; the embedded stack writes DATA_DIR/tokens.json when no tokens are configured.'),
-  TAIZHANG_POLICY_FILE: z.string().optional().describe('JSON policy file (SLA targets, escalation ladder, business hours); the shipped default applies without it.'),
+  TAIZHANG_POLICY: z
+    .enum(['default', 'seed-001', 'compressed'], { message: 'must be one of default, seed-001, compressed' })
+    .default('default')
+    .describe('Shipped policy profile: `default` (DOMAIN.md tiers), `seed-001` (enquiry 10 minutes, every complaint half a working day), `compressed` (seconds, for demos).'),
+  TAIZHANG_POLICY_FILE: z.string().optional().describe('JSON policy file (SLA targets, escalation ladder, enquiry target, business hours); overrides TAIZHANG_POLICY.'),
   TAIZHANG_TIME_ZONE: z.string().default('Asia/Shanghai').describe('IANA time zone of business hours and of displayed instants.'),
   TAIZHANG_HOLIDAYS_FILE: z.string().optional().describe('JSON file of extra holidays and make-up working days for years past the built-in calendar data.'),
   NOTIFY_CHANNEL: z.enum(['log', 'smtp', 'webhook'], { message: 'must be one of log, smtp, webhook' }).default('log').describe('Where warnings and escalations are sent: the log, e-mail over SMTP, or a webhook.'),
   SMTP_URL: z.string().regex(/^smtps?:\/\/\S+$/, 'must be an smtp:// or smtps:// URL').optional().describe('SMTP server for NOTIFY_CHANNEL=smtp, e.g. smtp://user:pass@mail.example.com:587.'),
   SMTP_FROM: z.string().min(3).default('taizhang <noreply@localhost>').describe('Sender of notification e-mails.'),
   NOTIFY_WEBHOOK_URL: z.url({ message: 'must be an absolute URL' }).optional().describe('Webhook that receives notifications as JSON for NOTIFY_CHANNEL=webhook.'),
-  TAIZHANG_DIRECTORY_FILE: z.string().optional().describe('JSON file of notification recipients: `{ "roles": { "supervisor": { "email": [...] } }, "actors": { "<id>": { "email": "..." } } }`.'),
+  TAIZHANG_DIRECTORY_FILE: z
+    .string()
+    .optional()
+    .describe('JSON staff directory `{ "staff": [{ "id", "name", "roles": [...], "department", "supervisor", "manager", "email" }] }`: local tokens per person, escalations up each owner\'s chain, e-mail addresses. The embedded stack uses policies/demo-directory.json without it.'),
+  TAIZHANG_RATE_LIMIT: z.coerce.number().int().min(0).max(1_000_000).default(600).describe('API requests per minute per token (or address); 0 turns the limit off.'),
   PROJECTOR_BATCH_SIZE: z.coerce.number().int().min(1).max(100000).default(500).describe('Events the projector applies per transaction.'),
   PROJECTOR_POLL_MS: z.coerce.number().int().min(1).max(10000).default(20).describe('How often the projector polls the SQLite event store for new events (ms).'),
 } as const;
@@ -71,6 +79,23 @@ export interface Config extends RawConfig {
   apiUrl: string;
   temporalAddress: string;
   embeddedTemporal: boolean;
+}
+
+/** The event store the configuration names (KurrentDB with EVENTSTORE_URL, else DATA_DIR/events.db). */
+export const eventStoreOptions = (config: Pick<Config, 'EVENTSTORE_URL' | 'EVENTSTORE_MAX_EVENT_BYTES' | 'eventsDbPath' | 'PROJECTOR_POLL_MS'>, readonly = false) => ({
+  url: config.EVENTSTORE_URL,
+  file: config.eventsDbPath,
+  maxEventBytes: config.EVENTSTORE_MAX_EVENT_BYTES,
+  pollIntervalMs: config.PROJECTOR_POLL_MS,
+  readonly: readonly && !config.EVENTSTORE_URL,
+});
+
+/** The display time zone (TAIZHANG_TIME_ZONE) with its current UTC offset: the one place instants shown to people, KPI periods and exports take their zone from. */
+export function displayZone(config: Pick<Config, 'TAIZHANG_TIME_ZONE'>, at = new Date()): { name: string; offsetMinutes: number } {
+  const parts = new Intl.DateTimeFormat('en-US', { timeZone: config.TAIZHANG_TIME_ZONE, timeZoneName: 'longOffset' }).formatToParts(at);
+  const m = /GMT([+-])(\d{2}):?(\d{2})?/.exec(parts.find((p) => p.type === 'timeZoneName')?.value ?? '');
+  const offsetMinutes = m ? (m[1] === '-' ? -1 : 1) * (Number(m[2]) * 60 + Number(m[3] ?? 0)) : 0;
+  return { name: config.TAIZHANG_TIME_ZONE, offsetMinutes };
 }
 
 export class ConfigError extends Error {

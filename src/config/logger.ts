@@ -1,8 +1,6 @@
 import pino, { type Logger } from 'pino';
 import { piiKeyNames } from '../events/catalogue';
 
-export type { Logger };
-
 const REDACTED = '[redacted]';
 /** Keys that hold personal data in any event, plus the obvious ones a caller might log by hand. */
 const PII_KEYS = new Set([...piiKeyNames(), 'phone', 'mobile', 'email', 'address', 'contactPerson', 'authorization', 'token']);

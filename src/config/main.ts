@@ -1,7 +1,8 @@
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { ConfigError, loadConfig, type Config } from './config';
-import { createLogger, type Logger } from './logger';
+import type { Logger } from 'pino';
+import { createLogger } from './logger';
 
 export interface Service {
   /** Settles when the service ends on its own (a failure rejects). */

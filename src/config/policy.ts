@@ -1,10 +1,10 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { calendarForPolicy, DEFAULT_POLICY, parsePolicy, type SlaPolicy } from '../domain/sla';
+import type { Logger } from 'pino';
 import { extraHolidaysSchema } from '../domain/calendar';
 import { DomainError } from '../domain/errors';
+import { calendarForPolicy, parsePolicy, POLICY_PROFILES, type Policy } from '../domain/policy';
 import { ConfigError, type Config } from './config';
-import type { Logger } from './logger';
 
 function readJson(variable: string, file: string): unknown {
   try {
@@ -15,11 +15,12 @@ function readJson(variable: string, file: string): unknown {
 }
 
 /**
- * The SLA policy in force: TAIZHANG_POLICY_FILE or the shipped default (DOMAIN.md), with TAIZHANG_HOLIDAYS_FILE's
- * holidays and make-up days added to its calendar. A wrong file stops start-up naming the field and the rule.
+ * The policy in force: TAIZHANG_POLICY_FILE, else the shipped profile TAIZHANG_POLICY names (default: DOMAIN.md's),
+ * with TAIZHANG_HOLIDAYS_FILE's holidays and make-up days added to its calendar. A wrong file stops start-up naming the
+ * field and the rule.
  */
-export function loadPolicy(config: Pick<Config, 'TAIZHANG_POLICY_FILE' | 'TAIZHANG_HOLIDAYS_FILE'>): SlaPolicy {
-  let policy = DEFAULT_POLICY;
+export function loadPolicy(config: Pick<Config, 'TAIZHANG_POLICY_FILE' | 'TAIZHANG_HOLIDAYS_FILE'> & Partial<Pick<Config, 'TAIZHANG_POLICY'>>): Policy {
+  let policy = POLICY_PROFILES[config.TAIZHANG_POLICY ?? 'default']!;
   if (config.TAIZHANG_POLICY_FILE) {
     try {
       policy = parsePolicy(readJson('TAIZHANG_POLICY_FILE', config.TAIZHANG_POLICY_FILE));
@@ -41,7 +42,7 @@ export function loadPolicy(config: Pick<Config, 'TAIZHANG_POLICY_FILE' | 'TAIZHA
 
 let warned = false;
 /** Warns once per process when deadlines may fall in years past the holiday data (weekends only apply there). */
-export function warnCalendarCoverage(policy: SlaPolicy, logger: Logger, now = Date.now()): void {
+export function warnCalendarCoverage(policy: Policy, logger: Logger, now = Date.now()): void {
   if (warned) return;
   const calendar = calendarForPolicy(policy);
   const warnings = calendar.warningsBetween(now, now + 400 * 24 * 3600 * 1000);

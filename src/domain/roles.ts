@@ -1,4 +1,6 @@
-/** Who acts in the system. Escalation targets and approvers are roles, resolved to people by configuration. */
+import { forbidden } from './errors';
+
+/** Who acts in the system. Escalation targets and approvers are roles, resolved to people through the staff directory. */
 export const ROLES = ['agent', 'supervisor', 'manager', 'general_manager', 'auditor', 'admin'] as const;
 export type Role = (typeof ROLES)[number];
 
@@ -13,3 +15,17 @@ export const ROLE_LABELS_ZH: Record<Role, string> = {
   auditor: '审计',
   admin: '系统管理员',
 };
+
+/** Everyone who handles matters: all but the auditor, who only reads. */
+export const STAFF_ROLES: readonly Role[] = ['agent', 'supervisor', 'manager', 'general_manager', 'admin'];
+
+/** Roles that see personal data unmasked; everyone with a token may read ledgers. */
+export const PII_VISIBLE_TO: readonly Role[] = ['supervisor', 'manager', 'general_manager', 'auditor', 'admin'];
+
+export const isRole = (v: unknown): v is Role => typeof v === 'string' && (ROLES as readonly string[]).includes(v);
+
+/** The engine itself may do anything a process allows; anyone else needs one of the command's roles. */
+export function authorize(what: string, allowed: readonly string[], role: ActorRole): void {
+  if (role === 'system' || allowed.includes(role)) return;
+  throw forbidden('role.not_allowed', `role ${role} may not ${what}; allowed: ${allowed.join(', ') || 'nobody'}`);
+}

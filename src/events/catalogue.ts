@@ -1,39 +1,56 @@
-import type { z } from 'zod';
-import { complaintEvents } from '../domain/complaint/model';
-import { customerContactUpdated, customerRegistered } from '../domain/customer/model';
+import { z } from 'zod';
+import { entityId } from '../domain/fields';
+import { NOTIFICATION_ISSUED } from '../domain/notifications';
 import { piiFields, type PiiKind } from '../domain/pii';
+import type { EventSpec } from '../domain/process';
 import { fieldIssues } from '../domain/validation';
+import { PROCESSES } from '../processes/registry';
 
 /**
- * The event catalogue: every event type, its current schema version and its schema. An older version stays readable
- * through an upcaster to the next version, so stored history never has to be rewritten.
+ * The event catalogue: every event type, its current schema version and its schema, from each process's definition
+ * plus the kernel's own events. An older version stays readable through an upcaster to the next version, so stored
+ * history never has to be rewritten.
  */
-interface CatalogueEntry {
-  version: number;
-  schema: z.ZodType;
-  /** upcasters[v] turns data of version v into version v + 1. */
-  upcasters?: Record<number, (data: unknown) => unknown>;
+
+/** A notification the event before it calls for, recorded in the same append (see src/domain/notifications.ts). */
+const notificationIssued = z
+  .object({
+    stream: z.string().min(1),
+    key: z.string().min(1),
+    recipient: z.string().regex(/^(role|actor|customer):\S+$/, 'must be role:<role>, actor:<id> or customer:<id>'),
+    chainOf: z.string().min(1).optional(),
+    subject: z.string(),
+    body: z.string(),
+    about: z.string(),
+  })
+  .strict();
+
+const KERNEL_EVENTS: Record<string, EventSpec> = {
+  [NOTIFICATION_ISSUED]: {
+    version: 2,
+    schema: notificationIssued,
+    upcasters: {
+      // v1 belonged to complaints only and named the complaint.
+      1: (data) => {
+        const { complaintId, ...rest } = z.object({ complaintId: entityId }).passthrough().parse(data);
+        return { stream: `complaint-${complaintId}`, ...rest };
+      },
+    },
+  },
+};
+
+function build(): Record<string, EventSpec> {
+  const out: Record<string, EventSpec> = { ...KERNEL_EVENTS };
+  for (const p of PROCESSES) {
+    for (const [type, spec] of Object.entries(p.events)) {
+      if (out[type]) throw new Error(`event type ${type} of process ${p.name} is already in the catalogue`);
+      out[type] = spec;
+    }
+  }
+  return out;
 }
 
-const entries = {
-  CustomerRegistered: { version: 1, schema: customerRegistered },
-  CustomerContactUpdated: { version: 1, schema: customerContactUpdated },
-  ...(Object.fromEntries(Object.entries(complaintEvents).map(([type, schema]) => [type, { version: 1, schema }])) as {
-    [K in keyof typeof complaintEvents]: { version: 1; schema: (typeof complaintEvents)[K] };
-  }),
-} satisfies Record<string, CatalogueEntry>;
-
-const catalogue: Record<string, CatalogueEntry> = entries;
-
-export type EventType = keyof typeof entries;
-
-export function isKnownEventType(type: string): boolean {
-  return type in catalogue;
-}
-
-export function eventTypes(): string[] {
-  return Object.keys(catalogue);
-}
+const catalogue = build();
 
 export function schemaVersionOf(type: string): number {
   const entry = catalogue[type];

@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
-import { mkdirSync } from 'node:fs';
-import path from 'node:path';
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
+import type { CellValue, LedgerProjection, LedgerRow } from '../domain/ledger';
 import { comparePositions, START, type RecordedEvent } from '../events/envelope';
-import { tableOf, type CellValue, type LedgerProjection, type LedgerRow } from './projection';
+import { openSqlite } from '../support/sqlite';
+import { tableOf } from './projection';
 
 export interface Checkpoint {
   position: string;
@@ -37,14 +37,8 @@ export class LedgerDb {
     readonly ledgers: readonly LedgerProjection[],
     options: { readonly?: boolean } = {},
   ) {
-    if (file !== ':memory:' && !options.readonly) mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
-    this.db = new Database(file, { readonly: options.readonly ?? false, fileMustExist: options.readonly ?? false });
-    this.db.pragma('busy_timeout = 10000');
-    if (!options.readonly) {
-      this.db.pragma('journal_mode = WAL');
-      this.db.pragma('synchronous = NORMAL');
-      this.migrate();
-    }
+    this.db = openSqlite(file, { readonly: options.readonly ?? false });
+    if (!options.readonly) this.migrate();
     for (const l of ledgers) for (const t of l.handles) this.byType.set(t, [...(this.byType.get(t) ?? []), l]);
   }
 

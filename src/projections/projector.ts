@@ -1,4 +1,4 @@
-import type { Logger } from '../config/logger';
+import type { Logger } from 'pino';
 import { comparePositions, type RecordedEvent } from '../events/envelope';
 import type { EventStore, Subscription } from '../events/store/port';
 import type { LedgerDb } from './ledger-db';

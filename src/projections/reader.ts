@@ -1,11 +1,12 @@
 import { existsSync } from 'node:fs';
-import Database from 'better-sqlite3';
-import { PII_VISIBLE_TO } from '../domain/access';
+import type Database from 'better-sqlite3';
 import { maskPii } from '../domain/pii';
-import type { ActorRole } from '../domain/roles';
+import { PII_VISIBLE_TO, type ActorRole } from '../domain/roles';
+import { openSqlite } from '../support/sqlite';
 import { notFound, validationError } from '../domain/errors';
 import { LedgerDb } from './ledger-db';
-import { isProjection, sourceOf, type LedgerShape, type LedgerRow } from './projection';
+import type { LedgerRow, LedgerShape } from '../domain/ledger';
+import { isProjection, sourceOf } from './projection';
 
 export interface LedgerQuery {
   /** Equality filters on columns. */
@@ -61,8 +62,7 @@ export class LedgerReader {
   private open(): Database.Database | undefined {
     if (this.db) return this.db;
     if (!existsSync(this.file)) return undefined;
-    const db = new Database(this.file, { readonly: true, fileMustExist: true });
-    db.pragma('busy_timeout = 10000');
+    const db = openSqlite(this.file, { readonly: true });
     const cp = db.prepare("SELECT schema_hash FROM sqlite_master m, projector_checkpoint c WHERE m.name = 'projector_checkpoint' AND c.name = 'ledgers'").get() as
       | { schema_hash: string }
       | undefined;

@@ -1,23 +1,15 @@
 import { defineQuery, defineUpdate } from '@temporalio/workflow';
-import type { ContactChanges, RegisterCustomerInput } from '../domain/customer/model';
-import type { CustomerState } from '../domain/customer/decider';
-import type { ActorRole } from '../domain/roles';
-import type { Alarm, ComplaintState } from '../domain/complaint/decider';
+import type { TimedAlarm } from '../domain/deadlines/deadline';
+import type { CommandMeta, CommandSpec, ProcessDefinition } from '../domain/process';
 
 /**
- * Wire names of every message, shared by workflows, API and CLI so each name exists once.
+ * Wire names of every message, derived from the process definitions and shared by workflows, the API and the CLI: an
+ * Update per command (named by its `type`), a Query per process (named by the process).
  */
 
-/** Who issues a command and why; becomes the event metadata. */
-export interface CommandMeta {
-  actor: string;
-  role: ActorRole;
-  reason?: string;
-  /** Ties the events of one user request together (the API's request id by default). */
-  correlationId?: string;
-}
+export type { CommandMeta } from '../domain/process';
 
-export interface CommandRequest<D> {
+export interface CommandRequest<D = unknown> {
   data: D;
   meta: CommandMeta;
 }
@@ -27,50 +19,20 @@ export interface CommandResult {
   streamName: string;
   /** Revision of the stream's last event after the command. */
   revision: number;
-  /** Global position of the last event written (unchanged when the command changed nothing). */
+  /** Global position of the last event written (null when the command changed nothing). */
   position: string | null;
   eventIds: string[];
   eventTypes: string[];
 }
 
-export interface EntityView<S> {
+/** What a process's Query answers: its state and the alarms still to come. */
+export interface ProcessView<S = unknown> {
   streamName: string;
   revision: number;
   state: S;
+  pendingAlarms: TimedAlarm[];
 }
 
-// ── customer-<id> ───────────────────────────────────────────────────────────────────────
-export const registerCustomer = defineUpdate<CommandResult, [CommandRequest<RegisterCustomerInput>]>('registerCustomer');
-export const updateCustomerContact = defineUpdate<CommandResult, [CommandRequest<{ customerId: string; changes: ContactChanges }>]>(
-  'updateCustomerContact',
-);
-export const customerQuery = defineQuery<EntityView<CustomerState>>('customer');
+export const commandUpdate = (spec: Pick<CommandSpec, 'type'>, name: string = spec.type) => defineUpdate<CommandResult, [CommandRequest]>(name);
 
-export const WORKFLOW_TYPES = {
-  customer: 'customerWorkflow',
-  complaint: 'complaintWorkflow',
-} as const;
-
-// ── complaint-<id> ──────────────────────────────────────────────────────────────────────
-/** Every complaint command is an Update named after the command; its argument is `{ data, meta }`. */
-export const COMPLAINT_COMMANDS = {
-  receive: 'ReceiveComplaint',
-  acknowledge: 'AcknowledgeComplaint',
-  verify: 'VerifyComplaint',
-  assign: 'AssignComplaint',
-  propose: 'ProposeResolution',
-  notify: 'NotifyCustomer',
-  followUp: 'RecordFollowUp',
-  close: 'CloseComplaint',
-  reopen: 'ReopenComplaint',
-  pause: 'PauseComplaint',
-  resume: 'ResumeComplaint',
-  withdraw: 'WithdrawComplaint',
-} as const;
-export type ComplaintAction = keyof typeof COMPLAINT_COMMANDS;
-export const complaintUpdate = (action: ComplaintAction) => defineUpdate<CommandResult, [CommandRequest<unknown>]>(COMPLAINT_COMMANDS[action]);
-export const complaintQuery = defineQuery<ComplaintView>('complaint');
-
-export interface ComplaintView extends EntityView<ComplaintState> {
-  pendingAlarms: Alarm[];
-}
+export const processQuery = (p: Pick<ProcessDefinition, 'name'>) => defineQuery<ProcessView>(p.name);

@@ -1,7 +1,8 @@
+import type { NotificationIssued } from '../../src/domain/notifications';
 import ExcelJS from 'exceljs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ComplaintEvent } from '../../src/domain/complaint/model';
-import { COMPRESSED_POLICY } from '../../src/domain/sla';
+import type { ComplaintEvent } from '../../src/processes/complaint/schemas';
+import { COMPRESSED_POLICY } from '../../src/domain/policy';
 import type { RecordedEvent } from '../../src/events/envelope';
 import { startTestApp, type TestApp } from '../support/app';
 
@@ -27,14 +28,14 @@ describe('ledgers and audit through the API', () => {
   });
 
   it('as of a moment between two escalations, the ledger shows the state then; now, the later state', async () => {
-    const events = (await t.store.readStream(`complaint-${complaintId}`)) as Array<RecordedEvent & ComplaintEvent>;
+    const events = (await t.store.readStream(`complaint-${complaintId}`)) as Array<RecordedEvent & (ComplaintEvent | NotificationIssued)>;
     const escalations = events.filter((e) => e.type === 'ComplaintEscalated');
     expect(escalations.length).toBeGreaterThanOrEqual(2);
     const between = new Date((Date.parse(escalations[0]!.recordedAt) + Date.parse(escalations[1]!.recordedAt)) / 2).toISOString();
     const then = await t.app.inject({ method: 'GET', url: `/ledgers/complaints?complaint_id=${complaintId}&asOf=${encodeURIComponent(between)}`, headers: t.as('auditor') });
     expect(then.statusCode, then.body).toBe(200);
     expect(then.json()).toMatchObject({ asOf: between, rows: [{ complaint_id: complaintId, escalation_level: 1, breached: 1 }] });
-    const thenEscalations = await t.app.inject({ method: 'GET', url: `/ledgers/escalations?complaint_id=${complaintId}&kind=escalation&asOf=${encodeURIComponent(between)}`, headers: t.as('auditor') });
+    const thenEscalations = await t.app.inject({ method: 'GET', url: `/ledgers/escalations?process=complaint&subject_id=${complaintId}&kind=escalation&asOf=${encodeURIComponent(between)}`, headers: t.as('auditor') });
     expect((thenEscalations.json() as { total: number }).total).toBe(1);
     const now = await t.app.inject({ method: 'GET', url: `/ledgers/complaints?complaint_id=${complaintId}`, headers: t.as('auditor') });
     expect((now.json() as { rows: Array<{ escalation_level: number }> }).rows[0]!.escalation_level).toBeGreaterThanOrEqual(2);

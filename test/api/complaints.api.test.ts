@@ -79,6 +79,19 @@ describe('complaint API: commands, role rules, clear 4xx with nothing appended',
     expect(close.statusCode).toBe(200);
   });
 
+  it('a complaint id received again after its workflow ended meets the concurrency check: 409, nothing appended', async () => {
+    const first = await post('/complaints', 'agent', { customerId, channel: 'web', category: 'other', severity: 'minor', summary: '重复编号' });
+    expect(first.statusCode, first.body).toBe(201);
+    const id = (first.json() as { complaintId: string }).complaintId;
+    expect((await post(`/complaints/${id}/withdraw`, 'agent', { reason: '客户撤诉' })).statusCode).toBe(200);
+    // The withdrawn complaint's workflow has ended: the new run starts from the known empty state and expects no stream.
+    const again = await unchanged(() => post('/complaints', 'agent2', { complaintId: id, customerId, channel: 'phone', category: 'delivery', severity: 'major', summary: '另一件事', owner: 'agent-2' }), 409);
+    expect(again).toMatchObject({ error: 'illegal_state', code: 'complaint.already_received' });
+    const events = await t.store.readStream(`complaint-${id}`);
+    expect(events.map((e) => e.type)).toEqual(['ComplaintReceived', 'ComplaintWithdrawn']);
+    expect((events[0]!.data as { owner: string }).owner).toBe('agent-1');
+  });
+
   it('the deadline calculator answers with the configured offset and names bad parameters', async () => {
     const res = await t.app.inject({ method: 'GET', url: '/sla/deadlines?received=2026-09-30T17:30:00%2B08:00&severity=normal', headers: t.as('agent') });
     expect(res.statusCode).toBe(200);

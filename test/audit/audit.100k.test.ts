@@ -73,7 +73,7 @@ describe(`audit on a store of ${EVENTS.toLocaleString()} events`, () => {
     }
   };
   const startProjector = () =>
-    spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'src/projections/run.ts')], { cwd: ROOT, env: { ...process.env, ...env }, stdio: 'ignore' });
+    spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'src/main/projector.ts')], { cwd: ROOT, env: { ...process.env, ...env }, stdio: 'ignore' });
   const until = async (what: string, ok: () => boolean, timeoutMs: number) => {
     const deadline = Date.now() + timeoutMs;
     while (!ok()) {

@@ -1,16 +1,9 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import {
-  anchorChain,
-  AnchorStore,
-  canonicalJson,
-  computeChainHead,
-  GENESIS,
-  linkHash,
-  recordChain,
-  verifyChain,
-  type Anchor,
-} from '../../src/audit/chain';
+import { AnchorStore, type Anchor } from '../../src/audit/anchors';
+import { canonicalJson, computeChainHead, GENESIS, linkHash } from '../../src/audit/hashing';
+import { anchorChain, recordChain } from '../../src/audit/recorder';
+import { verifyChain } from '../../src/audit/verify';
 import type { RecordedEvent } from '../../src/events/envelope';
 import { SqliteEventStore } from '../../src/events/store/sqlite';
 import { auditFixture, contactUpdate, customer, readAll } from './fixtures';

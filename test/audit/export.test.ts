@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import ExcelJS from 'exceljs';
 import { describe, expect, it } from 'vitest';
 import { allRows, exportLedger, zonedIso } from '../../src/audit/export';
-import { customersLedger } from '../../src/projections/ledgers/customers';
+import { customersLedger } from '../../src/processes/customer/ledger';
 import { auditFixture, contactUpdate, customer, project } from './fixtures';
 
 const fx = auditFixture();

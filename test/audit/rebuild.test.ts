@@ -1,6 +1,7 @@
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
-import { anchorChain, AnchorStore } from '../../src/audit/chain';
+import { AnchorStore } from '../../src/audit/anchors';
+import { anchorChain } from '../../src/audit/recorder';
 import { rebuildLedgers, tableHashes, verifyLedgers } from '../../src/audit/rebuild';
 import { LEDGERS } from '../../src/projections/ledgers';
 import { Projector } from '../../src/projections/projector';

@@ -9,7 +9,9 @@ describe('chaos (short run)', () => {
     expect(summary.violations).toEqual([]);
     expect(summary.acknowledged).toBe(10);
     expect(summary.escalations).toBe(60);
-    expect(summary.emailsReceived).toBe(summary.notificationsIssued);
+    // Every notification arrived; a copy only for a send a kill cut off (sent again with the same key).
+    expect(summary.keysReceived).toBe(summary.notificationsIssued);
+    expect(summary.emailsReceived - summary.notificationsIssued).toBeLessThanOrEqual(summary.notificationsResent);
     expect(Object.values(summary.kills).reduce((a, b) => a + b, 0)).toBe(4);
   }, 120_000);
 });

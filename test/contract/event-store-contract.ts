@@ -395,7 +395,6 @@ export function eventStoreContract(
           const caughtUpWhileHandling: (boolean | undefined)[] = [];
           let inFlight = 0;
           let maxInFlight = 0;
-          // eslint-disable-next-line prefer-const
           let sub: Subscription | undefined;
           sub = track(
             store.subscribeAll({ fromPosition: before, filter: { streamPrefixes: [prefix] } }, async (e) => {

@@ -28,8 +28,8 @@ const SCHEMA_SHA256 = 'f266dcbb043229405d7cedd5aec918f9102c2b3d5e3850808fdd8edd5
 
 const APP_SERVICES = {
   worker: 'worker.ts',
-  projector: 'src/projections/run.ts',
-  api: 'src/api/server.ts',
+  projector: 'src/main/projector.ts',
+  api: 'src/main/api.ts',
 } as const;
 
 /** Host environments the file is checked under: nothing set, and the optional variables set. */

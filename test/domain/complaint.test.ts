@@ -1,40 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { complaintDecider, pendingAlarms, type ComplaintCommand, type ComplaintState } from '../../src/domain/complaint/decider';
-import type { ComplaintEvent, Deadline } from '../../src/domain/complaint/model';
-import { fold } from '../../src/domain/decider';
-import { DomainError } from '../../src/domain/errors';
+import type { Deadline } from '../../src/domain/deadlines/schema';
+import { complaintProcess } from '../../src/processes/complaint';
+import { pendingAlarms } from '../../src/processes/complaint/decider';
+import type { ComplaintEvent, DeadlineKind } from '../../src/processes/complaint/schemas';
+import { specification } from '../support/given';
 
-/** given(events).when(command).then(events), as specifications. */
-const given = (events: ComplaintEvent[]) => {
-  const state: ComplaintState = fold(complaintDecider.evolve, complaintDecider.initialState(), events);
-  return {
-    state,
-    when: (command: ComplaintCommand) => {
-      const run = () => complaintDecider.decide(command, state);
-      return {
-        then: (expected: Array<{ type: ComplaintEvent['type']; data?: Record<string, unknown> }>) => {
-          const got = run();
-          expect(got.map((e) => e.type)).toEqual(expected.map((e) => e.type));
-          expected.forEach((e, i) => e.data && expect(got[i]!.data).toMatchObject(e.data));
-          return got;
-        },
-        rejects: (kind: DomainError['kind'], message?: RegExp) => {
-          let err: unknown;
-          try {
-            run();
-          } catch (e) {
-            err = e;
-          }
-          expect(err).toBeInstanceOf(DomainError);
-          expect((err as DomainError).kind).toBe(kind);
-          if (message) expect((err as DomainError).message).toMatch(message);
-        },
-      };
-    },
-  };
-};
+const given = specification(complaintProcess, 'complaint-K1');
 
-const dl = (kind: Deadline['kind'], due: string, warnAt: string, esc: Array<[number, string, string]>): Deadline => ({
+const dl = (kind: DeadlineKind, due: string, warnAt: string, esc: Array<[number, string, string]>): Deadline<DeadlineKind> => ({
   kind,
   due,
   targetMinutes: 120,
@@ -87,7 +60,7 @@ describe('complaint decider', () => {
     given([received, ack, verified, proposed])
       .when({ type: 'NotifyCustomer', by: agent, now: '2026-10-12T12:00:00+08:00', followUpDue: '2026-10-15T12:00:00+08:00', data: { result: '已处理' } })
       .then([{ type: 'CustomerNotified', data: { onTime: false, followUpDue: '2026-10-15T12:00:00+08:00' } }]);
-    given([received, ack, verified, proposed, notified]).when({ type: 'RecordFollowUp', by: agent, data: { rating: 4 } }).then([{ type: 'FollowUpRecorded', data: { satisfied: true } }]);
+    given([received, ack, verified, proposed, notified]).when({ type: 'RecordFollowUp', by: agent, satisfied: true, data: { rating: 4 } }).then([{ type: 'FollowUpRecorded', data: { satisfied: true } }]);
     const s = given([received, ack, verified, proposed, notified, { type: 'FollowUpRecorded', data: { complaintId: 'K1', rating: 5, satisfied: true } }]);
     s.when({ type: 'CloseComplaint', by: agent, data: {} }).then([{ type: 'ComplaintClosed' }]);
   });
@@ -96,6 +69,7 @@ describe('complaint decider', () => {
     const reopened = given([received, ack, verified, proposed, notified]).when({
       type: 'RecordFollowUp',
       by: agent,
+      satisfied: false,
       data: { rating: 2, comment: '不满意' },
       reopen: { resolution: { ...resolution, due: '2026-10-20T11:00:00+08:00' }, basis },
     });
@@ -163,10 +137,10 @@ describe('complaint decider', () => {
     const esc = pendingAlarms(given([received]).state)[1]!;
     const events = given([received]).when({ type: 'FireAlarm', now: esc.at, alarm: esc }).then([
       { type: 'ComplaintEscalated' },
-      { type: 'NotificationIssued', data: { recipient: 'role:supervisor', key: 'K1#1:role:supervisor', about: 'ComplaintEscalated' } },
+      { type: 'NotificationIssued', data: { recipient: 'role:supervisor', key: 'complaint-K1#1:role:supervisor', about: 'ComplaintEscalated' } },
     ]);
     const warn = pendingAlarms(given([received, ...events]).state)[0]!;
-    given([received, ...events]).when({ type: 'FireAlarm', now: warn.at, alarm: warn }).then([{ type: 'DeadlineWarningIssued' }, { type: 'NotificationIssued', data: { recipient: 'actor:li', key: 'K1#2:actor:li' } }]);
+    given([received, ...events]).when({ type: 'FireAlarm', now: warn.at, alarm: warn }).then([{ type: 'DeadlineWarningIssued' }, { type: 'NotificationIssued', data: { recipient: 'actor:li', key: 'complaint-K1#2:actor:li' } }]);
     const major = { ...received, data: { ...received.data, severity: 'major' as const, notifyAtOnce: ['general_manager' as const] } };
     given([]).when({ type: 'ReceiveComplaint', by: agent, now: 'x', data: major.data as never, firstResponse, resolution, basis, notifyAtOnce: ['general_manager'] }).then([
       { type: 'ComplaintReceived' },

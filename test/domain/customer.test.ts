@@ -1,47 +1,40 @@
 import { describe, expect, it } from 'vitest';
-import { authorize } from '../../src/domain/access';
-import { customerDecider, type CustomerState } from '../../src/domain/customer/decider';
-import { customerClassOf, registerCustomerInput } from '../../src/domain/customer/model';
-import { fold } from '../../src/domain/decider';
 import { DomainError } from '../../src/domain/errors';
 import { maskPii } from '../../src/domain/pii';
+import { authorize } from '../../src/domain/roles';
 import { parseOrThrow } from '../../src/domain/validation';
 import { piiFieldsOf } from '../../src/events/catalogue';
+import { customerProcess } from '../../src/processes/customer';
+import { customerClassOf } from '../../src/processes/customer/decider';
+import { registerCustomerInput } from '../../src/processes/customer/schemas';
+import { specification } from '../support/given';
 
-const given = (events: Parameters<typeof customerDecider.evolve>[1][]): CustomerState => fold(customerDecider.evolve, customerDecider.initialState(), events);
+const given = specification(customerProcess, 'customer-C1');
 const registered = { type: 'CustomerRegistered' as const, data: { customerId: 'C1', name: '张三', phone: '13800138000', type: 'owner' as const, importance: 'ordinary' as const, grade: 'B' as const } };
 
 describe('customer decider', () => {
   it('registers an unregistered customer', () => {
-    const events = customerDecider.decide({ type: 'RegisterCustomer', data: registered.data }, given([]));
+    const events = given([]).when({ type: 'RegisterCustomer', data: registered.data }).then([registered]);
     expect(events).toEqual([registered]);
-    expect(given(events)).toMatchObject({ status: 'registered', customerId: 'C1', profile: { name: '张三' } });
+    expect(given(events).state).toMatchObject({ status: 'registered', customerId: 'C1', profile: { name: '张三' } });
   });
 
   it('refuses a second registration with the state and the reason', () => {
-    const err = (() => {
-      try {
-        customerDecider.decide({ type: 'RegisterCustomer', data: registered.data }, given([registered]));
-      } catch (e) {
-        return e;
-      }
-    })();
-    expect(err).toBeInstanceOf(DomainError);
-    expect(err).toMatchObject({ kind: 'illegal_state', code: 'customer.already_registered' });
+    const err = given([registered]).when({ type: 'RegisterCustomer', data: registered.data }).rejects('illegal_state');
+    expect(err.code).toBe('customer.already_registered');
   });
 
   it('records only the contact fields that change; the same values change nothing', () => {
-    const state = given([registered]);
-    expect(customerDecider.decide({ type: 'UpdateCustomerContact', data: { customerId: 'C1', changes: { phone: '13800138000' } } }, state)).toEqual([]);
-    const events = customerDecider.decide({ type: 'UpdateCustomerContact', data: { customerId: 'C1', changes: { phone: '13800138000', email: 'z@example.com' } } }, state);
-    expect(events).toEqual([{ type: 'CustomerContactUpdated', data: { customerId: 'C1', changes: { email: 'z@example.com' } } }]);
-    expect(given([registered, ...events])).toMatchObject({ profile: { email: 'z@example.com', phone: '13800138000' } });
+    given([registered]).when({ type: 'UpdateCustomerContact', data: { customerId: 'C1', changes: { phone: '13800138000' } } }).then([]);
+    const events = given([registered])
+      .when({ type: 'UpdateCustomerContact', data: { customerId: 'C1', changes: { phone: '13800138000', email: 'z@example.com' } } })
+      .then([{ type: 'CustomerContactUpdated', data: { customerId: 'C1', changes: { email: 'z@example.com' } } }]);
+    expect(events[0]!.data).toEqual({ customerId: 'C1', changes: { email: 'z@example.com' } });
+    expect(given([registered, ...events]).state).toMatchObject({ profile: { email: 'z@example.com', phone: '13800138000' } });
   });
 
   it('cannot update an unknown customer', () => {
-    expect(() => customerDecider.decide({ type: 'UpdateCustomerContact', data: { customerId: 'C9', changes: { phone: '13800138000' } } }, given([]))).toThrow(
-      expect.objectContaining({ kind: 'not_found' }),
-    );
+    given([]).when({ type: 'UpdateCustomerContact', data: { customerId: 'C9', changes: { phone: '13800138000' } } }).rejects('not_found');
   });
 });
 
@@ -78,8 +71,9 @@ describe('registration input', () => {
 
 describe('roles and personal data', () => {
   it('auditors only read', () => {
-    expect(() => authorize('RegisterCustomer', 'auditor')).toThrow(expect.objectContaining({ kind: 'forbidden' }));
-    expect(() => authorize('RegisterCustomer', 'agent')).not.toThrow();
+    const roles = customerProcess.commands.register!.roles;
+    expect(() => authorize('RegisterCustomer', roles, 'auditor')).toThrow(expect.objectContaining({ kind: 'forbidden' }));
+    expect(() => authorize('RegisterCustomer', roles, 'agent')).not.toThrow();
   });
   it('the catalogue knows which fields are personal data', () => {
     expect(piiFieldsOf('CustomerRegistered').map((f) => f.path).sort()).toEqual(['address', 'contactPerson', 'email', 'name', 'phone']);

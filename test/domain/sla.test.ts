@@ -2,7 +2,8 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { createBusinessCalendar } from '../../src/domain/calendar';
 import { DomainError } from '../../src/domain/errors';
-import { COMPRESSED_POLICY, DEFAULT_POLICY, computeDeadlines, computeFollowUpDue, parsePolicy, type SlaPolicy } from '../../src/domain/sla';
+import { COMPRESSED_POLICY, DEFAULT_POLICY, parsePolicy, type Policy } from '../../src/domain/policy';
+import { computeDeadlines, computeFollowUpDue } from '../../src/processes/complaint/sla';
 
 /**
  * Hand-derived deadlines under DEFAULT_POLICY (ordinary customers unless stated). Working time is
@@ -47,7 +48,7 @@ describe('computeDeadlines under the default policy', () => {
     expect(d.escalations).toEqual(ladder('2026-10-09T17:30:00', '2026-10-10T17:30:00', '2026-10-12T17:30:00'));
     expect(d.resolution).toMatchObject({ kind: 'resolution', targetMinutes: 900, due: d.resolutionDue, warnAt: d.warningAt, escalations: d.escalations });
     expect(d.notifyAtOnce).toEqual([]);
-    expect(d.policy).toBe('default@1');
+    expect(d.policy).toBe('default@2');
     expect(d.calendar).toEqual({ source: 'chinese-days@1.5.7 (data 2004–2026)', warnings: [] });
   });
 
@@ -227,14 +228,14 @@ describe('parsePolicy errors name the field and the rule', () => {
     }
     throw new Error('expected parsePolicy to fail');
   };
-  const edit = (f: (p: SlaPolicy & Record<string, unknown>) => void) => {
-    const p = clone() as SlaPolicy & Record<string, unknown>;
+  const edit = (f: (p: Policy & Record<string, unknown>) => void) => {
+    const p = clone() as Policy & Record<string, unknown>;
     f(p);
     return p;
   };
 
   it('a missing field is required', () => {
-    expect(issuesOf(edit((p) => delete (p as Partial<SlaPolicy>).warningFraction))).toEqual([{ field: 'warningFraction', rule: 'is required' }]);
+    expect(issuesOf(edit((p) => delete (p as Partial<Policy>).warningFraction))).toEqual([{ field: 'warningFraction', rule: 'is required' }]);
   });
 
   it('the warning fraction lies strictly between 0 and 1', () => {

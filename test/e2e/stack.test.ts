@@ -88,7 +88,7 @@ describe('embedded stack end to end', () => {
 
   it('handles a complaint through the CLI and shows it in the complaints ledger', async () => {
     const customer = registered[0]!;
-    const received = cli(['complaint', 'receive', '--customer', customer, '--channel', 'phone', '--category', 'delivery', '--severity', 'normal', '--summary', '送货延迟', '--json', '--as', 'agent'], env);
+    const received = cli(['complaint', 'receive', '--customer-id', customer, '--channel', 'phone', '--category', 'delivery', '--severity', 'normal', '--summary', '送货延迟', '--json', '--as', 'agent'], env);
     expect(received.status, received.stderr).toBe(0);
     const { complaintId } = JSON.parse(received.stdout) as { complaintId: string };
     const ack = cli(['complaint', 'acknowledge', complaintId, '--note', '已致电客户', '--as', 'agent'], env);
@@ -102,7 +102,7 @@ describe('embedded stack end to end', () => {
       const r = cli(['ledger', 'complaints', '--format', 'json', '--where', `complaint_id=${complaintId}`], env);
       rows = (JSON.parse(r.stdout) as LedgerPage).rows;
     }
-    expect(rows[0]).toMatchObject({ complaint_id: complaintId, status: 'acknowledged', first_response_on_time: 1, policy: 'default@1' });
+    expect(rows[0]).toMatchObject({ complaint_id: complaintId, status: 'acknowledged', first_response_on_time: 1, policy: 'default@2' });
     const deadlines = cli(['sla', 'deadlines', '--received', '2026-09-24T17:00:00+08:00', '--severity', 'minor', '--format', 'json'], env);
     expect(JSON.parse(deadlines.stdout)).toMatchObject({ firstResponseDue: '2026-09-28T17:00:00+08:00', resolutionDue: '2026-10-09T17:00:00+08:00' });
   });
@@ -153,7 +153,7 @@ describe('embedded stack end to end', () => {
     const again = cli(['dev', 'seed', '--customers', '12', '--complaints', '4', '--run', 'e2e'], env);
     expect(again.status, again.stderr).toBe(0);
     let customers = 0;
-    for (let i = 0; i < 20 && customers < 12; i++) customers = (JSON.parse(cli(['ledger', 'customers', '--format', 'json', '--where', 'registered_by=local-admin'], env).stdout) as LedgerPage).total;
+    for (let i = 0; i < 20 && customers < 12; i++) customers = (JSON.parse(cli(['ledger', 'customers', '--format', 'json', '--where', 'registered_by=admin'], env).stdout) as LedgerPage).total;
     expect(customers).toBe(12);
     const complaints = JSON.parse(cli(['ledger', 'complaints', '--format', 'json'], env).stdout) as LedgerPage;
     expect(complaints.rows.filter((r) => String(r.complaint_id).startsWith('Se2ek'))).toHaveLength(4);

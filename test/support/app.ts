@@ -2,7 +2,7 @@ import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../../src/api/app';
 import type { Role } from '../../src/domain/roles';
-import { DEFAULT_POLICY, type SlaPolicy } from '../../src/domain/sla';
+import { DEFAULT_POLICY, type Policy } from '../../src/domain/policy';
 import type { RecordedEvent } from '../../src/events/envelope';
 import { LedgerDb } from '../../src/projections/ledger-db';
 import { ALL_LEDGERS, LEDGERS } from '../../src/projections/ledgers';
@@ -19,8 +19,8 @@ export const TOKENS: Record<string, { token: string; role: Role; actor: string }
 };
 
 /** The API over a real worker, store and projector on the Temporal dev server, as one in-process stack for tests. */
-export async function startTestApp(policy: SlaPolicy = DEFAULT_POLICY) {
-  const w = await startWorkerStack('dev');
+export async function startTestApp(policy: Policy = DEFAULT_POLICY) {
+  const w = await startWorkerStack('dev', { policy });
   const { env, gateway } = w;
   const s = { store: w.store, dir: w.dir };
   const ledgerDb = new LedgerDb(path.join(s.dir, 'ledger.db'), LEDGERS);

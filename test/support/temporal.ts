@@ -7,6 +7,7 @@ import { tempStore } from './store';
 import { temporalCli, testServer } from '../../src/config/tools';
 import { createActivities } from '../../src/activities';
 import { createLogger } from '../../src/config/logger';
+import type { Policy } from '../../src/domain/policy';
 import type { EventStore } from '../../src/events/store/port';
 import { BUNDLER_OPTIONS, installRuntimeLogger } from '../../worker';
 
@@ -49,7 +50,7 @@ export async function testWorker(env: TestWorkflowEnvironment, store: EventStore
 export const testLogger = quiet;
 
 /** A worker on a real Temporal server with its own event store and task queue: what most workflow tests start. */
-export async function startWorkerStack(server: 'dev' | 'time-skipping') {
+export async function startWorkerStack(server: 'dev' | 'time-skipping', options: { policy?: Policy } = {}) {
   const env = server === 'dev' ? await devServerEnv() : await timeSkippingEnv();
   const s = tempStore();
   const taskQueue = `tq-${randomUUID()}`;
@@ -60,7 +61,7 @@ export async function startWorkerStack(server: 'dev' | 'time-skipping') {
     store: s.store,
     dir: s.dir,
     taskQueue,
-    gateway: new TemporalGateway(env.client, taskQueue),
+    gateway: new TemporalGateway(env.client, taskQueue, { store: s.store, ...(options.policy ? { policy: options.policy } : {}) }),
     async close() {
       worker.shutdown();
       await running;

@@ -1,3 +1,4 @@
+import type { NotificationIssued } from '../../src/domain/notifications';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
@@ -6,8 +7,8 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { SMTPServer } from 'smtp-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TemporalGateway } from '../../src/api/gateway';
-import type { ComplaintEvent } from '../../src/domain/complaint/model';
-import { COMPRESSED_POLICY } from '../../src/domain/sla';
+import type { ComplaintEvent } from '../../src/processes/complaint/schemas';
+import { COMPRESSED_POLICY } from '../../src/domain/policy';
 import { ROOT } from '../../src/config/tools';
 import type { RecordedEvent } from '../../src/events/envelope';
 import { SqliteEventStore } from '../../src/events/store/sqlite';
@@ -109,7 +110,7 @@ describe('complaint escalations survive kill -9 of the worker', () => {
     await new Promise((r) => setTimeout(r, 22_000)); // past the last resolution escalation (24 s)
 
     const store = new SqliteEventStore({ file: path.join(t.dir, 'events.db'), readonly: true });
-    const events = (await store.readStream(`complaint-${complaintId}`)) as Array<RecordedEvent & ComplaintEvent>;
+    const events = (await store.readStream(`complaint-${complaintId}`)) as Array<RecordedEvent & (ComplaintEvent | NotificationIssued)>;
     await store.close();
     const escalations = events.filter((e) => e.type === 'ComplaintEscalated').map((e) => (e.type === 'ComplaintEscalated' ? `${e.data.deadline}:${e.data.level}` : ''));
     expect(escalations.sort()).toEqual(['first_response:1', 'first_response:2', 'first_response:3', 'resolution:1', 'resolution:2', 'resolution:3']);

@@ -1,7 +1,9 @@
+import type { NotificationIssued } from '../../src/domain/notifications';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TemporalGateway } from '../../src/api/gateway';
-import type { ComplaintEvent } from '../../src/domain/complaint/model';
-import { computeDeadlines, DEFAULT_POLICY } from '../../src/domain/sla';
+import type { ComplaintEvent } from '../../src/processes/complaint/schemas';
+import { DEFAULT_POLICY } from '../../src/domain/policy';
+import { computeDeadlines } from '../../src/processes/complaint/sla';
 import type { RecordedEvent } from '../../src/events/envelope';
 import { recordHistory } from '../support/histories';
 import { startWorkerStack, type WorkerStack } from '../support/temporal';
@@ -32,7 +34,7 @@ describe('complaintWorkflow under the default policy (time-skipping)', () => {
       agent,
       { policy: DEFAULT_POLICY, customerClass },
     );
-  const events = async (complaintId: string) => (await s.store.readStream(`complaint-${complaintId}`)) as Array<RecordedEvent & ComplaintEvent>;
+  const events = async (complaintId: string) => (await s.store.readStream(`complaint-${complaintId}`)) as Array<RecordedEvent & (ComplaintEvent | NotificationIssued)>;
 
   it('a normal complaint left untouched climbs the whole ladder, each step at the computed instant to the second', async () => {
     const { complaintId } = await receive('normal', 'ordinary');
@@ -51,7 +53,7 @@ describe('complaintWorkflow under the default policy (time-skipping)', () => {
       e.type === 'ComplaintEscalated' ? { what: `${e.data.deadline}:L${e.data.level}:${e.data.role}`, at: e.metadata.occurredAt } : { what: `${e.data.deadline}:warning`, at: e.metadata.occurredAt },
     );
     const want = [expected.firstResponse, expected.resolution].flatMap((d) => [
-      { what: `${d.kind}:warning`, at: d.warnAt },
+      { what: `${d.kind}:warning`, at: d.warnAt! },
       ...d.escalations.map((x) => ({ what: `${d.kind}:L${x.level}:${x.role}`, at: x.at })),
     ]);
     // The ladder: warning, 客服主管, 部门经理, 总经理, for both deadlines.

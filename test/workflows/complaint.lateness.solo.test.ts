@@ -1,6 +1,7 @@
+import type { NotificationIssued } from '../../src/domain/notifications';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ComplaintEvent } from '../../src/domain/complaint/model';
-import { COMPRESSED_POLICY } from '../../src/domain/sla';
+import type { ComplaintEvent } from '../../src/processes/complaint/schemas';
+import { COMPRESSED_POLICY } from '../../src/domain/policy';
 import type { RecordedEvent } from '../../src/events/envelope';
 import { startWorkerStack, type WorkerStack } from '../support/temporal';
 
@@ -26,7 +27,7 @@ describe('complaintWorkflow on the dev server, compressed policy', () => {
 
   const receive = (severity: 'major' | 'normal' | 'minor') =>
     gateway.receiveComplaint({ customerId: 'C1', channel: 'web', category: 'charges', severity, summary: '多收费' }, agent, { ...ctx, customerClass: 'ordinary' });
-  const events = async (id: string) => (await s.store.readStream(`complaint-${id}`)) as Array<RecordedEvent & ComplaintEvent>;
+  const events = async (id: string) => (await s.store.readStream(`complaint-${id}`)) as Array<RecordedEvent & (ComplaintEvent | NotificationIssued)>;
   const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
   it('over 100 complaints: warnings and escalations fire at most 1 s late (p99) and never early; in-time ones never escalate', { timeout: 90_000, retry: 1 }, async () => {

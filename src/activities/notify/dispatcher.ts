@@ -1,21 +1,18 @@
-import type { Logger } from '../../config/logger';
+import type { Logger } from 'pino';
+import type { NotificationIssuedData } from '../../domain/notifications';
+import { upcast } from '../../events/catalogue';
 import type { RecordedEvent } from '../../events/envelope';
 import type { EventStore, Subscription } from '../../events/store/port';
 import type { Notifier } from './port';
+import type { RecipientResolver } from './recipients';
 import type { SentLog } from './sent-log';
-
-interface IssuedData {
-  key: string;
-  recipient: string;
-  subject: string;
-  body: string;
-}
 
 /**
  * The outbox: workflows record `NotificationIssued` in the same append as the event that calls for it; this
- * dispatcher follows the store and sends each key at most once (the sent-log), resuming from its checkpoint after a
- * crash. A failing channel is retried with backoff and holds the queue, so nothing is skipped; only a send cut off
- * by a crash is left in doubt (reported, not repeated).
+ * dispatcher follows the store, resolves each recipient at send time and sends each key once, resuming from its
+ * checkpoint after a crash. A failing channel is retried with backoff and holds the queue, so nothing is skipped. A
+ * send cut off by a crash is sent again with the same key (a missed escalation is worse than a repeated one): every
+ * copy carries the same Message-ID / Idempotency-Key, so the receiver can drop it.
  */
 export class NotificationDispatcher {
   private subscription: Subscription | undefined;
@@ -25,17 +22,15 @@ export class NotificationDispatcher {
     private readonly store: EventStore,
     private readonly notifier: Notifier,
     private readonly sentLog: SentLog,
+    private readonly recipients: RecipientResolver,
     private readonly logger: Logger,
-    private readonly options: { eventTypes?: string[]; maxBackoffMs?: number } = {},
+    private readonly options: { maxBackoffMs?: number } = {},
   ) {}
 
   start(): void {
-    const interrupted = this.sentLog.settleInterrupted();
-    if (interrupted.length) this.logger.warn({ keys: interrupted }, 'notifications interrupted by a crash may or may not have been sent; not sending them again');
-    this.subscription = this.store.subscribeAll(
-      { fromPosition: this.sentLog.checkpoint(), filter: { eventTypes: this.options.eventTypes ?? ['NotificationIssued'] } },
-      (e) => this.dispatch(e),
-    );
+    const interrupted = this.sentLog.interrupted();
+    if (interrupted.length) this.logger.warn({ keys: interrupted }, 'notifications cut off by a crash are sent again, with the same key');
+    this.subscription = this.store.subscribeAll({ fromPosition: this.sentLog.checkpoint(), filter: { eventTypes: ['NotificationIssued'] } }, (e) => this.dispatch(e));
   }
 
   get done(): Promise<void> {
@@ -43,15 +38,16 @@ export class NotificationDispatcher {
   }
 
   private async dispatch(e: RecordedEvent): Promise<void> {
-    const n = e.data as IssuedData;
+    const n = upcast(e.type, e.metadata.schemaVersion, e.data) as NotificationIssuedData;
     let delay = 200;
     while (!this.stopped) {
-      if (this.sentLog.wasSent(n.key)) break;
+      if (this.sentLog.isDone(n.key)) break;
       try {
+        const to = await this.recipients.resolve(n.recipient, n.chainOf);
         this.sentLog.begin(n.key, n.recipient);
-        const delivery = await this.notifier.send({ key: n.key, recipient: n.recipient, subject: n.subject, body: n.body });
+        const delivery = await this.notifier.send({ key: n.key, recipient: n.recipient, subject: n.subject, body: n.body }, to);
         this.sentLog.markSent(n.key, delivery.channel, n.recipient, delivery.addresses);
-        this.logger.debug({ key: n.key, recipient: n.recipient, channel: delivery.channel }, 'notification sent');
+        this.logger.debug({ key: n.key, recipient: n.recipient, actors: to.actors, channel: delivery.channel }, 'notification sent');
         break;
       } catch (err) {
         this.sentLog.abandon(n.key);

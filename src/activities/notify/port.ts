@@ -1,11 +1,18 @@
-/** A message to people: who (a role or one person), what, and the key that makes sending it idempotent. */
+/** A message to people: who (a role, one person, a customer), what, and the key that makes every send of it the same message. */
 export interface Notification {
-  /** Idempotency key: the same key is sent at most once, whatever the retries. */
+  /** Idempotency key: every send of this notification carries it, so a receiver can drop a repeated copy. */
   key: string;
-  /** `role:<role>` or `actor:<id>`. */
+  /** `role:<role>`, `actor:<id>` or `customer:<id>`. */
   recipient: string;
   subject: string;
   body: string;
+}
+
+/** Where a notification goes, once its recipient is resolved (addresses are personal data: never logged). */
+export interface Addressing {
+  emails: string[];
+  /** The staff members it reached (actor ids), for the log and for webhook receivers. */
+  actors: string[];
 }
 
 export interface Delivery {
@@ -17,19 +24,6 @@ export interface Delivery {
 /** Where notifications go: the log (default), SMTP or a webhook. */
 export interface Notifier {
   readonly channel: 'log' | 'smtp' | 'webhook';
-  send(n: Notification): Promise<Delivery>;
+  send(n: Notification, to: Addressing): Promise<Delivery>;
   close?(): Promise<void>;
-}
-
-/** Recipients by role and by person, from configuration (TAIZHANG_DIRECTORY_FILE). Addresses are personal data. */
-export interface Directory {
-  roles?: Record<string, { email?: string[]; webhook?: string }>;
-  actors?: Record<string, { email?: string }>;
-}
-
-export function emailsOf(directory: Directory, recipient: string): string[] {
-  const [kind, id] = recipient.split(':', 2) as [string, string];
-  if (kind === 'role') return directory.roles?.[id]?.email ?? [];
-  if (kind === 'actor') return directory.actors?.[id]?.email ? [directory.actors[id].email] : [];
-  return [];
 }

@@ -1,6 +1,5 @@
 import { illegalState, validationError } from '../errors';
-import { parseOrThrow } from '../validation';
-import { CHINESE_DAYS, CHINESE_DAYS_SOURCE, type DayOrigin, type HolidayEntry } from './holidays';
+import { chineseDays, chineseDaysSource, type DayOrigin, type HolidayEntry } from './holidays';
 import {
   DAY_MS,
   MINUTE_MS,
@@ -16,7 +15,7 @@ import {
   type EpochMs,
   type Instant,
 } from './instant';
-import { calendarSettingsSchema, type CalendarSettings, type CalendarSettingsInput, type ExtraHolidays } from './settings';
+import type { CalendarSettings, ExtraHolidays } from './settings';
 
 /**
  * The business calendar (工作日历): working hours in a fixed UTC offset, working weekdays, Chinese public
@@ -98,8 +97,11 @@ interface Interval {
   to: number;
 }
 
-export function createBusinessCalendar(input: CalendarSettingsInput = {}): BusinessCalendar {
-  const settings = parseOrThrow(calendarSettingsSchema, input);
+/**
+ * The calendar for settings already parsed (defaults filled in): pure and free of schema code, so workflow code can
+ * build it. `createBusinessCalendar` parses raw settings first.
+ */
+export function buildCalendar(settings: CalendarSettings): BusinessCalendar {
   const offset = settings.utcOffsetMinutes;
   const allDay = settings.twentyFourSeven;
   // Working periods as [startMs, endMs) from local midnight.
@@ -109,6 +111,8 @@ export function createBusinessCalendar(input: CalendarSettingsInput = {}): Busin
   const workingDayMs = periods.reduce((sum, [s, e]) => sum + (e - s), 0);
   const weekdays = new Set(settings.workingWeekdays);
   const useChineseDays = !allDay && settings.publicHolidays === 'chinese-days';
+  // Built on first use, once per module instance: a calendar without public holidays never builds the tables.
+  const holidayTables = useChineseDays ? chineseDays() : undefined;
   const extras = allDay ? undefined : extraTables(settings.extraHolidays);
 
   function classify(day: number): Omit<DayInfo, 'date'> {
@@ -120,7 +124,7 @@ export function createBusinessCalendar(input: CalendarSettingsInput = {}): Busin
       fromTable(extras?.workdays.get(day), true, 'extra') ??
       fromTable(extras?.holidays.get(day), false, 'extra') ??
       (useChineseDays
-        ? (fromTable(CHINESE_DAYS.workdays.get(day), true, 'chinese-days') ?? fromTable(CHINESE_DAYS.holidays.get(day), false, 'chinese-days'))
+        ? (fromTable(holidayTables?.workdays.get(day), true, 'chinese-days') ?? fromTable(holidayTables?.holidays.get(day), false, 'chinese-days'))
         : undefined);
     if (found) return found;
     const working = weekdays.has(weekday);
@@ -133,9 +137,9 @@ export function createBusinessCalendar(input: CalendarSettingsInput = {}): Busin
       if (extras.workdays.has(day)) return true;
       if (extras.holidays.has(day)) return false;
     }
-    if (useChineseDays) {
-      if (CHINESE_DAYS.workdays.has(day)) return true;
-      if (CHINESE_DAYS.holidays.has(day)) return false;
+    if (holidayTables) {
+      if (holidayTables.workdays.has(day)) return true;
+      if (holidayTables.holidays.has(day)) return false;
     }
     return weekdays.has(isoWeekdayOf(day));
   };
@@ -231,11 +235,11 @@ export function createBusinessCalendar(input: CalendarSettingsInput = {}): Busin
   }
 
   function warningsBetween(a: Instant, b: Instant): CalendarWarning[] {
-    if (!useChineseDays) return [];
+    if (!holidayTables) return [];
     const [x, y] = [toEpochMs(a, 'from'), toEpochMs(b, 'to')].sort((m, n) => m - n) as [number, number];
     const out: CalendarWarning[] = [];
     for (let year = yearOfDayNumber(dayNumberOf(x, offset)); year <= yearOfDayNumber(dayNumberOf(y, offset)); year++) {
-      if (year >= CHINESE_DAYS.firstYear && year <= CHINESE_DAYS.lastYear) continue;
+      if (year >= holidayTables.firstYear && year <= holidayTables.lastYear) continue;
       if (extras?.years.has(year)) continue;
       out.push({ code: 'calendar.no_holiday_data', year, message: `no holiday data for ${year}; weekends only` });
     }
@@ -311,7 +315,7 @@ function extraTables(extra: ExtraHolidays | undefined): ExtraTables | undefined 
 
 function sourceOf(settings: CalendarSettings, useChineseDays: boolean, extraHash: string | undefined): string {
   if (settings.twentyFourSeven) return '24x7 (every minute is working time; no holidays)';
-  const base = useChineseDays ? CHINESE_DAYS_SOURCE : 'weekdays only (no public holidays)';
+  const base = useChineseDays ? chineseDaysSource() : 'weekdays only (no public holidays)';
   return settings.extraHolidays ? `${base} + extra holidays "${settings.extraHolidays.name}" ${extraHash}` : base;
 }
 

@@ -44,7 +44,12 @@ function build(): HolidayTables {
   return { holidays, workdays, firstYear: Math.min(...years), lastYear: Math.max(...years) };
 }
 
-/** China's holiday and 调休 tables as published in chinese-days; years outside [firstYear, lastYear] have none. */
-export const CHINESE_DAYS: Readonly<HolidayTables> = build();
+let tables: Readonly<HolidayTables> | undefined;
+/** China's holiday and 调休 tables as published in chinese-days; years outside [firstYear, lastYear] have none. Built on first use. */
+export function chineseDays(): Readonly<HolidayTables> {
+  tables ??= build();
+  return tables;
+}
 
-export const CHINESE_DAYS_SOURCE = `chinese-days@${CHINESE_DAYS_VERSION} (data ${CHINESE_DAYS.firstYear}–${CHINESE_DAYS.lastYear})`;
+/** `chinese-days@1.5.7 (data 2004–2026)`: recorded with every deadline computed on these tables. */
+export const chineseDaysSource = (): string => `chinese-days@${CHINESE_DAYS_VERSION} (data ${chineseDays().firstYear}–${chineseDays().lastYear})`;

@@ -1,6 +1,10 @@
-/** The business calendar: pure, deterministic, safe to import from Temporal workflow code. */
-export { createBusinessCalendar, type BusinessCalendar, type CalendarWarning, type DayInfo, type DayKind, type Pause } from './calendar';
-export { CHINESE_DAYS, CHINESE_DAYS_SOURCE, CHINESE_DAYS_VERSION, type DayOrigin } from './holidays';
+/**
+ * The business calendar: pure and deterministic. Workflow code imports calendar.ts itself (no schema code); this index
+ * adds the settings schema and `createBusinessCalendar`, which parses raw settings.
+ */
+export { buildCalendar, type BusinessCalendar, type CalendarWarning, type DayInfo, type DayKind, type Pause } from './calendar';
+export { createBusinessCalendar } from './create';
+export { chineseDays, chineseDaysSource, CHINESE_DAYS_VERSION, type DayOrigin } from './holidays';
 export { DAY_MS, HOUR_MS, INSTANT_RULE, MINUTE_MS, formatInstant, formatOffset, toEpochMs, type EpochMs, type Instant } from './instant';
 export {
   DEFAULT_WORKING_HOURS,

@@ -92,3 +92,4 @@ export function workingDayMinutesOf(settings: Pick<CalendarSettings, 'workingHou
   if (settings.twentyFourSeven) return 24 * 60;
   return settings.workingHours.reduce((sum, p) => sum + minutesOfClock(p.end) - minutesOfClock(p.start), 0);
 }
+

@@ -1,23 +1,26 @@
-import type { Config } from '../../config/config';
 import type { EventStore } from './port';
 import { SqliteEventStore } from './sqlite';
 
 export type { EventStore } from './port';
 
-/** Opens the configured event store: KurrentDB when EVENTSTORE_URL is set, else the SQLite file in DATA_DIR. */
-export async function openEventStore(
-  config: Pick<Config, 'EVENTSTORE_URL' | 'EVENTSTORE_MAX_EVENT_BYTES' | 'eventsDbPath' | 'PROJECTOR_POLL_MS'>,
-  options: { readonly?: boolean } = {},
-): Promise<EventStore> {
-  if (config.EVENTSTORE_URL) {
+/** Where the events are: a KurrentDB connection string, else the SQLite file. */
+export interface EventStoreOptions {
+  /** `esdb://…` / `kurrentdb://…`: KurrentDB (EventStoreDB) instead of SQLite. */
+  url?: string;
+  /** The SQLite file (DATA_DIR/events.db). */
+  file: string;
+  maxEventBytes: number;
+  /** How often SQLite subscriptions look for events appended by other processes. */
+  pollIntervalMs: number;
+  readonly?: boolean;
+}
+
+/** Opens the event store the options name. */
+export async function openEventStore(options: EventStoreOptions): Promise<EventStore> {
+  if (options.url) {
     // Loaded only when used, so the embedded stack never pays for the gRPC client.
     const { createKurrentEventStore } = await import('./kurrent');
-    return createKurrentEventStore({ url: config.EVENTSTORE_URL, maxEventBytes: config.EVENTSTORE_MAX_EVENT_BYTES });
+    return createKurrentEventStore({ url: options.url, maxEventBytes: options.maxEventBytes });
   }
-  return new SqliteEventStore({
-    file: config.eventsDbPath,
-    maxEventBytes: config.EVENTSTORE_MAX_EVENT_BYTES,
-    pollIntervalMs: config.PROJECTOR_POLL_MS,
-    readonly: options.readonly,
-  });
+  return new SqliteEventStore({ file: options.file, maxEventBytes: options.maxEventBytes, pollIntervalMs: options.pollIntervalMs, readonly: options.readonly });
 }

@@ -68,5 +68,7 @@ export interface EventStore {
   /** Catch-up from the position, then live; one event at a time. */
   subscribeAll(options: SubscribeOptions, handler: EventHandler): Subscription;
   head(): Promise<StoreHead>;
+  /** Where the store can tell: the first stored event after a position whose record no longer parses (a damaged byte). */
+  firstUnreadableAfter?(position: string): Promise<string | undefined>;
   close(): Promise<void>;
 }

@@ -1,7 +1,6 @@
 import { EventEmitter } from 'node:events';
-import { mkdirSync } from 'node:fs';
-import path from 'node:path';
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
+import { openSqlite } from '../../support/sqlite';
 import type { EventEnvelope, RecordedEvent } from '../envelope';
 import { START } from '../envelope';
 import { ConcurrencyError, DuplicateEventIdError } from './errors';
@@ -76,14 +75,8 @@ export class SqliteEventStore implements EventStore {
   }> = [];
 
   constructor(options: SqliteEventStoreOptions) {
-    if (options.file !== ':memory:') mkdirSync(path.dirname(path.resolve(options.file)), { recursive: true });
-    this.db = new Database(options.file, { readonly: options.readonly ?? false });
-    this.db.pragma('busy_timeout = 10000');
-    if (!options.readonly) {
-      this.db.pragma('journal_mode = WAL');
-      this.db.pragma(`synchronous = ${options.synchronous ?? 'FULL'}`);
-      this.db.exec(SCHEMA);
-    }
+    this.db = openSqlite(options.file, { readonly: options.readonly ?? false, synchronous: options.synchronous ?? 'FULL' });
+    if (!options.readonly) this.db.exec(SCHEMA);
     this.maxEventBytes = options.maxEventBytes ?? 1024 * 1024;
     this.pollIntervalMs = options.pollIntervalMs ?? 20;
     this.appended.setMaxListeners(0);
@@ -197,7 +190,6 @@ export class SqliteEventStore implements EventStore {
   }
 
   readAll(options: ReadAllOptions = {}): AsyncIterable<RecordedEvent> {
-    // eslint-disable-next-line @typescript-eslint/no-this-alias
     const store = this;
     return {
       async *[Symbol.asyncIterator]() {
@@ -260,6 +252,21 @@ export class SqliteEventStore implements EventStore {
 
   async head(): Promise<StoreHead> {
     return { position: this.headSync() };
+  }
+
+  async firstUnreadableAfter(after: string): Promise<string | undefined> {
+    if (!this.db.open) return undefined;
+    const rows = this.db.prepare('SELECT position, data, metadata FROM events WHERE position > ? ORDER BY position').iterate(Number(after)) as IterableIterator<Pick<Row, 'position' | 'data' | 'metadata'>>;
+    for (const r of rows) {
+      try {
+        JSON.parse(r.data);
+        JSON.parse(r.metadata);
+      } catch {
+        rows.return?.();
+        return String(r.position);
+      }
+    }
+    return undefined;
   }
 
   async close(): Promise<void> {

@@ -1,5 +1,6 @@
-import { SHANGHAI_OFFSET_MINUTES } from '../../domain/calendar';
-import type { Column, LedgerView } from '../projection';
+import { SHANGHAI_OFFSET_MINUTES } from '../../domain/calendar/settings';
+import type { Column } from '../../domain/ledger';
+import type { LedgerView } from '../projection';
 
 type Period = 'month' | 'quarter';
 

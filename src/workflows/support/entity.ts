@@ -1,8 +1,9 @@
 import { condition, currentUpdateInfo, proxyLocalActivities, workflowInfo, ActivityFailure, ApplicationFailure } from '@temporalio/workflow';
 import type { Activities } from '../../activities';
-import type { Decider, DomainEvent } from '../../domain/decider';
+import type { DomainEvent } from '../../domain/decider';
 import { DomainError } from '../../domain/errors';
-import type { CommandMeta, CommandResult, EntityView } from '../messages';
+import { decideWithNotifications, isNotification, type CommandMeta, type ProcessDefinition } from '../../domain/process';
+import type { CommandResult, ProcessView } from '../messages';
 import { domainCall, toFailure } from './failures';
 
 // Local activities: an append is a short local write, so it runs in the worker's own workflow task instead of a
@@ -28,18 +29,25 @@ export interface EntityCarry<S> {
   revision: number;
   /** Results of the latest commands, by Update id (see `applied`). */
   applied?: Array<[string, CommandResult]>;
+  /** Notifications the stream has issued (their keys number on from here). */
+  issued?: number;
 }
 
 /** How many applied commands a workflow remembers (and carries across continue-as-new). */
 const APPLIED_MEMORY = 200;
 
+/** How a run begins: from carried state, from a stream known to be empty (a creating command started it), or by reading it. */
+export type EntityStart<S> = { carried: EntityCarry<S> } | { fresh: true } | { load: true };
+
 /**
  * The single writer of one stream inside its workflow: decides commands on the current state, appends the resulting
- * events through the append activity, and only then evolves the state. Commands run one at a time.
+ * events (and the notifications they call for) through the append activity, and only then evolves the state.
+ * Commands run one at a time.
  */
-export class StreamEntity<C, S, E extends DomainEvent> {
+export class StreamEntity<S, C = unknown, E extends DomainEvent = DomainEvent> {
   private state: S;
   private revision: number;
+  private issued: number;
   private ready: boolean;
   private tail: Promise<unknown> = Promise.resolve();
   /**
@@ -50,27 +58,35 @@ export class StreamEntity<C, S, E extends DomainEvent> {
   private readonly applied = new Map<string, CommandResult>();
 
   constructor(
+    private readonly process: Pick<ProcessDefinition<S, C, E>, 'decider' | 'notifications'>,
     readonly streamName: string,
-    private readonly decider: Decider<C, S, E>,
-    carried?: EntityCarry<S>,
+    start: EntityStart<S>,
   ) {
-    this.state = carried?.state ?? decider.initialState();
+    const carried = 'carried' in start ? start.carried : undefined;
+    this.state = carried?.state ?? process.decider.initialState();
     this.revision = carried?.revision ?? -1;
+    // Carried state of earlier code counted notifications in the state itself.
+    this.issued = carried?.issued ?? ((carried?.state as { notifications?: unknown[] } | undefined)?.notifications?.length ?? 0);
     for (const [k, v] of carried?.applied ?? []) this.applied.set(k, v);
-    this.ready = carried !== undefined;
+    this.ready = !('load' in start);
   }
 
-  /** Rebuilds state from the stream unless it was carried over. */
+  /** Rebuilds state from the stream unless it was carried over or known to be empty. */
   async load(): Promise<void> {
     if (this.ready) return;
     await this.catchUp();
     this.ready = true;
   }
 
+  private evolve(e: { type: string; data: unknown }): void {
+    if (isNotification(e)) this.issued++;
+    else this.state = this.process.decider.evolve(this.state, e as E);
+  }
+
   private async catchUp(): Promise<void> {
     const loaded = await loadStream({ streamName: this.streamName, fromRevision: this.revision + 1 });
     for (const e of loaded.events) {
-      this.state = this.decider.evolve(this.state, { type: e.type, data: e.data } as E);
+      this.evolve(e);
       const prior = this.applied.get(e.causationId);
       this.remember(e.causationId, {
         streamName: this.streamName,
@@ -87,22 +103,26 @@ export class StreamEntity<C, S, E extends DomainEvent> {
     return this.state;
   }
 
+  get currentRevision(): number {
+    return this.revision;
+  }
+
   get isReady(): boolean {
     return this.ready;
   }
 
-  view(): EntityView<S> {
-    return { streamName: this.streamName, revision: this.revision, state: this.state };
+  view<A>(alarms: (s: S) => A[] = () => []): ProcessView<S> {
+    return { streamName: this.streamName, revision: this.revision, state: this.state, pendingAlarms: alarms(this.state) as ProcessView['pendingAlarms'] };
   }
 
   carry(): EntityCarry<S> {
-    return { state: this.state, revision: this.revision, applied: [...this.applied] };
+    return { state: this.state, revision: this.revision, applied: [...this.applied], issued: this.issued };
   }
 
   /** For Update validators: rejects (before history records the command) what the decider would refuse now. */
   check(command: C): void {
     if (this.alreadyApplied()) return;
-    if (this.ready) domainCall(() => this.decider.decide(command, this.state));
+    if (this.ready) domainCall(() => this.process.decider.decide(command, this.state));
   }
 
   /** The result of the current Update if its events are already in the stream. */
@@ -123,15 +143,15 @@ export class StreamEntity<C, S, E extends DomainEvent> {
     const cause = causationId ?? updateId ?? `${workflowInfo().workflowId}/${workflowInfo().runId}`;
     const run = this.tail.then(() => this.run(command, meta, cause, cause === updateId));
     this.tail = run.catch(() => undefined);
-    return run.then((r) => r.result);
+    return run;
   }
 
-  private async run(command: C, meta: CommandMeta, causationId: string, byUpdate: boolean, attempt = 1): Promise<{ result: CommandResult; events: E[] }> {
+  private async run(command: C, meta: CommandMeta, causationId: string, byUpdate: boolean, attempt = 1): Promise<CommandResult> {
     await condition(() => this.ready);
     const done = byUpdate ? this.applied.get(causationId) : undefined;
-    if (done) return { result: done, events: [] };
-    const events = domainCall(() => this.decider.decide(command, this.state));
-    if (events.length === 0) return { result: this.result(null, [], []), events };
+    if (done) return done;
+    const events = domainCall(() => decideWithNotifications(this.process, this.streamName, command, this.state, this.issued));
+    if (events.length === 0) return this.result(null, [], []);
     const info = workflowInfo();
     const occurredAt = new Date().toISOString();
     try {
@@ -153,13 +173,14 @@ export class StreamEntity<C, S, E extends DomainEvent> {
           },
         })),
       });
-      for (const e of events) this.state = this.decider.evolve(this.state, e);
+      for (const e of events) this.evolve(e);
       this.revision = r.nextExpectedRevision;
       const result = this.result(r.position, r.eventIds, events.map((e) => e.type));
       if (byUpdate) this.remember(causationId, result);
-      return { result, events };
+      return result;
     } catch (err) {
-      // Someone else wrote to a stream this workflow owns: re-read it and decide once more on the real state.
+      // Someone else wrote to a stream this workflow owns (or a reused id met an existing stream): re-read it and
+      // decide once more on the real state.
       if (failureType(err) === 'ConcurrencyError') {
         if (attempt === 1) {
           await this.catchUp();

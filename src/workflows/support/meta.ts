@@ -1,12 +1,24 @@
-import { z } from 'zod';
-import { ROLES } from '../../domain/roles';
+import { validationError, type FieldIssue } from '../../domain/errors';
+import type { CommandMeta } from '../../domain/process';
+import { isRole } from '../../domain/roles';
 
-/** Command metadata as it crosses into a workflow (validated again: the API is not the only client). */
-export const commandMeta = z
-  .object({
-    actor: z.string().min(1, 'must not be empty').max(100),
-    role: z.enum([...ROLES, 'system'], { message: `must be one of ${ROLES.join(', ')}` }),
-    reason: z.string().max(1000).optional(),
-    correlationId: z.string().min(1).max(200).optional(),
-  })
-  .strict();
+/**
+ * Command metadata as it crosses into a workflow, checked again (the API is not the only client) with plain code:
+ * workflow code evaluates no schema library.
+ */
+export function checkMeta(raw: unknown): CommandMeta {
+  const m = (raw ?? {}) as Record<string, unknown>;
+  const issues: FieldIssue[] = [];
+  const text = (key: string, max: number, required: boolean) => {
+    const v = m[key];
+    if (v === undefined && !required) return;
+    if (typeof v !== 'string' || v.length === 0 || v.length > max) issues.push({ field: `meta.${key}`, rule: v === undefined ? 'is required' : `must be a string of 1–${max} characters` });
+  };
+  text('actor', 100, true);
+  if (!(isRole(m.role) || m.role === 'system')) issues.push({ field: 'meta.role', rule: m.role === undefined ? 'is required' : 'must be a known role' });
+  text('reason', 1000, false);
+  text('correlationId', 200, false);
+  for (const k of Object.keys(m)) if (!['actor', 'role', 'reason', 'correlationId'].includes(k)) issues.push({ field: `meta.${k}`, rule: 'is not a known field' });
+  if (issues.length) throw validationError(issues);
+  return m as unknown as CommandMeta;
+}

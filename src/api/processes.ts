@@ -1,0 +1,82 @@
+import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
+import { entityId } from '../domain/fields';
+import { actionPath, type CommandSpec, type ProcessDefinition } from '../domain/process';
+import { authorize } from '../domain/roles';
+import { PROCESSES } from '../processes/registry';
+import type { TemporalGateway } from './gateway';
+import { commandResponses, commandResult, idempotencyHeaders, readResponses } from './schemas';
+
+/** A creating command's body: its input with the entity id optional (generated when absent). */
+export function createBody(p: ProcessDefinition, spec: CommandSpec): z.ZodType {
+  return (spec.input as unknown as z.ZodObject).extend({ [p.idField]: entityId.optional().describe(`${p.title.en} id (default: generated)`) }).strict();
+}
+
+const view = z.object({
+  streamName: z.string(),
+  revision: z.number().int(),
+  state: z.record(z.string(), z.unknown()).describe('the process state, as its decider keeps it'),
+  pendingAlarms: z.array(z.record(z.string(), z.unknown())).describe('warnings, escalations and reminders still to come, earliest first'),
+});
+
+const idempotencyKeyOf = (headers: Record<string, unknown>): string | undefined => headers['idempotency-key'] as string | undefined;
+
+/**
+ * Every process's routes, from its definition: `POST /<collection>` for its creating command (201), `POST
+ * /<collection>/:id/<command>` for the others (200), `GET /<collection>/:id` for its state.
+ */
+export function registerProcessRoutes(app: FastifyInstance, deps: { gateway: TemporalGateway }, processes: readonly ProcessDefinition[] = PROCESSES): void {
+  for (const p of processes) {
+    for (const [action, spec] of Object.entries(p.commands)) {
+      const tags = [p.title.en];
+      if (spec.creates) {
+        app.post(
+          `/${p.collection}`,
+          {
+            schema: {
+              summary: spec.summary,
+              description: `Starts a ${p.name}; returns once its first events are durable. Roles: ${spec.roles.join(', ')}.`,
+              tags,
+              body: createBody(p, spec),
+              headers: idempotencyHeaders,
+              response: commandResponses(201, commandResult.extend({ [p.idField]: z.string() })),
+            },
+          },
+          async (req, reply) => {
+            const who = req.principal!;
+            authorize(`${action} ${p.collection}`, spec.roles, who.role);
+            const r = await deps.gateway.create(p, action, req.body as Record<string, unknown>, { actor: who.actor, role: who.role, correlationId: req.id }, { idempotencyKey: idempotencyKeyOf(req.headers) });
+            const { id, ...result } = r;
+            return reply.status(201).send({ [p.idField]: id, ...result });
+          },
+        );
+        continue;
+      }
+      app.post(
+        `/${p.collection}/:id/${actionPath(action)}`,
+        {
+          schema: {
+            summary: spec.summary,
+            description: `Returns once the events are durable. Roles: ${spec.roles.join(', ')}.`,
+            tags,
+            params: z.object({ id: entityId }),
+            body: spec.input,
+            headers: idempotencyHeaders,
+            response: commandResponses(200, commandResult),
+          },
+        },
+        async (req) => {
+          const who = req.principal!;
+          authorize(`${action} ${p.collection}`, spec.roles, who.role);
+          const { id } = req.params as { id: string };
+          return deps.gateway.command(p, id, action, req.body ?? {}, { actor: who.actor, role: who.role, correlationId: req.id }, { idempotencyKey: idempotencyKeyOf(req.headers) });
+        },
+      );
+    }
+    app.get(
+      `/${p.collection}/:id`,
+      { schema: { summary: `A ${p.name} with its state and the alarms still to come`, tags: [p.title.en], params: z.object({ id: entityId }), response: readResponses(view) } },
+      async (req) => deps.gateway.view(p, (req.params as { id: string }).id),
+    );
+  }
+}

@@ -1,0 +1,21 @@
+import type { Command } from 'commander';
+import { configTable } from '../../config/config';
+import { config } from '../context';
+
+/** `taizhang config [--table]`. */
+export function registerConfigCommand(program: Command): void {
+  program
+    .command('config')
+    .description('check the configuration, or print the table of every variable')
+    .option('--table', 'print the Markdown table of every variable')
+    .action((opts: { table?: boolean }) => {
+      if (opts.table) {
+        process.stdout.write(configTable() + '\n');
+        return;
+      }
+      const cfg = config();
+      process.stdout.write(
+        `configuration ok: data ${cfg.dataDir}, API ${cfg.apiUrl}, Temporal ${cfg.embeddedTemporal ? `embedded on ${cfg.temporalAddress}` : cfg.temporalAddress}, event store ${cfg.EVENTSTORE_URL ? 'KurrentDB' : 'SQLite'}\n`,
+      );
+    });
+}

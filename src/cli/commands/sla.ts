@@ -1,0 +1,51 @@
+import { Option, type Command } from 'commander';
+import { ConfigError } from '../../config/config';
+import { loadPolicy } from '../../config/policy';
+import { CUSTOMER_CLASSES, SEVERITIES } from '../../domain/enums';
+import { deadlinesQuery, reportFor } from '../../processes/complaint/calculator';
+import { CliError, compact, config } from '../context';
+
+/** `taizhang sla deadlines`: the deadline calculator, on the configured policy and calendar, without the API. */
+export function registerSlaCommands(program: Command): void {
+  program
+    .command('sla')
+    .description('SLA tools')
+    .command('deadlines')
+    .description('the deadlines and escalation instants of a complaint received at an instant, on the configured policy and calendar')
+    .requiredOption('--received <instant>', 'ISO 8601 instant with offset, e.g. 2026-09-30T17:30:00+08:00 (required)')
+    .addOption(new Option('--severity <severity>', 'severity (required)').choices([...SEVERITIES]).makeOptionMandatory())
+    .addOption(new Option('--customer-class <class>', 'customer class').choices([...CUSTOMER_CLASSES]).default('ordinary'))
+    .option('--pause <from/to...>', 'a pause as <ISO>/<ISO> (repeatable)')
+    .addOption(new Option('--format <format>', 'output format').choices(['json', 'text']).default('text'))
+    .action((opts: { received: string; severity: string; customerClass: string; pause?: string[]; format: string }) => {
+      const cfg = config();
+      let policy;
+      try {
+        policy = loadPolicy(cfg);
+      } catch (err) {
+        if (err instanceof ConfigError) throw new CliError(err.message, 2);
+        throw err;
+      }
+      const parsed = deadlinesQuery.safeParse(compact({ received: opts.received, severity: opts.severity, customerClass: opts.customerClass, pause: opts.pause }));
+      if (!parsed.success) {
+        const i = parsed.error.issues[0]!;
+        const field = { received: '--received', severity: '--severity', customerClass: '--customer-class', pause: '--pause' }[String(i.path[0])] ?? String(i.path[0]);
+        throw new CliError(`${field}: ${i.message}`);
+      }
+      const report = reportFor(policy, parsed.data);
+      if (opts.format === 'json') {
+        process.stdout.write(JSON.stringify(report, null, 2) + '\n');
+        return;
+      }
+      process.stdout.write(
+        [
+          `policy            ${report.policy}`,
+          `calendar          ${report.calendar.source}`,
+          `first response    ${report.firstResponseDue}`,
+          `resolution        ${report.resolutionDue}   (warning ${report.warningAt})`,
+          ...report.escalations.map((e) => `escalation ${e.level}      ${e.at}   → ${e.role}`),
+          ...report.calendar.warnings.map((w) => `warning: ${w}`),
+        ].join('\n') + '\n',
+      );
+    });
+}

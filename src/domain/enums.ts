@@ -1,0 +1,86 @@
+/**
+ * Every enumerated value of the domain with its labels, in one module: schemas, deciders, ledgers, the CLI and exports
+ * read them from here. Pure data, workflow-safe. Labels are Chinese first (the default for people), English second.
+ */
+export type Labels<T extends string> = Record<T, { zh: string; en: string }>;
+
+const values = <T extends string>(labels: Labels<T>) => Object.keys(labels) as unknown as readonly [T, ...T[]];
+
+// 重大 / 一般 / 轻微
+export const SEVERITY_LABELS: Labels<'major' | 'normal' | 'minor'> = {
+  major: { zh: '重大', en: 'major' },
+  normal: { zh: '一般', en: 'normal' },
+  minor: { zh: '轻微', en: 'minor' },
+};
+export const SEVERITIES = values(SEVERITY_LABELS);
+export type Severity = (typeof SEVERITIES)[number];
+
+export const CHANNEL_LABELS: Labels<'phone' | 'visit' | 'letter' | 'web' | 'email'> = {
+  phone: { zh: '电话', en: 'phone' },
+  visit: { zh: '来访', en: 'visit' },
+  letter: { zh: '信函', en: 'letter' },
+  web: { zh: '网站', en: 'web' },
+  email: { zh: '电子邮件', en: 'email' },
+};
+export const CHANNELS = values(CHANNEL_LABELS);
+export type Channel = (typeof CHANNELS)[number];
+
+// 产品质量 and 服务态度 (seed 001); 交付, 收费, 其他 are design defaults
+export const CATEGORY_LABELS: Labels<'product_quality' | 'service_attitude' | 'delivery' | 'charges' | 'other'> = {
+  product_quality: { zh: '产品质量', en: 'product quality' },
+  service_attitude: { zh: '服务态度', en: 'service attitude' },
+  delivery: { zh: '交付', en: 'delivery' },
+  charges: { zh: '收费', en: 'charges' },
+  other: { zh: '其他', en: 'other' },
+};
+export const CATEGORIES = values(CATEGORY_LABELS);
+export type Category = (typeof CATEGORIES)[number];
+
+// 客户类型 (seed 002)
+export const CUSTOMER_TYPE_LABELS: Labels<'potential' | 'intending' | 'owner'> = {
+  potential: { zh: '潜在客户', en: 'potential' },
+  intending: { zh: '意向客户', en: 'intending' },
+  owner: { zh: '业主', en: 'owner-customer' },
+};
+export const CUSTOMER_TYPES = values(CUSTOMER_TYPE_LABELS);
+export type CustomerType = (typeof CUSTOMER_TYPES)[number];
+
+// 重点客户 vs 普通客户 (seed 000): decides the survey cycle and, by default, the halved SLA
+export const IMPORTANCE_LABELS: Labels<'key' | 'ordinary'> = {
+  key: { zh: '重点客户', en: 'key account' },
+  ordinary: { zh: '普通客户', en: 'ordinary' },
+};
+export const IMPORTANCE = values(IMPORTANCE_LABELS);
+export type Importance = (typeof IMPORTANCE)[number];
+
+// A/B/C/D scored on 合作历史, 付款情况, 信誉度, 诚信度, 需求量 (seed 004)
+export const GRADE_LABELS: Labels<'A' | 'B' | 'C' | 'D'> = {
+  A: { zh: 'A 级', en: 'A' },
+  B: { zh: 'B 级', en: 'B' },
+  C: { zh: 'C 级', en: 'C' },
+  D: { zh: 'D 级', en: 'D' },
+};
+export const GRADES = values(GRADE_LABELS);
+export type Grade = (typeof GRADES)[number];
+
+/** The service class an SLA applies: key (重点客户 or grade A, by default) gets halved targets. */
+export const CUSTOMER_CLASS_LABELS: Labels<'key' | 'ordinary'> = {
+  key: { zh: '重点', en: 'key' },
+  ordinary: { zh: '普通', en: 'ordinary' },
+};
+export const CUSTOMER_CLASSES = values(CUSTOMER_CLASS_LABELS);
+export type CustomerClass = (typeof CUSTOMER_CLASSES)[number];
+
+/** The five-level scale of seed 000, for follow-up visits and surveys: 1 很不满意 … 5 很满意. */
+export const RATING_LABELS: Labels<'1' | '2' | '3' | '4' | '5'> = {
+  '1': { zh: '很不满意', en: 'very dissatisfied' },
+  '2': { zh: '不满意', en: 'dissatisfied' },
+  '3': { zh: '基本满意', en: 'fairly satisfied' },
+  '4': { zh: '满意', en: 'satisfied' },
+  '5': { zh: '很满意', en: 'very satisfied' },
+};
+
+/** The label of any enumerated value, or the value itself when it has none. */
+export function labelOf<T extends string>(labels: Labels<T>, value: string, lang: 'zh' | 'en' = 'zh'): string {
+  return (labels as Record<string, { zh: string; en: string }>)[value]?.[lang] ?? value;
+}

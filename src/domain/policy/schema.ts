@@ -1,0 +1,132 @@
+import { z } from 'zod';
+import { calendarSettingsSchema, workingDayMinutesOf } from '../calendar/settings';
+import { DURATION_UNITS, durationMinutes } from '../deadlines/duration';
+import { CUSTOMER_CLASSES, SEVERITIES } from '../enums';
+import { validationError } from '../errors';
+import { oneOf } from '../fields';
+import { ROLES } from '../roles';
+import { parseOrThrow } from '../validation';
+
+/**
+ * The policy as data: the rules every process's deadlines are computed from, on the business calendar it is counted in.
+ * - complaints (DOMAIN.md, Complaints): `targets` per severity × customer class, `warningFraction`, `escalationLadder`,
+ *   the follow-up visit (回访) window;
+ * - `enquiries` (咨询): the answer target, with its own warning and ladder or the complaints' ones.
+ * Targets are business time; `working_days` means that many full working days of working time (1 working day = 450
+ * minutes with the default hours), which is how "half a working day" is meant.
+ */
+
+export const businessDurationSchema = z
+  .object({
+    value: z.number().positive('must be greater than 0').max(1_000_000, 'must be at most 1000000'),
+    unit: oneOf(DURATION_UNITS),
+  })
+  .strict();
+
+export const slaTargetSchema = z.object({ firstResponse: businessDurationSchema, resolution: businessDurationSchema }).strict();
+
+export const severityPolicySchema = z
+  .object({
+    ordinary: slaTargetSchema,
+    key: slaTargetSchema,
+    /** Roles told the moment a complaint of this severity is received (major: 总经理, "立即向总经理汇报"). */
+    notifyAtOnce: z.array(oneOf(ROLES)).default(() => []),
+  })
+  .strict();
+
+export const escalationStepSchema = z
+  .object({
+    level: z.number().int('must be a whole number').min(1, 'must be at least 1'),
+    role: oneOf(ROLES),
+    /** When, after the breach, as a fraction of the target: 0 = at breach, 0.5 = breach + 50 % of the target. */
+    afterBreach: z.number().min(0, 'must be 0 or more').max(100, 'must be at most 100'),
+  })
+  .strict();
+
+const ladderSchema = z
+  .array(escalationStepSchema)
+  .min(1, 'must have at least one step')
+  .superRefine((ladder, ctx) => {
+    ladder.forEach((step, i) => {
+      const prev = ladder[i - 1];
+      if (step.level !== i + 1) ctx.addIssue({ code: 'custom', path: [i, 'level'], message: `must be ${i + 1} (levels run 1, 2, 3… in order)` });
+      if (prev && step.afterBreach < prev.afterBreach) ctx.addIssue({ code: 'custom', path: [i, 'afterBreach'], message: 'must not be earlier than the previous level' });
+    });
+  });
+
+const warningFractionSchema = z.number().gt(0, 'must be greater than 0').lt(1, 'must be less than 1');
+
+export const followUpSchema = z
+  .object({
+    /** 回访 due the n-th working day after the customer is notified (see BusinessCalendar.addWorkingDays). */
+    withinWorkingDays: z.number().int('must be a whole number').min(1, 'must be at least 1').optional(),
+    /** Or a business-time window, for demo policies measured in seconds. */
+    within: businessDurationSchema.optional(),
+    /** Levels of the satisfaction rating (1 = very dissatisfied … n = very satisfied). */
+    ratingLevels: z.number().int('must be a whole number').min(2, 'must be at least 2').max(10, 'must be at most 10'),
+    /** The lowest rating that counts as satisfied (基本满意 on the five-level scale); a lower one reopens the complaint. */
+    satisfiedFrom: z.number().int('must be a whole number').min(1, 'must be at least 1').optional(),
+  })
+  .strict()
+  .superRefine((f, ctx) => {
+    if ((f.withinWorkingDays === undefined) === (f.within === undefined)) {
+      ctx.addIssue({ code: 'custom', path: ['withinWorkingDays'], message: 'exactly one of withinWorkingDays or within must be set' });
+    }
+    if (f.satisfiedFrom !== undefined && f.satisfiedFrom > f.ratingLevels) ctx.addIssue({ code: 'custom', path: ['satisfiedFrom'], message: 'must not be above ratingLevels' });
+  });
+
+/** 咨询: "对客户的查询,要在十分钟内给予明确的答复" (seed 001). */
+export const enquiryPolicySchema = z
+  .object({
+    answer: businessDurationSchema,
+    warningFraction: warningFractionSchema.optional(),
+    escalationLadder: ladderSchema.optional(),
+  })
+  .strict();
+
+export const DEFAULT_ENQUIRY_POLICY = { answer: { value: 10, unit: 'minutes' } } as const;
+
+export const policySchema = z
+  .object({
+    name: z.string().trim().regex(/^[a-z0-9][a-z0-9_-]{0,63}$/, 'must be 1–64 lowercase letters, digits, "_" or "-"'),
+    /** Bump on every change: deadlines record `name@version`, so replay shows which rules set them. */
+    version: z.number().int('must be a whole number').min(1, 'must be at least 1'),
+    description: z.string().max(1000, 'must be at most 1000 characters').optional(),
+    targets: z.object({ major: severityPolicySchema, normal: severityPolicySchema, minor: severityPolicySchema }).strict(),
+    /** Warn the owner when this fraction of a target has elapsed (0.8 = at 80 %). */
+    warningFraction: warningFractionSchema,
+    escalationLadder: ladderSchema,
+    followUp: followUpSchema,
+    enquiries: enquiryPolicySchema.default(() => ({ ...DEFAULT_ENQUIRY_POLICY, answer: { ...DEFAULT_ENQUIRY_POLICY.answer } })),
+    calendar: calendarSettingsSchema,
+  })
+  .strict()
+  .superRefine((p, ctx) => {
+    const dayMinutes = workingDayMinutesOf(p.calendar);
+    for (const severity of SEVERITIES) {
+      for (const customerClass of CUSTOMER_CLASSES) {
+        const t = p.targets[severity][customerClass];
+        if (durationMinutes(t.firstResponse, dayMinutes) > durationMinutes(t.resolution, dayMinutes)) {
+          ctx.addIssue({ code: 'custom', path: ['targets', severity, customerClass, 'firstResponse'], message: 'must not be longer than resolution' });
+        }
+      }
+    }
+  });
+
+export type Policy = z.infer<typeof policySchema>;
+export type PolicyInput = z.input<typeof policySchema>;
+export type EscalationStep = z.infer<typeof escalationStepSchema>;
+export type SlaTarget = z.infer<typeof slaTargetSchema>;
+
+/** Parses a policy (a JSON string or an already-parsed value); errors name each field and the rule it broke. */
+export function parsePolicy(json: unknown): Policy {
+  let value = json;
+  if (typeof json === 'string') {
+    try {
+      value = JSON.parse(json);
+    } catch (e) {
+      throw validationError([{ field: '(policy)', rule: `must be valid JSON (${e instanceof Error ? e.message : String(e)})` }]);
+    }
+  }
+  return parseOrThrow(policySchema, value);
+}

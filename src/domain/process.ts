@@ -1,0 +1,158 @@
+import type { z } from 'zod';
+import type { TimedAlarm } from './deadlines/deadline';
+import type { Decider, DomainEvent } from './decider';
+import type { LedgerProjection } from './ledger';
+import { notificationIssued, NOTIFICATION_ISSUED, type NotificationIssued, type Outgoing } from './notifications';
+import type { Policy } from './policy/schema';
+import type { ActorRole, Role } from './roles';
+
+/**
+ * A process (customer master data, complaint, enquiry, …) is one definition: the workflow body, the Updates, the API
+ * routes with their OpenAPI entries, the CLI subcommands and the ledgers are all generated from it. Adding a process
+ * is a folder with a definition, its ledger and one line in src/processes/registry.ts.
+ *
+ * The workflow reads only the pure parts (decider, `toCommand`, rules, alarms, notifications). The parts marked
+ * "node side" (zod schemas, ledgers, look-ups) live in each process's `schemas.ts` and `ledger.ts`, which the workflow
+ * bundle leaves out (see src/workflows/bundle.ts): in workflow code they are undefined and must not be read.
+ */
+
+/** Who acts. */
+export interface Actor {
+  actor: string;
+  role: ActorRole;
+}
+
+/** Who issues a command and why; becomes the event metadata. */
+export interface CommandMeta extends Actor {
+  reason?: string;
+  /** Ties the events of one user request together (the API's request id by default). */
+  correlationId?: string;
+}
+
+/** What a command's `toCommand` gets besides its input; `rules` are built once per run from the policy. */
+export interface CommandContext<S, R> {
+  /** The entity id (`K123` of `complaint-K123`). */
+  id: string;
+  /** The workflow clock, ISO 8601. */
+  now: string;
+  by: Actor;
+  state: S;
+  rules: R;
+  /** The workflow input of a run started by earlier code, whose commands relied on fields it carried. */
+  start?: Readonly<Record<string, unknown>>;
+}
+
+/** Fires an alarm at its instant: the one command every process with alarms handles. */
+export interface FireAlarm<A extends TimedAlarm = TimedAlarm> {
+  type: 'FireAlarm';
+  now: string;
+  alarm: A;
+}
+
+/** Reads another entity's state from its stream (node side, before a command is sent). */
+export interface CommandLookups {
+  state<S>(process: ProcessDefinition<S>, id: string): Promise<{ state: S; revision: number }>;
+}
+
+export interface CommandSpec<S = any, C = any, R = any, I = any> {
+  /** Wire name of the Update (and, by convention, the decider's command type). */
+  type: string;
+  /** Older wire names still accepted (recorded histories, workflows started by earlier code). */
+  aliases?: readonly string[];
+  /** One line for OpenAPI and `--help`, with the Chinese term. */
+  summary: string;
+  /** Roles that may issue it; finer rules (the owner, the maker) are the decider's. */
+  roles: readonly Role[];
+  /** Starts the process: `POST /<collection>` with a generated id, sent as update-with-start. */
+  creates?: boolean;
+  /** Node side: the schema the API, the CLI and the gateway parse input with. */
+  input: z.ZodType<I>;
+  /** Node side: facts the command needs from elsewhere, read before it is sent and added to its input. */
+  lookup?: (input: I, lookups: CommandLookups) => Promise<Record<string, unknown>>;
+  /** Validated input (and its look-ups) → the domain command; time and deadlines enter here, in workflow code. */
+  toCommand: (input: I, ctx: CommandContext<S, R>) => C;
+}
+
+/** An event type of the catalogue: its current version, its schema, and upcasters from older versions. */
+export interface EventSpec {
+  version: number;
+  schema: z.ZodType;
+  /** upcasters[v] turns data of version v into version v + 1. */
+  upcasters?: Record<number, (data: unknown) => unknown>;
+}
+
+export interface ProcessDefinition<S = any, C = any, E extends DomainEvent = any, R = any, A extends TimedAlarm = any> {
+  /** `complaint`: stream and workflow ids (`complaint-<id>`), the Query, the CLI group. */
+  name: string;
+  /** `complaints`: the API collection (`/complaints`, `/complaints/:id/<command>`). */
+  collection: string;
+  title: { zh: string; en: string };
+  /** Prefix of generated ids (`K` for complaints). */
+  idPrefix: string;
+  /** The input field that names the entity (`complaintId`). */
+  idField: string;
+  /** Temporal workflow type: recorded histories and the Web UI know processes by it. */
+  workflowType: string;
+  decider: Decider<C | FireAlarm<A>, S, E>;
+  /** Keyed by action (`followUp` → `POST …/follow-up`, `taizhang complaint follow-up`). */
+  commands: Readonly<Record<string, CommandSpec<S, C, R>>>;
+  /** Built once per workflow run from the policy in force (deadline rules on the calendar). */
+  rules?: (policy: Policy) => R;
+  /** The warnings, escalations and reminders still to come, earliest first. */
+  alarms?: (state: S) => A[];
+  /** Recorded as the reason of what an alarm causes. */
+  alarmReason?: (alarm: A) => string;
+  /** Who hears of an event, given the state after it. */
+  notifications?: (event: E, state: S) => Outgoing[];
+  /** A process in a final state ends its workflow (a later command starts a new run that reloads the stream). */
+  isFinal?: (state: S) => boolean;
+  /** Event types that record deadline warnings and escalations (read by the escalations ledger). */
+  deadlineEvents?: { warning: string; escalation: string };
+  /** Node side: the event catalogue of this process. */
+  events: Readonly<Record<string, EventSpec>>;
+  /** Node side: the ledgers this process's events feed. */
+  ledgers: readonly LedgerProjection[];
+}
+
+/** `complaint-K123`. */
+export const streamOf = (p: Pick<ProcessDefinition, 'name'>, id: string): string => `${p.name}-${id}`;
+
+/** The id part of a stream name (`complaint-K123` → `K123`). */
+export function idOfStream(streamName: string): string {
+  const i = streamName.indexOf('-');
+  return i < 0 ? streamName : streamName.slice(i + 1);
+}
+
+/** `followUp` → `follow-up`: the URL segment and CLI subcommand of an action. */
+export const actionPath = (action: string): string => action.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+
+/**
+ * The events a command causes, each followed by the notifications it calls for (recorded in the same append).
+ * `issued` is how many notifications the stream has issued so far: keys number on from there.
+ */
+export function decideWithNotifications<S, C, E extends DomainEvent>(
+  p: Pick<ProcessDefinition<S, C, E>, 'decider' | 'notifications'>,
+  stream: string,
+  command: C | FireAlarm,
+  state: S,
+  issued: number,
+): Array<E | NotificationIssued> {
+  const out: Array<E | NotificationIssued> = [];
+  let s = state;
+  let n = issued;
+  for (const event of p.decider.decide(command as C, state)) {
+    out.push(event);
+    s = p.decider.evolve(s, event);
+    for (const o of p.notifications?.(event, s) ?? []) out.push(notificationIssued(stream, ++n, o, event.type));
+  }
+  return out;
+}
+
+export const isNotification = (e: { type: string }): e is NotificationIssued => e.type === NOTIFICATION_ISSUED;
+
+/** A process's state from its events (notifications are the kernel's, not the process's). */
+export function foldEntity<S>(p: Pick<ProcessDefinition<S>, 'decider'>, events: Iterable<{ type: string; data: unknown }>): S {
+  let s = p.decider.initialState();
+  for (const e of events) if (!isNotification(e)) s = p.decider.evolve(s, e);
+  return s;
+}

@@ -1,0 +1,47 @@
+import type { Logger } from 'pino';
+import { buildApp } from '../api/app';
+import { TemporalGateway } from '../api/gateway';
+import { displayZone, eventStoreOptions, type Config } from '../config/config';
+import { isMain, runMain, type Service } from '../config/main';
+import { loadPolicy, warnCalendarCoverage } from '../config/policy';
+import { openEventStore } from '../events/store';
+import { allLedgers } from '../projections/ledgers';
+import { LedgerReader } from '../projections/reader';
+import { connectClient } from '../temporal';
+
+/** The HTTP API process. */
+export async function startApi(config: Config, logger: Logger): Promise<Service & { url: string }> {
+  if (config.tokens.length === 0) logger.warn('no API tokens configured (TAIZHANG_TOKENS / TAIZHANG_TOKENS_FILE): every request except /healthz will get 401');
+  const policy = loadPolicy(config);
+  warnCalendarCoverage(policy, logger);
+  const store = await openEventStore(eventStoreOptions(config));
+  const client = await connectClient(config, logger);
+  const ledgers = new LedgerReader(config.ledgerDbPath, allLedgers(displayZone(config).offsetMinutes));
+  const app = await buildApp({
+    config,
+    logger,
+    gateway: new TemporalGateway(client, config.TEMPORAL_TASK_QUEUE, { store, policy }),
+    store,
+    ledgers,
+    policy,
+    timeZone: config.TAIZHANG_TIME_ZONE,
+    auditDbPath: config.auditDbPath,
+    rateLimitPerMinute: config.TAIZHANG_RATE_LIMIT,
+  });
+  await app.listen({ host: config.HOST, port: config.PORT });
+  let resolveDone!: () => void;
+  const done = new Promise<void>((r) => (resolveDone = r));
+  return {
+    url: config.apiUrl,
+    done,
+    async stop() {
+      await app.close();
+      ledgers.close();
+      await client.connection.close();
+      await store.close();
+      resolveDone();
+    },
+  };
+}
+
+if (isMain(import.meta.url)) await runMain('api', startApi);

@@ -1,0 +1,40 @@
+import type { Logger } from 'pino';
+import { startChainRecorder } from '../audit/recorder';
+import { displayZone, eventStoreOptions, type Config } from '../config/config';
+import { isMain, runMain, type Service } from '../config/main';
+import { openEventStore } from '../events/store';
+import { LedgerDb } from '../projections/ledger-db';
+import { LEDGERS } from '../projections/ledgers';
+import { Projector } from '../projections/projector';
+
+/**
+ * The projector process: `$all` from the checkpoint into DATA_DIR/ledger.db, and beside it the audit layer's chain
+ * recorder (tamper evidence, anchored at each monthly close).
+ */
+export async function startProjector(config: Config, logger: Logger): Promise<Service & { projector: Projector }> {
+  const store = await openEventStore(eventStoreOptions(config));
+  const ledgers = new LedgerDb(config.ledgerDbPath, LEDGERS);
+  const projector = new Projector(store, ledgers, { batchSize: config.PROJECTOR_BATCH_SIZE, logger });
+  projector.start();
+  const recorder = startChainRecorder(store, config.auditDbPath, logger, { offsetMinutes: displayZone(config).offsetMinutes });
+  const report = setInterval(() => {
+    projector.lag().then(
+      (lag) => logger.info({ lag }, 'projector lag'),
+      () => undefined,
+    );
+  }, 60_000);
+  report.unref();
+  return {
+    projector,
+    done: projector.done,
+    async stop() {
+      clearInterval(report);
+      await projector.stop();
+      await recorder.stop();
+      ledgers.close();
+      await store.close();
+    },
+  };
+}
+
+if (isMain(import.meta.url)) await runMain('projector', startProjector);

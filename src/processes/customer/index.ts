@@ -1,0 +1,41 @@
+import type { ProcessDefinition } from '../../domain/process';
+import { STAFF_ROLES } from '../../domain/roles';
+import { customerDecider, type CustomerCommand, type CustomerState } from './decider';
+import { customersLedger } from './ledger';
+import { contactChanges, customerEvents, registerCustomerInput, type ContactChanges, type CustomerEvent, type RegisterCustomerInput } from './schemas';
+
+/** 客户 (customer master data): `customer-<id>`, every change to a customer goes through it. */
+export const customerProcess: ProcessDefinition<CustomerState, CustomerCommand, CustomerEvent> = {
+  name: 'customer',
+  collection: 'customers',
+  title: { zh: '客户', en: 'Customer' },
+  idPrefix: 'C',
+  idField: 'customerId',
+  workflowType: 'customerWorkflow',
+  decider: customerDecider,
+  commands: {
+    register: {
+      type: 'RegisterCustomer',
+      aliases: ['registerCustomer'],
+      summary: 'Register a customer (客户登记)',
+      roles: STAFF_ROLES,
+      creates: true,
+      input: registerCustomerInput,
+      toCommand: (input: RegisterCustomerInput) => ({ type: 'RegisterCustomer', data: input }),
+    },
+    updateContact: {
+      type: 'UpdateCustomerContact',
+      aliases: ['updateCustomerContact'],
+      summary: "Change a customer's contact details (联系方式变更)",
+      roles: STAFF_ROLES,
+      input: contactChanges,
+      // Workflows started by earlier code sent `{ customerId, changes }`.
+      toCommand: (input: ContactChanges | { changes: ContactChanges }, ctx) => ({
+        type: 'UpdateCustomerContact',
+        data: { customerId: ctx.id, changes: 'changes' in input ? input.changes : input },
+      }),
+    },
+  },
+  events: customerEvents,
+  ledgers: [customersLedger],
+};

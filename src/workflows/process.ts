@@ -1,0 +1,118 @@
+import { allHandlersFinished, ApplicationFailure, condition, continueAsNew, currentUpdateInfo, setHandler, workflowInfo } from '@temporalio/workflow';
+import type { TimedAlarm } from '../domain/deadlines/deadline';
+import { validationError } from '../domain/errors';
+import { streamOf, type CommandMeta, type CommandSpec, type ProcessDefinition } from '../domain/process';
+import type { Policy } from '../domain/policy/schema';
+import { authorize } from '../domain/roles';
+import { processOfWorkflowType } from '../processes/registry';
+import { commandUpdate, processQuery, type CommandRequest } from './messages';
+import { StreamEntity, type EntityCarry, type EntityStart } from './support/entity';
+import { domainCall } from './support/failures';
+import { checkMeta } from './support/meta';
+
+/** What every process workflow is started with. */
+export interface ProcessWorkflowInput {
+  /** The entity id (`K123` of `complaint-K123`). */
+  id: string;
+  /** The policy in force when the process started: its deadlines never change under it. */
+  policy?: Policy;
+  /** Started by its creating command: the stream is known to be empty, so it is not read first. */
+  fresh?: boolean;
+  carried?: EntityCarry<unknown>;
+}
+
+const SYSTEM: CommandMeta = { actor: 'taizhang', role: 'system' };
+const nowIso = () => new Date(Date.now()).toISOString();
+
+/** Inputs recorded before the kernel named the entity `complaintId`/`customerId` and put the policy under `sla`. */
+function normalise(p: ProcessDefinition, raw: Record<string, unknown>): ProcessWorkflowInput {
+  const id = (raw.id ?? raw[p.idField]) as string;
+  const policy = (raw.policy ?? (raw.sla as { policy?: Policy } | undefined)?.policy) as Policy | undefined;
+  return { id, ...(policy ? { policy } : {}), ...(raw.fresh ? { fresh: true } : {}), ...(raw.carried ? { carried: raw.carried as EntityCarry<unknown> } : {}) };
+}
+
+/**
+ * The one workflow body of every process, found by its workflow type in the registry. It owns the stream
+ * `<process>-<id>`: commands arrive as Updates, one handler per command of the definition (validated before history
+ * records them; the result returns once the events are durable), run one at a time; the next alarm of the state is
+ * a durable timer, fired at its instant and never before; a long history continues as new with the state carried;
+ * a final state ends the run (a later command starts a new one, which reads the stream).
+ */
+export async function processWorkflow(raw: ProcessWorkflowInput): Promise<void> {
+  const type = workflowInfo().workflowType;
+  const p = processOfWorkflowType(type);
+  if (!p) throw ApplicationFailure.nonRetryable(`no process runs workflows of type ${type}`, 'UnknownProcess');
+  const input = normalise(p, raw as unknown as Record<string, unknown>);
+  const start: EntityStart<unknown> = input.carried ? { carried: input.carried } : input.fresh ? { fresh: true } : { load: true };
+  const entity = new StreamEntity(p, streamOf(p, input.id), start);
+  let rules: unknown;
+  const rulesOf = () => (rules ??= p.rules && input.policy ? p.rules(input.policy) : undefined);
+  let changes = 0;
+
+  /** Validated input → the domain command, with the meta it is recorded under. */
+  const toCommand = (spec: CommandSpec, req: CommandRequest | undefined) =>
+    domainCall(() => {
+      const meta = checkMeta(req?.meta);
+      authorize(spec.type, spec.roles, meta.role);
+      const data = (req?.data ?? {}) as Record<string, unknown>;
+      if (spec.creates && data[p.idField] !== input.id) throw validationError([{ field: p.idField, rule: `must be ${input.id}, the ${p.name} of this workflow` }]);
+      const command = spec.toCommand(data, { id: input.id, now: nowIso(), by: { actor: meta.actor, role: meta.role }, state: entity.current, rules: rulesOf(), start: raw as never });
+      return { command, meta: typeof data.reason === 'string' && data.reason ? { ...meta, reason: data.reason } : meta };
+    });
+
+  // What a validator computed (deadlines included), reused by its handler while the state has not moved.
+  const prepared = new Map<string, { revision: number; command: ReturnType<typeof toCommand> }>();
+  const prepare = (spec: CommandSpec, req: CommandRequest) => {
+    const id = currentUpdateInfo()?.id;
+    const kept = id === undefined ? undefined : prepared.get(id);
+    if (id !== undefined) prepared.delete(id);
+    if (kept && kept.revision === entity.currentRevision) return kept.command;
+    return toCommand(spec, req);
+  };
+
+  for (const spec of Object.values(p.commands)) {
+    for (const name of [spec.type, ...(spec.aliases ?? [])]) {
+      setHandler(
+        commandUpdate(spec, name),
+        async (req) => {
+          // A run that reads its stream may receive the command before it has read it.
+          await condition(() => entity.isReady);
+          const { command, meta } = prepare(spec, req);
+          const result = await entity.execute(command, meta);
+          changes++;
+          return result;
+        },
+        {
+          validator: (req) => {
+            if (!entity.isReady && !spec.creates) return; // checked again when it runs
+            const c = toCommand(spec, req);
+            const id = currentUpdateInfo()?.id;
+            if (id !== undefined) prepared.set(id, { revision: entity.currentRevision, command: c });
+            entity.check(c.command);
+          },
+        },
+      );
+    }
+  }
+  setHandler(processQuery(p), () => entity.view(p.alarms));
+
+  await entity.load();
+  for (;;) {
+    if (p.isFinal?.(entity.current) || workflowInfo().continueAsNewSuggested) break;
+    const next: TimedAlarm | undefined = p.alarms?.(entity.current)[0];
+    const seen = changes;
+    if (!next) {
+      await condition(() => changes !== seen || workflowInfo().continueAsNewSuggested);
+      continue;
+    }
+    const wait = Date.parse(next.at) - Date.now();
+    if (wait > 0 && (await condition(() => changes !== seen || workflowInfo().continueAsNewSuggested, wait))) continue;
+    await entity.execute({ type: 'FireAlarm', now: nowIso(), alarm: next }, { ...SYSTEM, ...(p.alarmReason ? { reason: p.alarmReason(next) } : {}) });
+    changes++;
+  }
+  await condition(allHandlersFinished);
+  if (!p.isFinal?.(entity.current)) {
+    const { fresh: _, ...rest } = raw;
+    await continueAsNew<typeof processWorkflow>({ ...rest, carried: entity.carry() });
+  }
+}

@@ -1,0 +1,19 @@
+import { describe, expect, it } from 'vitest';
+import { workflowBundle } from '../support/temporal';
+
+/**
+ * Workflow code evaluates no schema library and no ledger code for every new workflow: the bundle leaves out each
+ * process's node-side modules (schemas, ledgers), and zod with them; the calendar tables are built on first use.
+ */
+describe('the workflow bundle', () => {
+  it('holds the process definitions but neither zod nor any process schema or ledger', async () => {
+    const { code } = await workflowBundle();
+    expect(code).toContain('src/processes/registry.ts');
+    expect(code).toContain('src/workflows/process.ts');
+    expect(code).not.toMatch(/node_modules\/zod\//);
+    // The node-side modules are in the bundle as empty modules only.
+    expect(code).not.toContain('complaintsLedger =');
+    expect(code).not.toContain('receiveComplaintInput =');
+    expect(code).not.toMatch(/better-sqlite3|node_modules\/pino\//);
+  });
+});
