@@ -1,12 +1,13 @@
 import type { ProcessDefinition } from '../domain/process';
 import { complaintProcess } from './complaint';
 import { customerProcess } from './customer';
+import { enquiryProcess } from './enquiry';
 
 /**
  * Every process, one line each: the workflow body, the Updates, the API routes and OpenAPI, the CLI and the ledgers are
  * generated from this list.
  */
-export const PROCESSES: readonly ProcessDefinition[] = [customerProcess, complaintProcess];
+export const PROCESSES: readonly ProcessDefinition[] = [customerProcess, complaintProcess, enquiryProcess];
 
 export function processNamed(name: string): ProcessDefinition | undefined {
   return PROCESSES.find((p) => p.name === name);

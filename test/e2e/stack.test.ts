@@ -107,6 +107,17 @@ describe('embedded stack end to end', () => {
     expect(JSON.parse(deadlines.stdout)).toMatchObject({ firstResponseDue: '2026-09-28T17:00:00+08:00', resolutionDue: '2026-10-09T17:00:00+08:00' });
   });
 
+  it('takes an enquiry through the CLI the registry generates for it', async () => {
+    const received = cli(['enquiry', 'receive', '--channel', 'phone', '--topic', '保修期多长', '--json', '--as', 'agent'], env);
+    expect(received.status, received.stderr).toBe(0);
+    const { enquiryId } = JSON.parse(received.stdout) as { enquiryId: string };
+    const answered = cli(['enquiry', 'answer', enquiryId, '--answer', '整机保修三年', '--as', 'agent'], env);
+    expect(answered.status, answered.stderr).toBe(0);
+    expect(answered.stdout).toContain('EnquiryAnswered');
+    const help = cli(['enquiry', 'transfer', '--help'], env);
+    expect(help.stdout).toMatch(/--department <department>.*\(required\)/);
+  });
+
   it('rejects an invalid registration with a 400 naming the fields, appending nothing', async () => {
     const before = eventIds();
     const r = await register({ phone: '999', grade: 'Z' });

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { complaintsLedger, followUpsLedger } from '../../src/processes/complaint/ledger';
 import { customersLedger } from '../../src/processes/customer/ledger';
+import { enquiriesLedger } from '../../src/processes/enquiry/ledger';
 import { LEDGERS } from '../../src/projections/ledgers';
 import { given, recorded } from '../support/rows';
 
@@ -121,8 +122,49 @@ describe('ledger projections as specifications', () => {
     ]);
   });
 
+  it('enquiries: taken by one, handed to a department, answered there late, closed', () => {
+    const enquiry = (revision: number, type: string, data: Record<string, unknown>, at: string, actor = 'li.na') => recorded('enquiry-E1', revision, type, { enquiryId: 'E1', ...data }, { occurredAt: at, actor });
+    const rows = given([
+      enquiry(0, 'EnquiryReceived', { channel: 'phone', topic: '发票如何开具', major: false, owner: 'li.na', receivedAt: cn('2026-10-09T09:00:00'), answer: deadline('answer', cn('2026-10-09T09:10:00')), basis }, '2026-10-09T01:00:00.000Z'),
+      enquiry(1, 'EnquiryTransferred', { from: 'li.na', department: '财务部', to: 'chen.jing', reason: '开票属财务部' }, '2026-10-09T01:02:00.000Z'),
+      enquiry(2, 'EnquiryEscalated', { deadline: 'answer', level: 1, role: 'supervisor', dueAt: cn('2026-10-09T09:10:00'), escalateAt: cn('2026-10-09T09:10:00'), reason: 'x' }, '2026-10-09T01:10:00.000Z', 'taizhang'),
+      enquiry(3, 'EnquiryAnswered', { answer: '已开具', answeredBy: 'chen.jing', onTime: false, firstContact: false }, '2026-10-09T01:12:00.000Z', 'chen.jing'),
+      enquiry(4, 'EnquiryClosed', {}, '2026-10-09T01:20:00.000Z'),
+    ]).rows(enquiriesLedger);
+    expect(rows).toEqual([
+      {
+        enquiry_id: 'E1',
+        customer_id: null,
+        status: 'closed',
+        channel: 'phone',
+        topic: '发票如何开具',
+        major: 0,
+        owner: 'li.na',
+        handler: 'chen.jing',
+        department: '财务部',
+        transfers: 1,
+        received_at: cn('2026-10-09T09:00:00'),
+        answer_due: cn('2026-10-09T09:10:00'),
+        answered_at: '2026-10-09T01:12:00.000Z',
+        answered_by: 'chen.jing',
+        answered_on_time: 0,
+        first_contact: 0,
+        escalation_level: 1,
+        closed_at: '2026-10-09T01:20:00.000Z',
+        policy: 'default@2',
+        updated_at: '2026-10-09T01:20:00.000Z',
+        revision: 4,
+      },
+    ]);
+    // Its escalations share the escalations ledger with the complaints'.
+    const escalations = LEDGERS.find((l) => l.name === 'escalations')!;
+    expect(given([enquiry(2, 'EnquiryEscalated', { deadline: 'answer', level: 1, role: 'supervisor', dueAt: cn('2026-10-09T09:10:00'), escalateAt: cn('2026-10-09T09:10:00'), reason: 'x' }, '2026-10-09T01:10:00.000Z', 'taizhang')]).rows(escalations)).toEqual([
+      expect.objectContaining({ process: 'enquiry', subject_id: 'E1', kind: 'escalation', deadline: 'answer', level: 1, lateness_ms: 0 }),
+    ]);
+  });
+
   it('every ledger the projector keeps has a specification here', () => {
-    const specified = ['customers', 'complaints', 'follow_ups', 'escalations'];
+    const specified = ['customers', 'complaints', 'follow_ups', 'escalations', 'enquiries'];
     expect(LEDGERS.map((l) => l.name).filter((n) => !specified.includes(n))).toEqual([]);
   });
 });
