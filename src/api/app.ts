@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import fastifyRateLimit from '@fastify/rate-limit';
 import fastifySwagger from '@fastify/swagger';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { jsonSchemaTransform, serializerCompiler } from 'fastify-type-provider-zod';
 import type { Logger } from 'pino';
 import { z } from 'zod';
@@ -51,7 +51,7 @@ const METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'] as 
 /** The HTTP API: a thin adapter that parses with zod, authorises, and calls Temporal or the read models. */
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const auth = new TokenAuth(deps.config.tokens);
-  const app = Fastify({ loggerInstance: deps.logger as FastifyBaseLogger, genReqId: () => randomUUID(), disableRequestLogging: false, exposeHeadRoutes: false });
+  const app = Fastify({ loggerInstance: deps.logger as FastifyBaseLogger, genReqId: () => randomUUID(), exposeHeadRoutes: false });
   // Bodies and queries are parsed with the same zod schemas the domain uses; failures name each field and rule.
   app.setValidatorCompiler<z.ZodType>(({ schema }) => (data) => {
     const r = schema.safeParse(data);
@@ -81,7 +81,17 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     req.principal = auth.authenticate(req.headers.authorization);
   });
 
+  /** The methods a known path does support, when it was asked with another one (405, with Allow). */
+  const allowedOn = (url: string) => METHODS.filter((m) => app.findRoute({ method: m, url: url.split('?')[0]! }));
+  const methodNotAllowed = (req: FastifyRequest, reply: FastifyReply, allowed: readonly string[]) =>
+    reply
+      .status(405)
+      .header('allow', allowed.join(', '))
+      .send({ error: 'method_not_allowed', message: `${req.method} is not allowed on ${req.url.split('?')[0]}; allowed: ${allowed.join(', ')}` });
+
   app.setErrorHandler((err, req, reply) => {
+    // A method fastify itself refuses before routing (QUERY without a body, …) on a known path is still a 405.
+    if (req.routeOptions.url === undefined && allowedOn(req.url).length && !(err instanceof AuthError)) return methodNotAllowed(req, reply, allowedOn(req.url));
     if (err instanceof AuthError) {
       if (err.status === 401) reply.header('WWW-Authenticate', 'Bearer realm="taizhang"');
       return reply.status(err.status).send({ error: err.status === 401 ? 'unauthorized' : 'forbidden', message: err.message });
@@ -101,10 +111,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
 
   app.setNotFoundHandler((req, reply) => {
-    const path = req.url.split('?')[0]!;
-    const allowed = METHODS.filter((m) => app.findRoute({ method: m, url: path }));
-    if (allowed.length) return reply.status(405).header('allow', allowed.join(', ')).send({ error: 'method_not_allowed', message: `${req.method} is not allowed on ${path}; allowed: ${allowed.join(', ')}` });
-    return reply.status(404).send({ error: 'not_found', message: `no route ${req.method} ${path}` });
+    const allowed = allowedOn(req.url);
+    if (allowed.length) return methodNotAllowed(req, reply, allowed);
+    return reply.status(404).send({ error: 'not_found', message: `no route ${req.method} ${req.url.split('?')[0]}` });
   });
 
   app.get('/openapi.json', { config: { public: true }, schema: { hide: true } }, async () => app.swagger());

@@ -10,7 +10,7 @@ import { allRows, exportLedger } from '../audit/export';
 import { streamHistory } from '../audit/history';
 import { rebuildLedgers, verifyLedgers } from '../audit/rebuild';
 import { illegalState } from '../domain/errors';
-import { isoInstant } from '../domain/fields';
+import { isoInstant, queryInteger } from '../domain/fields';
 import type { ActorRole } from '../domain/roles';
 import type { EventStore } from '../events/store/port';
 import { ALL_LEDGERS, LEDGERS } from '../projections/ledgers';
@@ -23,8 +23,8 @@ const AUDITORS = ['auditor', 'admin'] as const;
 
 export const ledgerQuery = z
   .object({
-    limit: z.coerce.number().int().min(1).max(10_000).default(100),
-    offset: z.coerce.number().int().min(0).default(0),
+    limit: queryInteger(1, 10_000).default(100),
+    offset: queryInteger(0, 1_000_000_000).default(0),
     asOf: isoInstant.optional(),
   })
   .catchall(z.string());

@@ -27,13 +27,20 @@ const idempotencyKeyOf = (headers: Record<string, unknown>): string | undefined 
  */
 export function registerProcessRoutes(app: FastifyInstance, deps: { gateway: TemporalGateway }, processes: readonly ProcessDefinition[] = PROCESSES): void {
   for (const p of processes) {
+    // OpenAPI links from the creating command to everything done with what it created (the id in its 201 body).
+    const operationId = (action: string) => `${p.name}.${action}`;
+    const links = Object.fromEntries(
+      [...Object.entries(p.commands).filter(([, c]) => !c.creates).map(([a]) => a), 'show'].map((a) => [a, { operationId: operationId(a), parameters: { id: `$response.body#/${p.idField}` } }]),
+    );
     for (const [action, spec] of Object.entries(p.commands)) {
       const tags = [p.title.en];
       if (spec.creates) {
         app.post(
           `/${p.collection}`,
           {
+            links: { 201: links },
             schema: {
+              operationId: operationId(action),
               summary: spec.summary,
               description: `Starts a ${p.name}; returns once its first events are durable. Roles: ${spec.roles.join(', ')}.`,
               tags,
@@ -56,6 +63,7 @@ export function registerProcessRoutes(app: FastifyInstance, deps: { gateway: Tem
         `/${p.collection}/:id/${actionPath(action)}`,
         {
           schema: {
+            operationId: operationId(action),
             summary: spec.summary,
             description: `Returns once the events are durable. Roles: ${spec.roles.join(', ')}.`,
             tags,
@@ -75,7 +83,7 @@ export function registerProcessRoutes(app: FastifyInstance, deps: { gateway: Tem
     }
     app.get(
       `/${p.collection}/:id`,
-      { schema: { summary: `A ${p.name} with its state and the alarms still to come`, tags: [p.title.en], params: z.object({ id: entityId }), response: readResponses(view) } },
+      { schema: { operationId: operationId('show'), summary: `A ${p.name} with its state and the alarms still to come`, tags: [p.title.en], params: z.object({ id: entityId }), response: readResponses(view) } },
       async (req) => deps.gateway.view(p, (req.params as { id: string }).id),
     );
   }

@@ -28,6 +28,8 @@ export const validationError = (issues: FieldIssue[]): DomainError =>
   new DomainError('validation', 'validation_failed', issues.map((i) => `${i.field}: ${i.rule}`).join('; '), issues);
 
 export const illegalState = (code: string, message: string): DomainError => new DomainError('illegal_state', code, message);
+/** A field the record's state makes necessary (a reason to close early): the input is valid, the state asks for more. */
+export const requiredNow = (code: string, field: string, rule: string): DomainError => new DomainError('illegal_state', code, `${field}: ${rule}`, [{ field, rule }]);
 export const notFound = (code: string, message: string): DomainError => new DomainError('not_found', code, message);
 export const forbidden = (code: string, message: string): DomainError => new DomainError('forbidden', code, message);
 

@@ -30,7 +30,13 @@ export const phone = pii(
     .trim(),
 );
 
-export const email = pii('email', z.string().trim().max(254, 'must be at most 254 characters').pipe(z.email({ message: 'must be an email address such as name@example.com' })));
+export const email = pii(
+  'email',
+  z
+    .email({ message: 'must be an email address such as name@example.com' })
+    .max(254, 'must be at most 254 characters')
+    .refine((v) => v.indexOf('@') <= 64, { message: 'must have at most 64 characters before the @' }),
+);
 
 /**
  * Text that must say something: at most `max` characters, not blank, stored trimmed. The rules are checked on what was
@@ -48,6 +54,10 @@ export const personName = pii('person_name', shortText(100));
 export const address = pii('address', shortText(300));
 
 export const reason = shortText(1000);
+
+/** A whole number in a query string: digits only (an empty `?offset=` is an error, not 0), within bounds. */
+export const queryInteger = (min: number, max: number) =>
+  z.preprocess((v) => (v === '' ? Number.NaN : v), z.coerce.number().int('must be a whole number').min(min, `must be at least ${min}`).max(max, `must be at most ${max}`));
 
 /** One of a fixed list, with a message that lists them. */
 export const oneOf = <T extends readonly [string, ...string[]]>(values: T) => z.enum(values, { message: `must be one of ${values.join(', ')}` });

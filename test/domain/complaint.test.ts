@@ -94,7 +94,7 @@ describe('complaint decider', () => {
     given([received]).when({ type: 'AcknowledgeComplaint', by: { actor: 'a', role: 'auditor' }, now: 'x', data: {} }).rejects('forbidden');
     given([received]).when({ type: 'AssignComplaint', by: supervisor, data: { to: 'wang', reason: '休假' } }).then([{ type: 'ComplaintAssigned', data: { from: 'li', to: 'wang' } }, { type: 'NotificationIssued', data: { recipient: 'actor:wang' } }]);
     given([received, ack]).when({ type: 'CloseComplaint', by: agent, data: { reason: 'x' } }).rejects('forbidden');
-    given([received, ack]).when({ type: 'CloseComplaint', by: supervisor, data: {} }).rejects('validation');
+    given([received, ack]).when({ type: 'CloseComplaint', by: supervisor, data: {} }).rejects('illegal_state', /reason: is required to close a complaint before a satisfied follow-up visit/);
     given([received, ack]).when({ type: 'CloseComplaint', by: supervisor, data: { reason: '重复投诉' } }).then([{ type: 'ComplaintClosed' }]);
   });
 

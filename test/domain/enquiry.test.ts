@@ -70,7 +70,7 @@ describe('enquiry decider (首问负责制)', () => {
 
   it('an unanswered enquiry is closed by a supervisor only, with a reason', () => {
     given([received]).when({ type: 'CloseEnquiry', by: li, data: { reason: '重复' } }).rejects('forbidden');
-    given([received]).when({ type: 'CloseEnquiry', by: zhao, data: {} }).rejects('validation');
+    given([received]).when({ type: 'CloseEnquiry', by: zhao, data: {} }).rejects('illegal_state', /reason: is required to close an enquiry that was not answered/);
     given([received]).when({ type: 'CloseEnquiry', by: zhao, data: { reason: '重复咨询' } }).then([{ type: 'EnquiryClosed', data: { reason: '重复咨询' } }]);
   });
 

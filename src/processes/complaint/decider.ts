@@ -15,7 +15,7 @@ import {
 } from '../../domain/deadlines/deadline';
 import { assertNever, type Decider } from '../../domain/decider';
 import type { CustomerClass, Severity } from '../../domain/enums';
-import { forbidden, illegalState, notFound, validationError } from '../../domain/errors';
+import { forbidden, illegalState, notFound, requiredNow, validationError } from '../../domain/errors';
 import type { Actor, FireAlarm } from '../../domain/process';
 import type { ActorRole, Role } from '../../domain/roles';
 import type { ComplaintEvent, ComplaintEventOf, DeadlineKind, ReceiveComplaintInput } from './schemas';
@@ -190,7 +190,7 @@ function close(c: Cmd<'CloseComplaint'>, state: ComplaintState): ComplaintEvent[
   inStatus(s, OPEN_STATUSES, 'close', 'it is no longer open');
   // Closing before a satisfied follow-up visit is a supervisor's decision, with a reason.
   supervisorOnly(c.by, `close complaint ${s.complaintId} before a satisfied follow-up visit`);
-  if (!c.data.reason) throw validationError([{ field: 'reason', rule: 'is required to close a complaint before a satisfied follow-up visit' }]);
+  if (!c.data.reason) throw requiredNow('complaint.reason_required', 'reason', 'is required to close a complaint before a satisfied follow-up visit');
   return [{ type: 'ComplaintClosed', data: { complaintId: s.complaintId, reason: c.data.reason } }];
 }
 

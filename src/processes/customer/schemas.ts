@@ -35,7 +35,8 @@ const contactFields = {
 export const contactChanges = z
   .object(contactFields)
   .strict()
-  .refine((c) => Object.values(c).some((v) => v !== undefined), { message: 'must change at least one of contactPerson, phone, email, address' });
+  .refine((c) => Object.values(c).some((v) => v !== undefined), { message: 'must change at least one of contactPerson, phone, email, address' })
+  .meta({ minProperties: 1 });
 export type ContactChanges = z.infer<typeof contactChanges>;
 
 // ── events ──────────────────────────────────────────────────────────────────────────────

@@ -1,7 +1,7 @@
 import { deadlineAlarms, isLate, isPending, levelOf, markEscalated, markWarned, meet, sortAlarms, track, type DeadlineAlarm, type TrackedDeadline } from '../../domain/deadlines/deadline';
 import type { Basis, Deadline } from '../../domain/deadlines/schema';
 import { assertNever, type Decider } from '../../domain/decider';
-import { forbidden, illegalState, notFound, validationError } from '../../domain/errors';
+import { forbidden, illegalState, notFound, requiredNow } from '../../domain/errors';
 import type { Actor, FireAlarm } from '../../domain/process';
 import type { EnquiryDeadlineKind, EnquiryEvent, ReceiveEnquiryInput } from './schemas';
 
@@ -94,7 +94,7 @@ function close(c: Cmd<'CloseEnquiry'>, state: EnquiryState): EnquiryEvent[] {
   if (s.status === 'answered') return [{ type: 'EnquiryClosed', data: { enquiryId: s.enquiryId, ...(c.data.reason ? { reason: c.data.reason } : {}) } }];
   // Closing an unanswered enquiry (a duplicate, a customer who withdrew it) is a supervisor's decision, with a reason.
   if (c.by.role !== 'system' && !ABOVE_AGENT.includes(c.by.role)) throw forbidden('role.not_allowed', `role ${c.by.role} may not close enquiry ${s.enquiryId} before it is answered; allowed: ${ABOVE_AGENT.join(', ')}`);
-  if (!c.data.reason) throw validationError([{ field: 'reason', rule: 'is required to close an enquiry that was not answered' }]);
+  if (!c.data.reason) throw requiredNow('enquiry.reason_required', 'reason', 'is required to close an enquiry that was not answered');
   return [{ type: 'EnquiryClosed', data: { enquiryId: s.enquiryId, reason: c.data.reason } }];
 }
 
