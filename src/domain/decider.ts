@@ -21,3 +21,11 @@ export function fold<State, Event>(evolve: (s: State, e: Event) => State, initia
 export function assertNever(x: never, what = 'value'): never {
   throw new Error(`unhandled ${what}: ${JSON.stringify(x)}`);
 }
+
+/**
+ * `decide` from one small function per command type (Emmett's habit); the mapped type makes it exhaustive, as a
+ * `never` check would.
+ */
+export function byType<C extends { type: string }, S, E>(handlers: { [K in C['type']]: (command: Extract<C, { type: K }>, state: S) => E[] }): (command: C, state: S) => E[] {
+  return (command, state) => (handlers[command.type as C['type']] as (c: C, s: S) => E[])(command, state);
+}

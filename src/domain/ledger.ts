@@ -1,4 +1,6 @@
+import COLUMN_LABELS from './labels/columns.json';
 import type { PiiKind } from './pii';
+import { idOfStream } from './streams';
 
 /**
  * A ledger (台账) as a process declares it: its shape and, for a projection, a pure fold of events into rows. The SQL
@@ -17,6 +19,8 @@ export interface Column {
   pii?: PiiKind;
   /** Holds an instant (ISO 8601); shown in the configured time zone. */
   instant?: boolean;
+  /** Holds 0 or 1 (否 / 是). */
+  flag?: boolean;
   indexed?: boolean;
 }
 
@@ -59,5 +63,68 @@ export interface LedgerProjection extends LedgerShape {
   evolve(row: LedgerRow | undefined, event: ProjectedEvent): LedgerRow | null | undefined;
 }
 
+type LabelEntry = [zh: string, en: string, kind?: string];
+const LABELS = COLUMN_LABELS as unknown as Record<string, LabelEntry>;
+
+/**
+ * The columns of a ledger, by name, from the one label dictionary (src/domain/labels/columns.json: headers in Chinese
+ * and English and what a column holds); `scope` picks a ledger's own label where one column name means something else
+ * there. Unknown names are a programming error.
+ */
+export function columnsOf(scope: string, names: readonly string[], options: { indexed?: readonly string[] } = {}): Column[] {
+  return names.map((name) => {
+    const entry = LABELS[`${scope}.${name}`] ?? LABELS[name];
+    if (!entry) throw new Error(`column ${name} of ${scope} has no entry in src/domain/labels/columns.json`);
+    const [zh, en, kind = 'text'] = entry;
+    const column: Column = { name, type: kind === 'integer' || kind === 'flag' ? 'INTEGER' : kind === 'real' ? 'REAL' : 'TEXT', label: { zh, en } };
+    if (kind === 'instant') column.instant = true;
+    if (kind === 'flag') column.flag = true;
+    if (kind.startsWith('pii:')) column.pii = kind.slice(4) as PiiKind;
+    if (options.indexed?.includes(name)) column.indexed = true;
+    return column;
+  });
+}
+
 /** A 0/1 cell from a boolean. */
 export const flag = (b: boolean): 0 | 1 => (b ? 1 : 0);
+
+/** A ledger with one row per record (stream) of a process: what its first event sets, what later events change. */
+export interface EntityLedgerSpec<E extends { type: string; data: unknown }> {
+  name: string;
+  /** Bump when the rows change meaning: the ledgers are then rebuilt from position 0. */
+  version: number;
+  title: { zh: string; en: string };
+  /** The id column: the record's id (`complaint_id` of `complaint-K1`). */
+  key: string;
+  orderBy: string;
+  columns: readonly string[];
+  indexed?: readonly string[];
+  handles: readonly string[];
+  /** The row the record's first event writes, or undefined for any other event. */
+  created(e: ProjectedEvent & E): LedgerRow | undefined;
+  /** What a later event changes; the status, `updated_at` and `revision` are kept here. */
+  changed?(row: LedgerRow, e: ProjectedEvent & E): Partial<LedgerRow> | undefined;
+  /** The process's own status transitions, for a ledger that shows the status (one statement of them: the decider's). */
+  status?(status: string | null, e: E): string | null;
+}
+
+export function entityLedger<E extends { type: string; data: unknown }>(spec: EntityLedgerSpec<E>): LedgerProjection {
+  return {
+    name: spec.name,
+    version: spec.version,
+    title: spec.title,
+    key: [spec.key],
+    orderBy: spec.orderBy,
+    columns: columnsOf(spec.name, spec.columns, { indexed: spec.indexed ?? [] }),
+    handles: spec.handles,
+    rowKey: (e) => ({ [spec.key]: idOfStream(e.streamName) }),
+    evolve(row, raw) {
+      const e = raw as ProjectedEvent & E;
+      const stamp = { updated_at: e.metadata.occurredAt, revision: e.revision };
+      const created = spec.created(e);
+      if (created) return { ...created, ...(spec.status ? { status: spec.status(null, e) } : {}), ...stamp };
+      if (!row) return undefined;
+      return { ...row, ...(spec.status ? { status: spec.status(row.status as string | null, e) } : {}), ...spec.changed?.(row, e), ...stamp };
+    },
+  };
+}

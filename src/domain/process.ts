@@ -114,14 +114,17 @@ export interface ProcessDefinition<S = any, C = any, E extends DomainEvent = any
   ledgers: readonly LedgerProjection[];
 }
 
+/** A definition whose ids follow its name: `complaintId` in inputs, `complaintWorkflow` in Temporal. */
+export function defineProcess<S, C, E extends DomainEvent, R = undefined, A extends TimedAlarm = TimedAlarm>(
+  d: Omit<ProcessDefinition<S, C, E, R, A>, 'idField' | 'workflowType'>,
+): ProcessDefinition<S, C, E, R, A> {
+  return { ...d, idField: `${d.name}Id`, workflowType: `${d.name}Workflow` };
+}
+
 /** `complaint-K123`. */
 export const streamOf = (p: Pick<ProcessDefinition, 'name'>, id: string): string => `${p.name}-${id}`;
 
-/** The id part of a stream name (`complaint-K123` → `K123`). */
-export function idOfStream(streamName: string): string {
-  const i = streamName.indexOf('-');
-  return i < 0 ? streamName : streamName.slice(i + 1);
-}
+export { idOfStream } from './streams';
 
 /** `followUp` → `follow-up`: the URL segment and CLI subcommand of an action. */
 export const actionPath = (action: string): string => action.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);

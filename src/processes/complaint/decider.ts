@@ -13,7 +13,7 @@ import {
   type DeadlineAlarm,
   type TrackedDeadline,
 } from '../../domain/deadlines/deadline';
-import { assertNever, type Decider } from '../../domain/decider';
+import { assertNever, byType, type Decider } from '../../domain/decider';
 import type { CustomerClass, Severity } from '../../domain/enums';
 import { forbidden, illegalState, notFound, requiredNow, validationError } from '../../domain/errors';
 import type { Actor, FireAlarm } from '../../domain/process';
@@ -258,38 +258,21 @@ function fireAlarm(c: Cmd<'FireAlarm'>, state: ComplaintState): ComplaintEvent[]
   }
 }
 
-export function decideComplaint(command: ComplaintCommand, state: ComplaintState): ComplaintEvent[] {
-  switch (command.type) {
-    case 'ReceiveComplaint':
-      return receive(command, state);
-    case 'AcknowledgeComplaint':
-      return acknowledge(command, state);
-    case 'VerifyComplaint':
-      return verify(command, state);
-    case 'AssignComplaint':
-      return assign(command, state);
-    case 'ProposeResolution':
-      return propose(command, state);
-    case 'NotifyCustomer':
-      return notifyCustomer(command, state);
-    case 'RecordFollowUp':
-      return recordFollowUp(command, state);
-    case 'CloseComplaint':
-      return close(command, state);
-    case 'ReopenComplaint':
-      return reopen(command, state);
-    case 'PauseComplaint':
-      return pause(command, state);
-    case 'ResumeComplaint':
-      return resume(command, state);
-    case 'WithdrawComplaint':
-      return withdraw(command, state);
-    case 'FireAlarm':
-      return fireAlarm(command, state);
-    default:
-      return assertNever(command, 'complaint command');
-  }
-}
+export const decideComplaint = byType<ComplaintCommand, ComplaintState, ComplaintEvent>({
+  ReceiveComplaint: receive,
+  AcknowledgeComplaint: acknowledge,
+  VerifyComplaint: verify,
+  AssignComplaint: assign,
+  ProposeResolution: propose,
+  NotifyCustomer: notifyCustomer,
+  RecordFollowUp: recordFollowUp,
+  CloseComplaint: close,
+  ReopenComplaint: reopen,
+  PauseComplaint: pause,
+  ResumeComplaint: resume,
+  WithdrawComplaint: withdraw,
+  FireAlarm: fireAlarm,
+});
 
 // ── state ─────────────────────────────────────────────────────────────────────────────────
 /**

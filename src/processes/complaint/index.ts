@@ -1,7 +1,7 @@
 import { deadlineAlarmReason } from '../../domain/deadlines/deadline';
 import type { CustomerClass } from '../../domain/enums';
 import { notFound } from '../../domain/errors';
-import type { CommandContext, CommandSpec, ProcessDefinition } from '../../domain/process';
+import { defineProcess, type CommandContext, type CommandSpec } from '../../domain/process';
 import { STAFF_ROLES } from '../../domain/roles';
 import { customerClassOf, type CustomerState } from '../customer/decider';
 import { customerProcess } from '../customer';
@@ -41,13 +41,11 @@ const command = (type: string, summary: string, input: Spec['input'], toCommand:
 });
 
 /** 投诉 (complaint): `complaint-<id>`, from receipt (受理) to close (结案), on the SLA's business-time deadlines. */
-export const complaintProcess: ProcessDefinition<ComplaintState, ComplaintCommand, ComplaintEvent, ComplaintRules, ComplaintAlarm> = {
+export const complaintProcess = defineProcess<ComplaintState, ComplaintCommand, ComplaintEvent, ComplaintRules, ComplaintAlarm>({
   name: 'complaint',
   collection: 'complaints',
   title: { zh: '投诉', en: 'Complaint' },
   idPrefix: 'K',
-  idField: 'complaintId',
-  workflowType: 'complaintWorkflow',
   decider: complaintDecider,
   rules: complaintRules,
   commands: {
@@ -112,4 +110,4 @@ export const complaintProcess: ProcessDefinition<ComplaintState, ComplaintComman
   deadlineEvents: { warning: 'DeadlineWarningIssued', escalation: 'ComplaintEscalated' },
   events: complaintEvents,
   ledgers: [complaintsLedger, followUpsLedger],
-};
+});

@@ -1,4 +1,4 @@
-import { assertNever, type Decider } from '../../domain/decider';
+import { assertNever, byType, type Decider } from '../../domain/decider';
 import type { CustomerClass, Grade, Importance } from '../../domain/enums';
 import { illegalState, notFound } from '../../domain/errors';
 import type { FireAlarm } from '../../domain/process';
@@ -32,18 +32,7 @@ function updateContact(cmd: Extract<CustomerCommand, { type: 'UpdateCustomerCont
   return [{ type: 'CustomerContactUpdated', data: { customerId: state.customerId, changes: changed } }];
 }
 
-export function decideCustomer(command: CustomerCommand | FireAlarm, state: CustomerState): CustomerEvent[] {
-  switch (command.type) {
-    case 'RegisterCustomer':
-      return register(command, state);
-    case 'UpdateCustomerContact':
-      return updateContact(command, state);
-    case 'FireAlarm':
-      return [];
-    default:
-      return assertNever(command, 'customer command');
-  }
-}
+export const decideCustomer = byType<CustomerCommand | FireAlarm, CustomerState, CustomerEvent>({ RegisterCustomer: register, UpdateCustomerContact: updateContact, FireAlarm: () => [] });
 
 export function evolveCustomer(state: CustomerState, event: CustomerEvent): CustomerState {
   switch (event.type) {

@@ -1,17 +1,15 @@
-import type { ProcessDefinition } from '../../domain/process';
+import { defineProcess } from '../../domain/process';
 import { STAFF_ROLES } from '../../domain/roles';
 import { customerDecider, type CustomerCommand, type CustomerState } from './decider';
 import { customersLedger } from './ledger';
 import { contactChanges, customerEvents, registerCustomerInput, type ContactChanges, type CustomerEvent, type RegisterCustomerInput } from './schemas';
 
 /** 客户 (customer master data): `customer-<id>`, every change to a customer goes through it. */
-export const customerProcess: ProcessDefinition<CustomerState, CustomerCommand, CustomerEvent> = {
+export const customerProcess = defineProcess<CustomerState, CustomerCommand, CustomerEvent>({
   name: 'customer',
   collection: 'customers',
   title: { zh: '客户', en: 'Customer' },
   idPrefix: 'C',
-  idField: 'customerId',
-  workflowType: 'customerWorkflow',
   decider: customerDecider,
   commands: {
     register: {
@@ -38,4 +36,4 @@ export const customerProcess: ProcessDefinition<CustomerState, CustomerCommand, 
   },
   events: customerEvents,
   ledgers: [customersLedger],
-};
+});

@@ -1,6 +1,6 @@
 import { deadlineAlarms, isLate, isPending, levelOf, markEscalated, markWarned, meet, sortAlarms, track, type DeadlineAlarm, type TrackedDeadline } from '../../domain/deadlines/deadline';
 import type { Basis, Deadline } from '../../domain/deadlines/schema';
-import { assertNever, type Decider } from '../../domain/decider';
+import { assertNever, byType, type Decider } from '../../domain/decider';
 import { forbidden, illegalState, notFound, requiredNow } from '../../domain/errors';
 import type { Actor, FireAlarm } from '../../domain/process';
 import type { EnquiryDeadlineKind, EnquiryEvent, ReceiveEnquiryInput } from './schemas';
@@ -111,22 +111,7 @@ function fireAlarm(c: Cmd<'FireAlarm'>, state: EnquiryState): EnquiryEvent[] {
   ];
 }
 
-export function decideEnquiry(command: EnquiryCommand, state: EnquiryState): EnquiryEvent[] {
-  switch (command.type) {
-    case 'ReceiveEnquiry':
-      return receive(command, state);
-    case 'AnswerEnquiry':
-      return answer(command, state);
-    case 'TransferEnquiry':
-      return transfer(command, state);
-    case 'CloseEnquiry':
-      return close(command, state);
-    case 'FireAlarm':
-      return fireAlarm(command, state);
-    default:
-      return assertNever(command, 'enquiry command');
-  }
-}
+export const decideEnquiry = byType<EnquiryCommand, EnquiryState, EnquiryEvent>({ ReceiveEnquiry: receive, AnswerEnquiry: answer, TransferEnquiry: transfer, CloseEnquiry: close, FireAlarm: fireAlarm });
 
 /** The status after an event: read by `evolve` and by the enquiries ledger. */
 export function enquiryStatusAfter(status: EnquiryStatus | null, event: { type: string }): EnquiryStatus | null {

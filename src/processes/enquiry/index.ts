@@ -1,5 +1,5 @@
 import { deadlineAlarmReason } from '../../domain/deadlines/deadline';
-import type { CommandSpec, ProcessDefinition } from '../../domain/process';
+import { defineProcess, type CommandSpec } from '../../domain/process';
 import { STAFF_ROLES } from '../../domain/roles';
 import { enquiryDecider, isFinal, pendingEnquiryAlarms, type EnquiryAlarm, type EnquiryCommand, type EnquiryState } from './decider';
 import { enquiriesLedger } from './ledger';
@@ -10,13 +10,11 @@ import { answerEnquiryInput, closeEnquiryInput, enquiryEvents, receiveEnquiryInp
 type Spec = CommandSpec<EnquiryState, EnquiryCommand, EnquiryRules>;
 
 /** 咨询 (enquiry): `enquiry-<id>`, answered within the policy's target (10 business minutes by default), 首问负责制. */
-export const enquiryProcess: ProcessDefinition<EnquiryState, EnquiryCommand, EnquiryEvent, EnquiryRules, EnquiryAlarm> = {
+export const enquiryProcess = defineProcess<EnquiryState, EnquiryCommand, EnquiryEvent, EnquiryRules, EnquiryAlarm>({
   name: 'enquiry',
   collection: 'enquiries',
   title: { zh: '咨询', en: 'Enquiry' },
   idPrefix: 'E',
-  idField: 'enquiryId',
-  workflowType: 'enquiryWorkflow',
   decider: enquiryDecider,
   rules: enquiryRules,
   commands: {
@@ -57,4 +55,4 @@ export const enquiryProcess: ProcessDefinition<EnquiryState, EnquiryCommand, Enq
   deadlineEvents: { warning: 'EnquiryWarningIssued', escalation: 'EnquiryEscalated' },
   events: enquiryEvents,
   ledgers: [enquiriesLedger],
-};
+});

@@ -1,5 +1,5 @@
 import { SHANGHAI_OFFSET_MINUTES } from '../../domain/calendar/settings';
-import type { Column } from '../../domain/ledger';
+import { columnsOf } from '../../domain/ledger';
 import type { LedgerView } from '../projection';
 
 type Period = 'month' | 'quarter';
@@ -11,21 +11,10 @@ function periodOf(column: string, period: Period, offsetMinutes: number): string
   return `(strftime('%Y', ${column}, ${shift}) || '-Q' || ((CAST(strftime('%m', ${column}, ${shift}) AS INTEGER) + 2) / 3))`;
 }
 
-const columns: Column[] = [
-  { name: 'period', type: 'TEXT', label: { zh: '期间', en: 'Period' } },
-  { name: 'complaints_received', type: 'INTEGER', label: { zh: '受理投诉数', en: 'Complaints received' } },
-  { name: 'resolved', type: 'INTEGER', label: { zh: '处理完成数', en: 'Resolved' } },
-  { name: 'resolved_on_time', type: 'INTEGER', label: { zh: '及时处理数', en: 'Resolved on time' } },
-  { name: 'on_time_rate', type: 'REAL', label: { zh: '投诉处理及时率(%)', en: 'On-time handling rate (%)' } },
-  { name: 'follow_ups', type: 'INTEGER', label: { zh: '回访数', en: 'Follow-up visits' } },
-  { name: 'satisfied', type: 'INTEGER', label: { zh: '满意数', en: 'Satisfied' } },
-  { name: 'satisfaction_rate', type: 'REAL', label: { zh: '满意率(%)', en: 'Satisfaction rate (%)' } },
-  { name: 'customers', type: 'INTEGER', label: { zh: '期末客户数', en: 'Customers at period end' } },
-  { name: 'complaints_per_10k', type: 'REAL', label: { zh: '万户投诉量', en: 'Complaints per 10,000 customers' } },
-  { name: 'closed', type: 'INTEGER', label: { zh: '结案数', en: 'Closed' } },
-  { name: 'closed_first_contact', type: 'INTEGER', label: { zh: '一次办结数', en: 'Closed at first contact' } },
-  { name: 'first_contact_rate', type: 'REAL', label: { zh: '一次办结率(%)', en: 'First-contact resolution (%)' } },
-];
+const columns = columnsOf('kpi', [
+  'period', 'complaints_received', 'resolved', 'resolved_on_time', 'on_time_rate', 'follow_ups', 'satisfied',
+  'satisfaction_rate', 'customers', 'complaints_per_10k', 'closed', 'closed_first_contact', 'first_contact_rate',
+]);
 
 /**
  * DOMAIN.md's KPIs per period, from the complaints, follow-up and customer ledgers:
