@@ -86,9 +86,9 @@ export async function processWorkflow(raw: ProcessWorkflowInput): Promise<void> 
           validator: (req) => {
             if (!entity.isReady && !spec.creates) return; // checked again when it runs
             const c = toCommand(spec, req);
+            entity.check(c.command);
             const id = currentUpdateInfo()?.id;
             if (id !== undefined) prepared.set(id, { revision: entity.currentRevision, command: c });
-            entity.check(c.command);
           },
         },
       );
