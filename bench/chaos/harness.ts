@@ -5,7 +5,6 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Connection, Client } from '@temporalio/client';
-import { SMTPServer } from 'smtp-server';
 import { TemporalGateway } from '../../src/api/gateway';
 import { verifyLedgers } from '../../src/audit/rebuild';
 import { ROOT, temporalCli } from '../../src/config/tools';
@@ -15,6 +14,7 @@ import type { RecordedEvent } from '../../src/events/envelope';
 import { SqliteEventStore } from '../../src/events/store/sqlite';
 import { LEDGERS } from '../../src/projections/ledgers';
 import { SentLog } from '../../src/activities/notify';
+import { startSmtpInbox } from './smtp';
 
 /**
  * Chaos run: complaints are filed (compressed policy) while the worker, the projector and the Temporal dev server are
@@ -92,27 +92,18 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosSummary> {
   const cli = temporalCli();
   if (cli.kind !== 'path') throw new Error('chaos needs the Temporal CLI (run `npm run setup`)');
 
-  // The SMTP server counts every message by its idempotency key, and notes the Message-IDs each key came with.
+  // The SMTP server keeps every message: counted by its idempotency key, with the Message-IDs each key came with.
+  const smtp = await startSmtpInbox(smtpPort);
   const inbox = new Map<string, number>();
   const messageIds = new Map<string, Set<string>>();
-  const smtp = new SMTPServer({
-    authOptional: true,
-    disabledCommands: ['STARTTLS'],
-    logger: false,
-    onData(stream, _session, callback) {
-      let raw = '';
-      stream.on('data', (d: Buffer) => (raw += d.toString()));
-      stream.on('end', () => {
-        const key = /^X-Taizhang-Key:\s*(.+)$/im.exec(raw)?.[1]?.trim() ?? '(none)';
-        inbox.set(key, (inbox.get(key) ?? 0) + 1);
-        const id = /^Message-ID:\s*(.+)$/im.exec(raw)?.[1]?.trim() ?? '(none)';
-        messageIds.set(key, (messageIds.get(key) ?? new Set()).add(id));
-        callback();
-      });
-    },
-  });
-  smtp.on('error', () => undefined); // a killed worker resets its pooled connection: expected here
-  await new Promise<void>((r) => smtp.listen(smtpPort, '127.0.0.1', r));
+  const tally = () => {
+    inbox.clear();
+    messageIds.clear();
+    for (const m of smtp.mail) {
+      inbox.set(m.key, (inbox.get(m.key) ?? 0) + 1);
+      messageIds.set(m.key, (messageIds.get(m.key) ?? new Set()).add(m.messageId));
+    }
+  };
   const directory = path.join(dir, 'directory.json');
   writeFileSync(
     directory,
@@ -245,12 +236,14 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosSummary> {
     for (;;) {
       const complete = acknowledged.every((a) => ladderOf(byStream.get(`complaint-${a.complaintId}`) ?? []).length >= EXPECTED.length);
       const issued = [...byStream.values()].flat().filter((e) => e.type === 'NotificationIssued').length;
+      tally();
       if ((complete && inbox.size >= issued) || Date.now() > deadline) break;
       await sleep(1000);
       byStream = await streams();
     }
 
     // The checks.
+    tally();
     const all = [...byStream.values()].flat();
     const ids = new Map<string, number>();
     for (const e of all) ids.set(e.id, (ids.get(e.id) ?? 0) + 1);
@@ -320,7 +313,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosSummary> {
         p.proc.kill('SIGKILL');
       }
     }
-    await new Promise<void>((r) => smtp.close(() => r()));
+    await smtp.close();
     rmSync(dir, { recursive: true, force: true });
   }
 }

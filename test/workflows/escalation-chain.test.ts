@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SMTPServer } from 'smtp-server';
+import { startSmtpInbox, type SmtpInbox } from '../../bench/chaos/smtp';
 import { NotificationDispatcher, RecipientResolver, SentLog, SmtpNotifier } from '../../src/activities/notify';
 import { parseDirectory } from '../../src/config/directory';
 import { COMPRESSED_POLICY } from '../../src/domain/policy';
@@ -12,10 +12,9 @@ import { startWorkerStack, testLogger, type WorkerStack } from '../support/tempo
  */
 describe('escalation goes up the owner’s own chain', () => {
   let w: WorkerStack;
-  let smtp: SMTPServer;
+  let smtp: SmtpInbox;
   let dispatcher: NotificationDispatcher;
   let sentLog: SentLog;
-  const mail: Array<{ key: string; to: string[] }> = [];
   const directory = parseDirectory({
     staff: [
       { id: 'li', name: '李娜', roles: ['agent'], department: 'east', email: 'li@example.com' },
@@ -28,24 +27,10 @@ describe('escalation goes up the owner’s own chain', () => {
   });
 
   beforeAll(async () => {
-    const port = await freePort();
-    smtp = new SMTPServer({
-      authOptional: true,
-      disabledCommands: ['STARTTLS'],
-      logger: false,
-      onData(stream, session, callback) {
-        let raw = '';
-        stream.on('data', (d: Buffer) => (raw += d.toString()));
-        stream.on('end', () => {
-          mail.push({ key: /^X-Taizhang-Key:\s*(.+)$/im.exec(raw)?.[1]?.trim() ?? '', to: session.envelope.rcptTo.map((r) => r.address) });
-          callback();
-        });
-      },
-    });
-    await new Promise<void>((r) => smtp.listen(port, '127.0.0.1', r));
+    smtp = await startSmtpInbox(await freePort());
     w = await startWorkerStack('dev', { policy: COMPRESSED_POLICY });
     sentLog = new SentLog(`${w.dir}/notifications.db`);
-    dispatcher = new NotificationDispatcher(w.store, new SmtpNotifier(`smtp://127.0.0.1:${port}`, 'taizhang <noreply@localhost>'), sentLog, new RecipientResolver(directory), testLogger);
+    dispatcher = new NotificationDispatcher(w.store, new SmtpNotifier(`smtp://127.0.0.1:${smtp.port}`, 'taizhang <noreply@localhost>'), sentLog, new RecipientResolver(directory), testLogger);
     dispatcher.start();
   }, 180_000);
 
@@ -53,7 +38,7 @@ describe('escalation goes up the owner’s own chain', () => {
     await dispatcher?.stop();
     sentLog?.close();
     await w?.close();
-    await new Promise<void>((r) => smtp.close(() => r()));
+    await smtp.close();
   });
 
   it('level 1 reaches the supervisor of the owner’s department, not the other one', async () => {
@@ -67,14 +52,14 @@ describe('escalation goes up the owner’s own chain', () => {
       return i < 0 ? undefined : (events[i + 1]?.data as { key: string; recipient: string; chainOf?: string } | undefined);
     };
     let escalation: Awaited<ReturnType<typeof keyOf>>;
-    for (let i = 0; i < 200 && !(escalation && mail.some((m) => m.key === escalation!.key)); i++) {
+    for (let i = 0; i < 200 && !(escalation && smtp.mail.some((m) => m.key === escalation!.key)); i++) {
       await new Promise((r) => setTimeout(r, 100));
       escalation = await keyOf('ComplaintEscalated', 1);
     }
     expect(escalation).toMatchObject({ recipient: 'role:supervisor', chainOf: 'li' });
-    expect(mail.filter((m) => m.key === escalation!.key).map((m) => m.to)).toEqual([['zhao@example.com']]);
+    expect(smtp.mail.filter((m) => m.key === escalation!.key).map((m) => m.to)).toEqual([['zhao@example.com']]);
     // The warning went to the owner alone.
     const warning = await keyOf('DeadlineWarningIssued');
-    expect(mail.filter((m) => m.key === warning!.key).map((m) => m.to)).toEqual([['li@example.com']]);
+    expect(smtp.mail.filter((m) => m.key === warning!.key).map((m) => m.to)).toEqual([['li@example.com']]);
   }, 60_000);
 });
