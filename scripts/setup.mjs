@@ -3,10 +3,11 @@
 //  1. installs npm dependencies when missing or stale;
 //  2. finds or builds the real Temporal CLI: TEMPORAL_CLI_PATH, `temporal` on PATH, .tools/bin/temporal,
 //     `go install github.com/temporalio/cli/cmd/temporal@v1.5.1`, else the SDK's own download (needs internet);
-//  3. with --for-tests, fetches Temporal's time-skipping Java test server through Maven and writes its wrapper;
+//  3. with --for-tests, fetches Temporal's time-skipping Java test server through Maven and writes its wrapper, and
+//     finds or builds Docker Compose (`go install github.com/docker/compose/v2/cmd@v2.29.7`) for the deployment check;
 //  4. records what it found in .tools/tools.json. Idempotent: seconds on the second run.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { accessSync, constants, existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync, chmodSync } from 'node:fs';
+import { accessSync, constants, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync, chmodSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -14,6 +15,7 @@ const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const TOOLS = path.join(ROOT, '.tools');
 const TEMPORAL_CLI_MODULE = 'github.com/temporalio/cli/cmd/temporal@v1.5.1';
 const TEST_SERVER_VERSION = '1.38.0';
+const COMPOSE_MODULE = 'github.com/docker/compose/v2/cmd@v2.29.7';
 const forTests = process.argv.includes('--for-tests');
 const quiet = process.argv.includes('--quiet');
 const log = (msg) => {
@@ -129,6 +131,34 @@ function ensureTestServer() {
   return { kind: 'path', path: wrapper, version: TEST_SERVER_VERSION };
 }
 
+// 4. Docker Compose, for `docker compose config` on the deployment file (no engine needed for that)
+function ensureCompose() {
+  const built = path.join(TOOLS, 'bin', 'docker-compose');
+  const works = (cmd, args) => spawnSync(cmd, args, { stdio: 'ignore', timeout: 20_000 }).status === 0;
+  if (executable(built) && works(built, ['version'])) return { kind: 'path', path: built, source: '.tools/bin' };
+  const onPathCompose = onPath('docker-compose');
+  if (onPathCompose && works(onPathCompose, ['version'])) return { kind: 'path', path: onPathCompose, source: 'PATH' };
+  if (onPath('docker') && works('docker', ['compose', 'version'])) return { kind: 'path', path: onPath('docker'), args: ['compose'], source: 'docker compose plugin' };
+  const go = onPath('go');
+  if (!go) {
+    log('no Docker Compose and no Go to build it: the deployment test that runs `docker compose config` will fail');
+    return { kind: 'missing' };
+  }
+  log(`building Docker Compose from the Go module proxy (${COMPOSE_MODULE}); the first build takes several minutes…`);
+  const started = Date.now();
+  const gobin = path.join(TOOLS, 'compose-build');
+  const ok = run(go, ['install', COMPOSE_MODULE], { env: { ...process.env, GOBIN: gobin, CGO_ENABLED: '0' } });
+  if (!ok || !executable(path.join(gobin, 'cmd'))) {
+    log('go install of Docker Compose failed; the deployment test that runs `docker compose config` will fail');
+    return { kind: 'missing' };
+  }
+  mkdirSync(path.dirname(built), { recursive: true });
+  renameSync(path.join(gobin, 'cmd'), built);
+  rmSync(gobin, { recursive: true, force: true });
+  log(`Docker Compose built in ${Math.round((Date.now() - started) / 1000)} s`);
+  return { kind: 'path', path: built, source: 'go install' };
+}
+
 const started = Date.now();
 try {
   ensureDependencies();
@@ -136,7 +166,10 @@ try {
   const file = path.join(TOOLS, 'tools.json');
   const previous = existsSync(file) ? JSON.parse(readFileSync(file, 'utf8')) : {};
   const tools = { ...previous, temporalCli: ensureTemporalCli() };
-  if (forTests) tools.testServer = ensureTestServer();
+  if (forTests) {
+    tools.testServer = ensureTestServer();
+    tools.compose = ensureCompose();
+  }
   writeFileSync(file, JSON.stringify(tools, null, 2) + '\n');
   log(`ready in ${((Date.now() - started) / 1000).toFixed(1)} s (Temporal CLI: ${tools.temporalCli.path ?? 'SDK download'}${forTests ? `; test server: ${tools.testServer.path ?? 'SDK download'}` : ''})`);
 } catch (err) {

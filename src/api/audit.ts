@@ -13,7 +13,7 @@ import { illegalState } from '../domain/errors';
 import { isoInstant, queryInteger } from '../domain/fields';
 import type { ActorRole } from '../domain/roles';
 import type { EventStore } from '../events/store/port';
-import { ALL_LEDGERS, LEDGERS } from '../projections/ledgers';
+import { LEDGERS } from '../projections/ledgers';
 import { measureLag } from '../projections/projector';
 import { LedgerReader, type LedgerPage, type LedgerQuery } from '../projections/reader';
 import { requireRole } from './auth';
@@ -48,7 +48,8 @@ export async function readLedger<T>(
 ): Promise<T> {
   if (!asOf) return read(deps.ledgers, undefined);
   const rebuilt = await rebuildLedgers(deps.store, LEDGERS, { asOf });
-  const reader = new LedgerReader(rebuilt.file, ALL_LEDGERS);
+  // The same ledgers (and KPI periods in the same zone) as the live reader.
+  const reader = new LedgerReader(rebuilt.file, deps.ledgers.ledgers);
   try {
     return await read(reader, rebuilt.file);
   } finally {

@@ -11,13 +11,12 @@ import type { EventStore } from '../events/store/port';
 import { complaintProcess } from '../processes/complaint';
 import type { ComplaintState } from '../processes/complaint/decider';
 import { customerProcess } from '../processes/customer';
-import type { CustomerState } from '../processes/customer/decider';
 import { commandUpdate, processQuery, type CommandResult, type ProcessView } from '../workflows/messages';
 import type { ProcessWorkflowInput } from '../workflows/process';
 import { DOMAIN_FAILURE, type DomainFailureDetails } from '../workflows/support/failures';
 
 /** Turns a failed Update into the DomainError the workflow raised, so every adapter maps it to the same status. */
-export function unwrapUpdateFailure(err: unknown): unknown {
+function unwrapUpdateFailure(err: unknown): unknown {
   let cause: unknown = err;
   if (err instanceof WorkflowUpdateFailedError) cause = err.cause;
   if (cause instanceof ApplicationFailure && cause.type === DOMAIN_FAILURE) {
@@ -33,9 +32,8 @@ export function idFromKey(prefix: string, key: string): string {
 }
 
 /** Idempotency keys become part of a Temporal update id: their rule, checked wherever one enters. */
-export const IDEMPOTENCY_KEY_RULE = 'must be 8–200 characters of letters, digits, . _ : -';
-export function checkIdempotencyKey(key: string | undefined): void {
-  if (key !== undefined && !/^[\w.:-]{8,200}$/.test(key)) throw validationError([{ field: 'Idempotency-Key', rule: IDEMPOTENCY_KEY_RULE }]);
+function checkIdempotencyKey(key: string | undefined): void {
+  if (key !== undefined && !/^[\w.:-]{8,200}$/.test(key)) throw validationError([{ field: 'Idempotency-Key', rule: 'must be 8–200 characters of letters, digits, . _ : -' }]);
 }
 
 export interface SendOptions {
@@ -99,7 +97,6 @@ export class TemporalGateway {
   async create(p: ProcessDefinition, action: string, data: Record<string, unknown>, meta: CommandMeta, options: SendOptions = {}): Promise<CommandResult & { id: string }> {
     const spec = this.spec(p, action);
     if (!spec.creates) throw illegalState('command.not_creating', `${p.name} ${action} acts on an existing ${p.name}`);
-    checkIdempotencyKey(options.idempotencyKey);
     const id = (data[p.idField] as string | undefined) ?? (options.idempotencyKey ? idFromKey(p.idPrefix, options.idempotencyKey) : `${p.idPrefix}${randomUUID().replaceAll('-', '').slice(0, 16)}`);
     const input = await this.prepared(spec, { ...data, [p.idField]: id }, options);
     try {
@@ -181,10 +178,6 @@ export class TemporalGateway {
 
   complaint(complaintId: string): Promise<ProcessView<ComplaintState>> {
     return this.view<ComplaintState>(complaintProcess, complaintId);
-  }
-
-  customer(customerId: string): Promise<ProcessView<CustomerState>> {
-    return this.view<CustomerState>(customerProcess, customerId);
   }
 
   /** True when the Temporal frontend answers. */

@@ -1,4 +1,4 @@
-import type { LedgerProjection, LedgerRow } from '../projections/projection';
+import type { LedgerProjection, LedgerRow } from '../domain/ledger';
 
 /** Display width: CJK characters take two columns in a terminal. */
 export function displayWidth(s: string): number {

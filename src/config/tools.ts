@@ -10,6 +10,7 @@ export type ToolLocation = { kind: 'path'; path: string; version?: string; sourc
 interface ToolsFile {
   temporalCli?: ToolLocation;
   testServer?: ToolLocation;
+  compose?: { kind: 'path'; path: string; args?: string[] } | { kind: 'missing' };
 }
 
 function readTools(): ToolsFile {
@@ -35,4 +36,11 @@ export function testServer(): ToolLocation {
   const wrapper = path.join(ROOT, '.tools', 'temporal-test-server', 'bin', 'temporal-test-server');
   if (existsSync(wrapper)) return { kind: 'path', path: wrapper };
   return { kind: 'download' };
+}
+
+/** Docker Compose as set-up found or built it (`docker-compose`, or `docker compose`): the command and its leading arguments. */
+export function composeCli(): string[] | undefined {
+  const found = readTools().compose;
+  if (found?.kind === 'path' && existsSync(found.path)) return [found.path, ...(found.args ?? [])];
+  return undefined;
 }

@@ -23,8 +23,6 @@ export interface Directory {
   roleEmails?: Partial<Record<string, string[]>>;
 }
 
-export const EMPTY_DIRECTORY: Directory = { staff: [] };
-
 export const memberOf = (d: Directory, id: string): StaffMember | undefined => d.staff.find((s) => s.id === id);
 
 export const holders = (d: Directory, role: string): StaffMember[] => d.staff.filter((s) => (s.roles as string[]).includes(role));
@@ -52,5 +50,3 @@ export function chainHolders(d: Directory, role: string, actorId: string): Staff
   return inDepartment.length ? inDepartment : all;
 }
 
-/** The first of `allowed` roles a person holds: the role they act in for a command. */
-export const actingRole = (m: Pick<StaffMember, 'roles'>, allowed: readonly string[]): Role | undefined => m.roles.find((r) => allowed.includes(r));

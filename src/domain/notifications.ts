@@ -45,3 +45,5 @@ export function notificationIssued(stream: string, n: number, out: Outgoing, abo
     data: { stream, key: `${stream}#${n}:${out.recipient}`, recipient: out.recipient, ...(out.chainOf ? { chainOf: out.chainOf } : {}), subject: out.subject, body: out.body, about },
   };
 }
+
+export const isNotification = (e: { type: string }): e is NotificationIssued => e.type === NOTIFICATION_ISSUED;

@@ -2,7 +2,7 @@ import type { z } from 'zod';
 import type { TimedAlarm } from './deadlines/deadline';
 import type { Decider, DomainEvent } from './decider';
 import type { LedgerProjection } from './ledger';
-import { notificationIssued, NOTIFICATION_ISSUED, type NotificationIssued, type Outgoing } from './notifications';
+import { isNotification, notificationIssued, type NotificationIssued, type Outgoing } from './notifications';
 import type { Policy } from './policy/schema';
 import type { ActorRole, Role } from './roles';
 
@@ -73,6 +73,14 @@ export interface CommandSpec<S = any, C = any, R = any, I = any> {
   toCommand: (input: I, ctx: CommandContext<S, R>) => C;
 }
 
+/**
+ * The command-spec builder of one process: each spec's input type comes from its zod schema, its context from the
+ * process, and what most of its commands share (their roles) from `defaults`.
+ */
+export function commandsOf<S, C, R>(defaults: Pick<CommandSpec, 'roles'>) {
+  return <I>(spec: Omit<CommandSpec<S, C, R, I>, 'roles'> & Partial<Pick<CommandSpec<S, C, R, I>, 'roles'>>): CommandSpec<S, C, R, I> => ({ ...defaults, ...spec });
+}
+
 /** An event type of the catalogue: its current version, its schema, and upcasters from older versions. */
 export interface EventSpec {
   version: number;
@@ -114,6 +122,10 @@ export interface ProcessDefinition<S = any, C = any, E extends DomainEvent = any
   ledgers: readonly LedgerProjection[];
 }
 
+/** The catalogue entries of a process's event schemas, each at version 1 (a later version adds its upcaster). */
+export const atVersion1 = (schemas: Readonly<Record<string, z.ZodType>>): Record<string, EventSpec> =>
+  Object.fromEntries(Object.entries(schemas).map(([type, schema]) => [type, { version: 1, schema }]));
+
 /** A definition whose ids follow its name: `complaintId` in inputs, `complaintWorkflow` in Temporal. */
 export function defineProcess<S, C, E extends DomainEvent, R = undefined, A extends TimedAlarm = TimedAlarm>(
   d: Omit<ProcessDefinition<S, C, E, R, A>, 'idField' | 'workflowType'>,
@@ -123,8 +135,6 @@ export function defineProcess<S, C, E extends DomainEvent, R = undefined, A exte
 
 /** `complaint-K123`. */
 export const streamOf = (p: Pick<ProcessDefinition, 'name'>, id: string): string => `${p.name}-${id}`;
-
-export { idOfStream } from './streams';
 
 /** `followUp` → `follow-up`: the URL segment and CLI subcommand of an action. */
 export const actionPath = (action: string): string => action.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
@@ -150,8 +160,6 @@ export function decideWithNotifications<S, C, E extends DomainEvent>(
   }
   return out;
 }
-
-export const isNotification = (e: { type: string }): e is NotificationIssued => e.type === NOTIFICATION_ISSUED;
 
 /** A process's state from its events (notifications are the kernel's, not the process's). */
 export function foldEntity<S>(p: Pick<ProcessDefinition<S>, 'decider'>, events: Iterable<{ type: string; data: unknown }>): S {

@@ -9,15 +9,7 @@ import { enquiryProcess } from './enquiry';
  */
 export const PROCESSES: readonly ProcessDefinition[] = [customerProcess, complaintProcess, enquiryProcess];
 
-export function processNamed(name: string): ProcessDefinition | undefined {
-  return PROCESSES.find((p) => p.name === name);
-}
-
 export function processOfWorkflowType(workflowType: string): ProcessDefinition | undefined {
   return PROCESSES.find((p) => p.workflowType === workflowType);
 }
 
-/** The process that owns a stream (`complaint-K1` → complaint). */
-export function processOfStream(streamName: string): ProcessDefinition | undefined {
-  return PROCESSES.find((p) => streamName.startsWith(`${p.name}-`));
-}

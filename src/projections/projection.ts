@@ -1,7 +1,5 @@
 import type { LedgerProjection, LedgerShape } from '../domain/ledger';
 
-export type { CellValue, Column, ColumnType, LedgerProjection, LedgerRow, LedgerShape } from '../domain/ledger';
-
 /**
  * A ledger computed from other ledgers by SQL at read time (the KPI views): always consistent with them, live, as of
  * any moment (it reads the as-of rebuild) and in exports.

@@ -7,8 +7,6 @@ import type { CommandMeta, CommandSpec, ProcessDefinition } from '../domain/proc
  * Update per command (named by its `type`), a Query per process (named by the process).
  */
 
-export type { CommandMeta } from '../domain/process';
-
 export interface CommandRequest<D = unknown> {
   data: D;
   meta: CommandMeta;

@@ -1,8 +1,8 @@
 import { expect } from 'vitest';
 import type { DomainEvent } from '../../src/domain/decider';
 import { DomainError } from '../../src/domain/errors';
-import type { NotificationIssued } from '../../src/domain/notifications';
-import { decideWithNotifications, foldEntity, isNotification, type FireAlarm, type ProcessDefinition } from '../../src/domain/process';
+import { isNotification, type NotificationIssued } from '../../src/domain/notifications';
+import { decideWithNotifications, foldEntity, type FireAlarm, type ProcessDefinition } from '../../src/domain/process';
 
 type Expected<E extends DomainEvent> = Array<{ type: E['type'] | 'NotificationIssued'; data?: Record<string, unknown> }>;
 

@@ -15,5 +15,7 @@ describe('the workflow bundle', () => {
     expect(code).not.toContain('complaintsLedger =');
     expect(code).not.toContain('receiveComplaintInput =');
     expect(code).not.toMatch(/better-sqlite3|node_modules\/pino\//);
+    // Nor the ledgers' label dictionary: workflows show nothing to people.
+    expect(code).not.toContain('labels/columns.json');
   });
 });

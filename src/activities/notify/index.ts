@@ -3,7 +3,7 @@ import { LogNotifier, SmtpNotifier, WebhookNotifier } from './adapters';
 import type { Notifier } from './port';
 
 export type { Addressing, Notification, Notifier } from './port';
-export { LogNotifier, SmtpNotifier, WebhookNotifier, messageIdOf } from './adapters';
+export { SmtpNotifier, WebhookNotifier } from './adapters';
 export { SentLog } from './sent-log';
 export { NotificationDispatcher } from './dispatcher';
 export { RecipientResolver, customerContactFromStore } from './recipients';

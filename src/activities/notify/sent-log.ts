@@ -64,10 +64,6 @@ export class SentLog {
     return (this.db.prepare("SELECT key FROM notifications_sent WHERE attempts > 1").all() as Array<{ key: string }>).map((r) => r.key);
   }
 
-  inDoubt(): string[] {
-    return (this.db.prepare("SELECT key FROM notifications_sent WHERE state = 'in_doubt'").all() as Array<{ key: string }>).map((r) => r.key);
-  }
-
   /** Position of the last NotificationIssued event handled (sent or found sent). */
   checkpoint(): string {
     return (this.db.prepare('SELECT position FROM dispatcher_checkpoint WHERE id = 1').get() as { position: string } | undefined)?.position ?? '0';

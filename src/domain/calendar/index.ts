@@ -4,7 +4,7 @@
  */
 export { buildCalendar, type BusinessCalendar, type CalendarWarning, type DayInfo, type DayKind, type Pause } from './calendar';
 export { createBusinessCalendar } from './create';
-export { chineseDays, chineseDaysSource, CHINESE_DAYS_VERSION, type DayOrigin } from './holidays';
+export { CHINESE_DAYS_VERSION, type DayOrigin } from './holidays';
 export { DAY_MS, HOUR_MS, INSTANT_RULE, MINUTE_MS, formatInstant, formatOffset, toEpochMs, type EpochMs, type Instant } from './instant';
 export {
   DEFAULT_WORKING_HOURS,

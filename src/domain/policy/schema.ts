@@ -114,9 +114,6 @@ export const policySchema = z
   });
 
 export type Policy = z.infer<typeof policySchema>;
-export type PolicyInput = z.input<typeof policySchema>;
-export type EscalationStep = z.infer<typeof escalationStepSchema>;
-export type SlaTarget = z.infer<typeof slaTargetSchema>;
 
 /** Parses a policy (a JSON string or an already-parsed value); errors name each field and the rule it broke. */
 export function parsePolicy(json: unknown): Policy {

@@ -38,7 +38,7 @@ export const deadlineReportSchema = z.object({
 });
 export type DeadlineReport = z.infer<typeof deadlineReportSchema>;
 
-export function deadlineReport(
+function deadlineReport(
   policy: Policy,
   input: { receivedAt: string; severity: Severity; customerClass: CustomerClass; pauses?: Array<{ from: string; to: string }> },
 ): DeadlineReport {

@@ -90,7 +90,7 @@ export type ComplaintState = { status: 'none' } | OpenComplaint;
 
 export const initialComplaintState = (): ComplaintState => ({ status: 'none' });
 
-export const OPEN_STATUSES: readonly ComplaintStatus[] = ['received', 'acknowledged', 'verified', 'resolution_proposed', 'customer_notified', 'followed_up'];
+const OPEN_STATUSES: readonly ComplaintStatus[] = ['received', 'acknowledged', 'verified', 'resolution_proposed', 'customer_notified', 'followed_up'];
 const STAFF_ABOVE_AGENT: readonly ActorRole[] = ['supervisor', 'manager', 'general_manager', 'admin'];
 
 export const isFinal = (s: ComplaintState): boolean => s.status === 'closed' || s.status === 'withdrawn';
@@ -146,9 +146,8 @@ function acknowledge(c: Cmd<'AcknowledgeComplaint'>, state: ComplaintState): Com
 }
 
 function verify(c: Cmd<'VerifyComplaint'>, state: ComplaintState): ComplaintEvent[] {
-  const s = existing(state);
-  const s2 = handling(state, c.by, 'verify', ['acknowledged'], s.status === 'received' ? 'acknowledge it first' : 'it was verified already');
-  return [{ type: 'ComplaintVerified', data: { complaintId: s2.complaintId, ...c.data } }];
+  const s = handling(state, c.by, 'verify', ['acknowledged'], state.status === 'received' ? 'acknowledge it first' : 'it was verified already');
+  return [{ type: 'ComplaintVerified', data: { complaintId: s.complaintId, ...c.data } }];
 }
 
 function assign(c: Cmd<'AssignComplaint'>, state: ComplaintState): ComplaintEvent[] {
@@ -160,9 +159,8 @@ function assign(c: Cmd<'AssignComplaint'>, state: ComplaintState): ComplaintEven
 }
 
 function propose(c: Cmd<'ProposeResolution'>, state: ComplaintState): ComplaintEvent[] {
-  const s = existing(state);
-  const hint = s.status === 'received' || s.status === 'acknowledged' ? 'verify it first' : 'a resolution was proposed already';
-  handling(state, c.by, 'propose a resolution for', ['verified'], hint);
+  const hint = state.status === 'received' || state.status === 'acknowledged' ? 'verify it first' : 'a resolution was proposed already';
+  const s = handling(state, c.by, 'propose a resolution for', ['verified'], hint);
   return [{ type: 'ResolutionProposed', data: { complaintId: s.complaintId, ...c.data } }];
 }
 

@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import type { EventSpec } from '../../domain/process';
+import { atVersion1 } from '../../domain/process';
 import { basisSchema, deadlineSchema, escalationData, warningData } from '../../domain/deadlines/schema';
-import { CATEGORIES, CHANNELS, CUSTOMER_CLASSES, SEVERITIES } from '../../domain/enums';
+import { CATEGORIES, CHANNELS, CUSTOMER_CLASSES, RATING_LABELS, SEVERITIES } from '../../domain/enums';
 import { actorId, entityId, isoInstant, oneOf, reason, shortText } from '../../domain/fields';
 import { ROLES } from '../../domain/roles';
 
@@ -50,7 +50,7 @@ export const notifyInput = z.object({ result: shortText(4000).describe('what the
 // 回访: rating on the policy's scale, 1 very dissatisfied … 5 very satisfied.
 export const followUpInput = z
   .object({
-    rating: z.number().int('must be a whole number').min(1, 'must be 1–5').max(5, 'must be 1–5').describe('satisfaction, 1 很不满意 … 5 很满意'),
+    rating: z.number().int('must be a whole number').min(1, 'must be 1–5').max(5, 'must be 1–5').describe(`satisfaction: ${Object.entries(RATING_LABELS).map(([n, l]) => `${n} ${l.zh}`).join(', ')}`),
     comment: shortText(2000).optional().describe("the customer's words"),
   })
   .strict();
@@ -86,5 +86,4 @@ export type ComplaintEventType = keyof Schemas;
 export type ComplaintEvent = { [K in ComplaintEventType]: { type: K; data: z.infer<Schemas[K]> } }[ComplaintEventType];
 export type ComplaintEventOf<K extends ComplaintEventType> = Extract<ComplaintEvent, { type: K }>;
 
-/** The catalogue entries of these events (all at version 1). */
-export const complaintEvents: Record<string, EventSpec> = Object.fromEntries(Object.entries(complaintEventSchemas).map(([type, schema]) => [type, { version: 1, schema }]));
+export const complaintEvents = atVersion1(complaintEventSchemas);

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { EventSpec } from '../../domain/process';
+import { atVersion1 } from '../../domain/process';
 import { CUSTOMER_TYPES, GRADES, IMPORTANCE } from '../../domain/enums';
 import { address, email, entityId, oneOf, personName, phone, shortText } from '../../domain/fields';
 import { pii } from '../../domain/pii';
@@ -49,5 +49,4 @@ export type CustomerEvent =
   | { type: 'CustomerRegistered'; data: z.infer<typeof customerEventSchemas.CustomerRegistered> }
   | { type: 'CustomerContactUpdated'; data: z.infer<typeof customerEventSchemas.CustomerContactUpdated> };
 
-/** The catalogue entries of these events (all at version 1). */
-export const customerEvents: Record<string, EventSpec> = Object.fromEntries(Object.entries(customerEventSchemas).map(([type, schema]) => [type, { version: 1, schema }]));
+export const customerEvents = atVersion1(customerEventSchemas);

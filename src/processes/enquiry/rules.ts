@@ -11,7 +11,7 @@ import type { EnquiryDeadlineKind } from './schemas';
  */
 export function enquiryRules(policy: Policy) {
   const calendar = calendarForPolicy(policy);
-  const section = policy.enquiries ?? { answer: { value: 10, unit: 'minutes' as const } };
+  const section = policy.enquiries;
   const rule = { target: section.answer, warningFraction: section.warningFraction ?? policy.warningFraction, ladder: (section.escalationLadder ?? policy.escalationLadder) as LadderStep[] };
   return {
     answerDeadline(receivedAt: string): { answer: Deadline<EnquiryDeadlineKind>; basis: Basis } {

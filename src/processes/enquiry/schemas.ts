@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { basisSchema, deadlineSchema, escalationData, warningData } from '../../domain/deadlines/schema';
 import { CHANNELS } from '../../domain/enums';
 import { actorId, entityId, isoInstant, oneOf, reason, shortText } from '../../domain/fields';
-import type { EventSpec } from '../../domain/process';
+import { atVersion1 } from '../../domain/process';
 
 /** Node side (left out of workflow bundles): the enquiry's command inputs and event schemas. */
 
@@ -44,6 +44,5 @@ export const enquiryEventSchemas = {
 
 type Schemas = typeof enquiryEventSchemas;
 export type EnquiryEvent = { [K in keyof Schemas]: { type: K; data: z.infer<Schemas[K]> } }[keyof Schemas];
-export type EnquiryEventOf<K extends EnquiryEvent['type']> = Extract<EnquiryEvent, { type: K }>;
 
-export const enquiryEvents: Record<string, EventSpec> = Object.fromEntries(Object.entries(enquiryEventSchemas).map(([type, schema]) => [type, { version: 1, schema }]));
+export const enquiryEvents = atVersion1(enquiryEventSchemas);

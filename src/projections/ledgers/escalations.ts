@@ -1,5 +1,6 @@
 import { columnsOf, type LedgerProjection } from '../../domain/ledger';
-import { idOfStream, type ProcessDefinition } from '../../domain/process';
+import type { ProcessDefinition } from '../../domain/process';
+import { idOfStream } from '../../domain/streams';
 
 interface WarningData {
   deadline: string;

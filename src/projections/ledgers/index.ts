@@ -12,7 +12,7 @@ import { kpiView } from './kpi';
 export const LEDGERS: readonly LedgerProjection[] = [...PROCESSES.flatMap((p) => p.ledgers), escalationsLedger(PROCESSES)];
 
 /** Ledgers computed from the others at read time; their periods are counted in the display zone's offset. */
-export const viewsFor = (offsetMinutes: number): readonly LedgerView[] => [kpiView('month', offsetMinutes), kpiView('quarter', offsetMinutes)];
+const viewsFor = (offsetMinutes: number): readonly LedgerView[] => [kpiView('month', offsetMinutes), kpiView('quarter', offsetMinutes)];
 
 /** Everything readable under `/ledgers/<name>`, KPI periods in the given offset (the configured display zone). */
 export const allLedgers = (offsetMinutes: number = SHANGHAI_OFFSET_MINUTES): readonly LedgerShape[] => [...LEDGERS, ...viewsFor(offsetMinutes)];

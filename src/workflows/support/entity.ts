@@ -2,7 +2,8 @@ import { condition, currentUpdateInfo, proxyLocalActivities, workflowInfo, Activ
 import type { Activities } from '../../activities';
 import type { DomainEvent } from '../../domain/decider';
 import { DomainError } from '../../domain/errors';
-import { decideWithNotifications, isNotification, type CommandMeta, type ProcessDefinition } from '../../domain/process';
+import { isNotification } from '../../domain/notifications';
+import { decideWithNotifications, type CommandMeta, type ProcessDefinition } from '../../domain/process';
 import type { CommandResult, ProcessView } from '../messages';
 import { domainCall, toFailure } from './failures';
 
