@@ -80,6 +80,46 @@ export const RATING_LABELS: Labels<'1' | '2' | '3' | '4' | '5'> = {
   '5': { zh: '很满意', en: 'very satisfied' },
 };
 
+// 客户变更申请书 kinds (seed 000): contract, scope/design, delivery date, price, service plan
+export const CHANGE_KIND_LABELS: Labels<'contract' | 'scope' | 'delivery_date' | 'price' | 'service_plan'> = {
+  contract: { zh: '合同变更', en: 'contract' },
+  scope: { zh: '范围/设计变更', en: 'scope or design' },
+  delivery_date: { zh: '交付日期变更', en: 'delivery date' },
+  price: { zh: '价格变更', en: 'price' },
+  service_plan: { zh: '服务方案变更', en: 'service plan' },
+};
+export const CHANGE_KINDS = values(CHANGE_KIND_LABELS);
+export type ChangeKind = (typeof CHANGE_KINDS)[number];
+
+/** Where a change request stands: review (会审), approval (审批), sign-off (书面签证), implementation, verification. */
+export const CHANGE_STATUS_LABELS: Labels<
+  'reviewing' | 'approving' | 'second_review' | 'rejected' | 'approved' | 'signed_off' | 'implementing' | 'verifying' | 'verified' | 'shelved' | 'closed' | 'cancelled'
+> = {
+  reviewing: { zh: '会审中', en: 'in review' },
+  approving: { zh: '审批中', en: 'awaiting approval' },
+  second_review: { zh: '二次审核中', en: 'in second review' },
+  rejected: { zh: '已驳回', en: 'rejected' },
+  approved: { zh: '已批准', en: 'approved' },
+  signed_off: { zh: '已签证', en: 'signed off' },
+  implementing: { zh: '实施中', en: 'implementing' },
+  verifying: { zh: '待验证', en: 'awaiting verification' },
+  verified: { zh: '已验证', en: 'verified' },
+  shelved: { zh: '已搁置', en: 'shelved' },
+  closed: { zh: '已关闭', en: 'closed' },
+  cancelled: { zh: '已取消', en: 'cancelled' },
+};
+export const CHANGE_STATUSES = values(CHANGE_STATUS_LABELS);
+export type ChangeStatus = (typeof CHANGE_STATUSES)[number];
+
+// Review opinions (会审意见)
+export const OPINION_LABELS: Labels<'agree' | 'conditional' | 'disagree'> = {
+  agree: { zh: '同意', en: 'agree' },
+  conditional: { zh: '有条件同意', en: 'agree with conditions' },
+  disagree: { zh: '不同意', en: 'disagree' },
+};
+export const OPINIONS = values(OPINION_LABELS);
+export type Opinion = (typeof OPINIONS)[number];
+
 /** The label of any enumerated value, or the value itself when it has none. */
 export function labelOf<T extends string>(labels: Labels<T>, value: string, lang: 'zh' | 'en' = 'zh'): string {
   return (labels as Record<string, { zh: string; en: string }>)[value]?.[lang] ?? value;

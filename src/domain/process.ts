@@ -40,6 +40,11 @@ export interface CommandContext<S, R> {
   rules: R;
   /** The workflow input of a run started by earlier code, whose commands relied on fields it carried. */
   start?: Readonly<Record<string, unknown>>;
+  /**
+   * Whether a change of the process's behaviour (one of its `patches`) applies to this command: true for every new
+   * command, false when a recorded history from before the change replays (Temporal's patching).
+   */
+  patched: (patchId: string) => boolean;
 }
 
 /** Fires an alarm at its instant: the one command every process with alarms handles. */
@@ -116,6 +121,11 @@ export interface ProcessDefinition<S = any, C = any, E extends DomainEvent = any
   isFinal?: (state: S) => boolean;
   /** Event types that record deadline warnings and escalations (read by the escalations ledger). */
   deadlineEvents?: { warning: string; escalation: string };
+  /**
+   * Behaviour changes that recorded histories must not see (Temporal patch ids): `toCommand` asks `ctx.patched(id)`
+   * and keeps the earlier behaviour where it is false.
+   */
+  patches?: readonly string[];
   /** Node side: the event catalogue of this process. */
   events: Readonly<Record<string, EventSpec>>;
   /** Node side: the ledgers this process's events feed. */

@@ -1,7 +1,21 @@
 import { forbidden } from './errors';
 
 /** Who acts in the system. Escalation targets and approvers are roles, resolved to people through the staff directory. */
-export const ROLES = ['agent', 'supervisor', 'manager', 'general_manager', 'auditor', 'admin'] as const;
+export const ROLES = [
+  'agent',
+  'supervisor',
+  'manager',
+  'general_manager',
+  'auditor',
+  'admin',
+  // Reviewers and approvers of change requests and master data (seeds 000, 002, 004).
+  'sales_vp',
+  'committee',
+  'finance',
+  'marketing',
+  'expert',
+  'checker',
+] as const;
 export type Role = (typeof ROLES)[number];
 
 /** Roles that act on their own (`system` is the engine itself: timers, escalations). */
@@ -14,13 +28,19 @@ export const ROLE_LABELS_ZH: Record<Role, string> = {
   general_manager: '总经理',
   auditor: '审计',
   admin: '系统管理员',
+  sales_vp: '销售主管VP',
+  committee: '决策委员会',
+  finance: '财务部',
+  marketing: '市场部',
+  expert: '专家组',
+  checker: '资料审核员',
 };
 
 /** Everyone who handles matters: all but the auditor, who only reads. */
-export const STAFF_ROLES: readonly Role[] = ['agent', 'supervisor', 'manager', 'general_manager', 'admin'];
+export const STAFF_ROLES: readonly Role[] = ['agent', 'supervisor', 'manager', 'general_manager', 'admin', 'sales_vp', 'committee', 'finance', 'marketing', 'expert', 'checker'];
 
 /** Roles that see personal data unmasked; everyone with a token may read ledgers. */
-export const PII_VISIBLE_TO: readonly Role[] = ['supervisor', 'manager', 'general_manager', 'auditor', 'admin'];
+export const PII_VISIBLE_TO: readonly Role[] = ['supervisor', 'manager', 'general_manager', 'auditor', 'admin', 'sales_vp', 'checker'];
 
 export const isRole = (v: unknown): v is Role => typeof v === 'string' && (ROLES as readonly string[]).includes(v);
 

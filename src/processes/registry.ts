@@ -1,4 +1,5 @@
 import type { ProcessDefinition } from '../domain/process';
+import { changeProcess } from './change';
 import { complaintProcess } from './complaint';
 import { customerProcess } from './customer';
 import { enquiryProcess } from './enquiry';
@@ -7,7 +8,7 @@ import { enquiryProcess } from './enquiry';
  * Every process, one line each: the workflow body, the Updates, the API routes and OpenAPI, the CLI and the ledgers are
  * generated from this list.
  */
-export const PROCESSES: readonly ProcessDefinition[] = [customerProcess, complaintProcess, enquiryProcess];
+export const PROCESSES: readonly ProcessDefinition[] = [customerProcess, complaintProcess, enquiryProcess, changeProcess];
 
 export function processOfWorkflowType(workflowType: string): ProcessDefinition | undefined {
   return PROCESSES.find((p) => p.workflowType === workflowType);

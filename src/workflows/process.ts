@@ -1,4 +1,4 @@
-import { allHandlersFinished, ApplicationFailure, condition, continueAsNew, currentUpdateInfo, setHandler, workflowInfo } from '@temporalio/workflow';
+import { allHandlersFinished, ApplicationFailure, condition, continueAsNew, currentUpdateInfo, patched, setHandler, workflowInfo } from '@temporalio/workflow';
 import type { TimedAlarm } from '../domain/deadlines/deadline';
 import { validationError } from '../domain/errors';
 import { streamOf, type CommandMeta, type CommandSpec, type ProcessDefinition } from '../domain/process';
@@ -49,25 +49,32 @@ export async function processWorkflow(raw: ProcessWorkflowInput): Promise<void> 
   const rulesOf = () => (rules ??= p.rules && input.policy ? p.rules(input.policy) : undefined);
   let changes = 0;
 
-  /** Validated input → the domain command, with the meta it is recorded under. */
-  const toCommand = (spec: CommandSpec, req: CommandRequest | undefined) =>
+  /**
+   * Validated input → the domain command, with the meta it is recorded under. A validator runs only on new commands,
+   * so every patch applies there; a handler asks Temporal (which records the patch marker, and on replay of an older
+   * history answers false).
+   */
+  const toCommand = (spec: CommandSpec, req: CommandRequest | undefined, isPatched: (patchId: string) => boolean) =>
     domainCall(() => {
       const meta = checkMeta(req?.meta);
       authorize(spec.type, spec.roles, meta.role);
       const data = (req?.data ?? {}) as Record<string, unknown>;
       if (spec.creates && data[p.idField] !== input.id) throw validationError([{ field: p.idField, rule: `must be ${input.id}, the ${p.name} of this workflow` }]);
-      const command = spec.toCommand(data, { id: input.id, now: nowIso(), by: { actor: meta.actor, role: meta.role }, state: entity.current, rules: rulesOf(), start: raw as never });
+      const command = spec.toCommand(data, { id: input.id, now: nowIso(), by: { actor: meta.actor, role: meta.role }, state: entity.current, rules: rulesOf(), start: raw as never, patched: isPatched });
       return { command, meta: typeof data.reason === 'string' && data.reason ? { ...meta, reason: data.reason } : meta };
     });
 
   // What a validator computed (deadlines included), reused by its handler while the state has not moved.
   const prepared = new Map<string, { revision: number; command: ReturnType<typeof toCommand> }>();
+  const everyPatch = () => true;
   const prepare = (spec: CommandSpec, req: CommandRequest) => {
+    // Asked on every command, before a prepared one is reused: the marker must be in the history replay reads.
+    const applied = new Set((p.patches ?? []).filter((patchId) => patched(patchId)));
     const id = currentUpdateInfo()?.id;
     const kept = id === undefined ? undefined : prepared.get(id);
     if (id !== undefined) prepared.delete(id);
-    if (kept && kept.revision === entity.currentRevision) return kept.command;
-    return toCommand(spec, req);
+    if (kept && kept.revision === entity.currentRevision && applied.size === (p.patches ?? []).length) return kept.command;
+    return toCommand(spec, req, (patchId) => applied.has(patchId));
   };
 
   for (const spec of Object.values(p.commands)) {
@@ -85,7 +92,7 @@ export async function processWorkflow(raw: ProcessWorkflowInput): Promise<void> 
         {
           validator: (req) => {
             if (!entity.isReady && !spec.creates) return; // checked again when it runs
-            const c = toCommand(spec, req);
+            const c = toCommand(spec, req, everyPatch);
             entity.check(c.command);
             const id = currentUpdateInfo()?.id;
             if (id !== undefined) prepared.set(id, { revision: entity.currentRevision, command: c });

@@ -11,7 +11,8 @@ import { parseOrThrow } from '../validation';
  * The policy as data: the rules every process's deadlines are computed from, on the business calendar it is counted in.
  * - complaints (DOMAIN.md, Complaints): `targets` per severity × customer class, `warningFraction`, `escalationLadder`,
  *   the follow-up visit (回访) window;
- * - `enquiries` (咨询): the answer target, with its own warning and ladder or the complaints' ones.
+ * - `enquiries` (咨询): the answer target, with its own warning and ladder or the complaints' ones;
+ * - `approvals`: change requests and master-data changes (time limits, panels, tiers, second review, inactivity).
  * Targets are business time; `working_days` means that many full working days of working time (1 working day = 450
  * minutes with the default hours), which is how "half a working day" is meant.
  */
@@ -86,6 +87,102 @@ export const enquiryPolicySchema = z
 
 export const DEFAULT_ENQUIRY_POLICY = { answer: { value: 10, unit: 'minutes' } } as const;
 
+/** Elapsed calendar time (not business time), for inactivity rules: 2 weeks, 1 month, 3 months (seed 004). */
+export const CALENDAR_UNITS = ['days', 'weeks', 'months'] as const;
+export const calendarDurationSchema = z
+  .object({ value: z.number().int('must be a whole number').positive('must be greater than 0').max(1200, 'must be at most 1200'), unit: oneOf(CALENDAR_UNITS) })
+  .strict();
+
+const approverRole = oneOf(ROLES);
+const quorumSchema = z.number().int('must be a whole number').min(1, 'must be at least 1').max(9, 'must be at most 9');
+
+/** One approval tier (分级会审): amounts up to `upTo` (none = any amount) go to `role`; `quorum` distinct approvers. */
+export const approvalTierSchema = z
+  .object({
+    name: z.string().regex(/^[a-z][a-z0-9_]{0,31}$/, 'must be 1–32 lowercase letters, digits or "_", starting with a letter'),
+    label: z.string().max(50, 'must be at most 50 characters').optional(),
+    upTo: z.number().nonnegative('must be 0 or more').optional(),
+    role: approverRole,
+    /** Distinct approvers needed, per customer class (two different VPs for key accounts, seed 004). */
+    quorum: z.object({ ordinary: quorumSchema, key: quorumSchema }).strict(),
+  })
+  .strict();
+
+/** A review panel of change requests (seed 002: 客服部 with 财务部, 市场部 and the expert panel). */
+export const reviewPanelSchema = z
+  .object({ panel: z.string().regex(/^[a-z][a-z0-9_]{0,31}$/, 'must be 1–32 lowercase letters, digits or "_", starting with a letter'), label: z.string().max(50), role: approverRole })
+  .strict();
+
+/**
+ * Approvals (change requests and customer master data): every step's time limit (2 working days by default, seed 004
+ * asks for one), its warning and ladder, the review panels, the tiers by amount and customer class, who decides on a
+ * change to an approved plan, who gives the second review, the inactivity rule of implementations, and the checkers
+ * of master data.
+ */
+export const approvalsPolicySchema = z
+  .object({
+    stepDeadline: businessDurationSchema,
+    warningFraction: warningFractionSchema.optional(),
+    escalationLadder: ladderSchema,
+    review: z.object({ panels: z.array(reviewPanelSchema).min(1, 'must have at least one panel') }).strict(),
+    tiers: z
+      .array(approvalTierSchema)
+      .min(1, 'must have at least one tier')
+      .superRefine((tiers, ctx) => {
+        tiers.forEach((t, i) => {
+          const prev = tiers[i - 1];
+          if (i < tiers.length - 1 && t.upTo === undefined) ctx.addIssue({ code: 'custom', path: [i, 'upTo'], message: 'is required on every tier but the last' });
+          if (prev?.upTo !== undefined && t.upTo !== undefined && t.upTo <= prev.upTo) ctx.addIssue({ code: 'custom', path: [i, 'upTo'], message: 'must be above the previous tier' });
+        });
+        if (tiers.at(-1)?.upTo !== undefined) ctx.addIssue({ code: 'custom', path: [tiers.length - 1, 'upTo'], message: 'must be absent on the last tier (it takes any amount)' });
+      }),
+    /** The tier that decides any change to an already approved plan or contract (决策委员会, seed 002). */
+    approvedPlanTier: z.string(),
+    /** Who gives the second review (二次审核) a requester may ask for after a rejection (seed 004). */
+    secondReview: z.object({ role: approverRole }).strict(),
+    /** An implementation not updated for `remind` reminds its owner and their manager, `escalate` tells `escalateTo` too, `shelve` shelves it (搁置). */
+    inactivity: z.object({ remind: calendarDurationSchema, escalate: calendarDurationSchema, shelve: calendarDurationSchema, escalateTo: approverRole }).strict(),
+    /** Customer master data under maker-checker (seed 000): who checks changes, who approves grade changes, key accounts. */
+    masterData: z
+      .object({
+        checkers: z.array(approverRole).min(1, 'must name at least one role'),
+        gradeCheckers: z.array(approverRole).min(1, 'must name at least one role'),
+        keyAccount: z.object({ role: approverRole, quorum: quorumSchema }).strict(),
+      })
+      .strict(),
+  })
+  .strict()
+  .superRefine((a, ctx) => {
+    if (!a.tiers.some((t) => t.name === a.approvedPlanTier)) ctx.addIssue({ code: 'custom', path: ['approvedPlanTier'], message: `must be one of the tiers: ${a.tiers.map((t) => t.name).join(', ')}` });
+  });
+export type ApprovalsPolicy = z.infer<typeof approvalsPolicySchema>;
+
+/** DOMAIN.md's defaults (Change requests, Customers). */
+export const DEFAULT_APPROVALS: ApprovalsPolicy = {
+  stepDeadline: { value: 2, unit: 'working_days' },
+  escalationLadder: [
+    { level: 1, role: 'manager', afterBreach: 0 },
+    { level: 2, role: 'general_manager', afterBreach: 0.5 },
+  ],
+  review: {
+    panels: [
+      { panel: 'service', label: '客服部', role: 'supervisor' },
+      { panel: 'finance', label: '财务部', role: 'finance' },
+      { panel: 'marketing', label: '市场部', role: 'marketing' },
+      { panel: 'expert', label: '专家组', role: 'expert' },
+    ],
+  },
+  tiers: [
+    { name: 'department', label: '部门经理', upTo: 50_000, role: 'manager', quorum: { ordinary: 1, key: 1 } },
+    { name: 'vp', label: '销售主管VP', upTo: 1_000_000, role: 'sales_vp', quorum: { ordinary: 1, key: 2 } },
+    { name: 'committee', label: '决策委员会', role: 'committee', quorum: { ordinary: 1, key: 1 } },
+  ],
+  approvedPlanTier: 'committee',
+  secondReview: { role: 'general_manager' },
+  inactivity: { remind: { value: 2, unit: 'weeks' }, escalate: { value: 1, unit: 'months' }, shelve: { value: 3, unit: 'months' }, escalateTo: 'sales_vp' },
+  masterData: { checkers: ['checker', 'manager'], gradeCheckers: ['manager', 'general_manager'], keyAccount: { role: 'sales_vp', quorum: 2 } },
+};
+
 export const policySchema = z
   .object({
     name: z.string().trim().regex(/^[a-z0-9][a-z0-9_-]{0,63}$/, 'must be 1–64 lowercase letters, digits, "_" or "-"'),
@@ -98,6 +195,7 @@ export const policySchema = z
     escalationLadder: ladderSchema,
     followUp: followUpSchema,
     enquiries: enquiryPolicySchema.default(() => ({ ...DEFAULT_ENQUIRY_POLICY, answer: { ...DEFAULT_ENQUIRY_POLICY.answer } })),
+    approvals: approvalsPolicySchema.default(() => structuredClone(DEFAULT_APPROVALS)),
     calendar: calendarSettingsSchema,
   })
   .strict()
