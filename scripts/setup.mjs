@@ -3,7 +3,8 @@
 //  1. installs npm dependencies when missing or stale;
 //  2. finds or builds the real Temporal CLI: TEMPORAL_CLI_PATH, `temporal` on PATH, .tools/bin/temporal,
 //     `go install github.com/temporalio/cli/cmd/temporal@v1.5.1`, else the SDK's own download (needs internet);
-//  3. with --for-tests, fetches Temporal's time-skipping Java test server through Maven and writes its wrapper, and
+//  3. with --for-tests, fetches Temporal's time-skipping Java test server through Maven and writes its wrapper (and one
+//     whose clock starts at a chosen instant, compiled from tools/temporal-test-server/TestServerAt.java), and
 //     finds or builds Docker Compose (`go install github.com/docker/compose/v2/cmd@v2.29.7`) for the deployment check;
 //  4. records what it found in .tools/tools.json. Idempotent: seconds on the second run.
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -128,7 +129,32 @@ function ensureTestServer() {
   const script = '#!/bin/sh\nexec java -cp "$(dirname "$0")/../lib/*" io.temporal.testserver.TestServer "$@"\n';
   if (!existsSync(wrapper) || readFileSync(wrapper, 'utf8') !== script) writeFileSync(wrapper, script);
   chmodSync(wrapper, 0o755);
-  return { kind: 'path', path: wrapper, version: TEST_SERVER_VERSION };
+  return { kind: 'path', path: wrapper, version: TEST_SERVER_VERSION, ...ensureTestServerAt(dir) };
+}
+
+// The same server with its clock starting at a chosen instant (tools/temporal-test-server/TestServerAt.java), for tests
+// that must begin on a given day (a request submitted on 2026-09-30 16:00, before the National Day holiday).
+function ensureTestServerAt(dir) {
+  const source = path.join(ROOT, 'tools', 'temporal-test-server', 'TestServerAt.java');
+  const classes = path.join(dir, 'classes');
+  const compiled = path.join(classes, 'TestServerAt.class');
+  const javac = onPath('javac');
+  if (!existsSync(compiled) || statSync(compiled).mtimeMs < statSync(source).mtimeMs) {
+    if (!javac) {
+      log('javac missing: the tests that start the test server at a chosen instant will fail');
+      return {};
+    }
+    mkdirSync(classes, { recursive: true });
+    if (!run(javac, ['-cp', path.join(dir, 'lib', '*'), '-d', classes, source])) {
+      log('compiling TestServerAt failed: the tests that start the test server at a chosen instant will fail');
+      return {};
+    }
+  }
+  const at = path.join(dir, 'bin', 'temporal-test-server-at');
+  const script = '#!/bin/sh\nd="$(dirname "$0")/.."\nexec java -cp "$d/classes:$d/lib/*" TestServerAt "$@"\n';
+  if (!existsSync(at) || readFileSync(at, 'utf8') !== script) writeFileSync(at, script);
+  chmodSync(at, 0o755);
+  return { startAtPath: at };
 }
 
 // 4. Docker Compose, for `docker compose config` on the deployment file (no engine needed for that)

@@ -15,6 +15,7 @@ import { measureLag } from '../projections/projector';
 import type { LedgerReader } from '../projections/reader';
 import { registerAuditRoutes } from './audit';
 import { AuthError, TokenAuth, type Principal } from './auth';
+import { registerCalendarRoutes } from './calendar';
 import type { TemporalGateway } from './gateway';
 import { registerProcessRoutes } from './processes';
 import { errorBody, readResponses } from './schemas';
@@ -156,6 +157,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
 
   registerProcessRoutes(app, deps);
   registerSlaRoutes(app, deps);
+  registerCalendarRoutes(app, deps);
   registerAuditRoutes(app, { store: deps.store, ledgers: deps.ledgers, timeZone: deps.timeZone ?? 'Asia/Shanghai', auditDbPath: deps.auditDbPath });
 
   app.get('/roles', { schema: { summary: 'Roles known to the API', hide: true } }, async () => ({ roles: ROLES }));

@@ -44,3 +44,12 @@ export function composeCli(): string[] | undefined {
   if (found?.kind === 'path' && existsSync(found.path)) return [found.path, ...(found.args ?? [])];
   return undefined;
 }
+
+/** The test server that starts its clock at TAIZHANG_TEST_SERVER_START_MS (set-up compiles it), when there is one. */
+export function testServerAt(): string | undefined {
+  const found = readTools().testServer as (ToolLocation & { startAtPath?: string }) | undefined;
+  const at = found?.kind === 'path' ? found.startAtPath : undefined;
+  if (at && existsSync(at)) return at;
+  const wrapper = path.join(ROOT, '.tools', 'temporal-test-server', 'bin', 'temporal-test-server-at');
+  return existsSync(wrapper) ? wrapper : undefined;
+}

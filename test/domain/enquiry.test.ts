@@ -110,6 +110,6 @@ describe('enquiry deadline under the policies', () => {
     expect(SEED_001_POLICY.enquiries.answer).toEqual({ value: 10, unit: 'minutes' });
     for (const severity of ['major', 'normal', 'minor'] as const)
       for (const cls of ['ordinary', 'key'] as const) expect(SEED_001_POLICY.targets[severity][cls].resolution).toEqual({ value: 0.5, unit: 'working_days' });
-    expect(enquiryRules(SEED_001_POLICY).answerDeadline(cn('2026-10-09T10:00:00')).basis.policy).toBe('seed-001@1');
+    expect(enquiryRules(SEED_001_POLICY).answerDeadline(cn('2026-10-09T10:00:00')).basis.policy).toBe('seed-001@2');
   });
 });

@@ -16,6 +16,15 @@ export const TOKENS: Record<string, { token: string; role: Role; actor: string }
   supervisor: { token: 'supervisor-token-0123456789', role: 'supervisor', actor: 'sup-1' },
   auditor: { token: 'auditor-token-0123456789', role: 'auditor', actor: 'aud-1' },
   admin: { token: 'admin-token-0123456789', role: 'admin', actor: 'admin-1' },
+  manager: { token: 'manager-token-0123456789', role: 'manager', actor: 'mgr-1' },
+  gm: { token: 'gm-token-0123456789', role: 'general_manager', actor: 'gm-1' },
+  vp: { token: 'vp-token-0123456789', role: 'sales_vp', actor: 'vp-1' },
+  vp2: { token: 'vp2-token-0123456789', role: 'sales_vp', actor: 'vp-2' },
+  committee: { token: 'committee-token-0123456789', role: 'committee', actor: 'cmt-1' },
+  finance: { token: 'finance-token-0123456789', role: 'finance', actor: 'fin-1' },
+  marketing: { token: 'marketing-token-0123456789', role: 'marketing', actor: 'mkt-1' },
+  expert: { token: 'expert-token-0123456789', role: 'expert', actor: 'exp-1' },
+  checker: { token: 'checker-token-0123456789', role: 'checker', actor: 'chk-1' },
 };
 
 /** The API over a real worker, store and projector on the Temporal dev server, as one in-process stack for tests. */

@@ -1,10 +1,13 @@
 import { bundleWorkflowCode, Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { randomUUID } from 'node:crypto';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { TemporalGateway } from '../../src/api/gateway';
 import { tempStore } from './store';
-import { temporalCli, testServer } from '../../src/config/tools';
+import { temporalCli, testServer, testServerAt } from '../../src/config/tools';
 import { createActivities } from '../../src/activities';
 import { createLogger } from '../../src/config/logger';
 import type { Policy } from '../../src/domain/policy';
@@ -14,10 +17,20 @@ import { BUNDLER_OPTIONS, installRuntimeLogger } from '../../worker';
 const quiet = createLogger({ level: process.env.TEST_LOG_LEVEL ?? 'warn', name: 'test' });
 installRuntimeLogger(quiet);
 
-/** Temporal's time-skipping Java test server (provisioned by scripts/setup.mjs), or the SDK's download. */
-export async function timeSkippingEnv(): Promise<TestWorkflowEnvironment> {
+/**
+ * Temporal's time-skipping Java test server (provisioned by scripts/setup.mjs), or the SDK's download. With `startAt`
+ * (an ISO instant) its clock starts there (tools/temporal-test-server/TestServerAt.java), so a workflow can begin on a
+ * chosen day (before a holiday) and its timers are skipped from there.
+ */
+export async function timeSkippingEnv(options: { startAt?: string } = {}): Promise<TestWorkflowEnvironment> {
   const ts = testServer();
-  return TestWorkflowEnvironment.createTimeSkipping(ts.kind === 'path' ? { server: { executable: { type: 'existing-path', path: ts.path } } } : {});
+  if (!options.startAt) return TestWorkflowEnvironment.createTimeSkipping(ts.kind === 'path' ? { server: { executable: { type: 'existing-path', path: ts.path } } } : {});
+  const at = testServerAt();
+  if (!at) throw new Error('starting the test server at a chosen instant needs its launcher: run `node scripts/setup.mjs --for-tests` (it compiles tools/temporal-test-server/TestServerAt.java)');
+  const dir = mkdtempSync(path.join(tmpdir(), 'tz-test-server-'));
+  const wrapper = path.join(dir, 'temporal-test-server-at');
+  writeFileSync(wrapper, `#!/bin/sh\nTAIZHANG_TEST_SERVER_START_MS=${Date.parse(options.startAt)} exec '${at}' "$@"\n`, { mode: 0o755 });
+  return TestWorkflowEnvironment.createTimeSkipping({ server: { executable: { type: 'existing-path', path: wrapper } } });
 }
 
 /** The real Temporal dev server (the CLI), or the SDK's download. */
@@ -50,8 +63,8 @@ export async function testWorker(env: TestWorkflowEnvironment, store: EventStore
 export const testLogger = quiet;
 
 /** A worker on a real Temporal server with its own event store and task queue: what most workflow tests start. */
-export async function startWorkerStack(server: 'dev' | 'time-skipping', options: { policy?: Policy } = {}) {
-  const env = server === 'dev' ? await devServerEnv() : await timeSkippingEnv();
+export async function startWorkerStack(server: 'dev' | 'time-skipping', options: { policy?: Policy; startAt?: string } = {}) {
+  const env = server === 'dev' ? await devServerEnv() : await timeSkippingEnv({ startAt: options.startAt });
   const s = tempStore();
   const taskQueue = `tq-${randomUUID()}`;
   const worker = await testWorker(env, s.store, taskQueue);

@@ -1,3 +1,4 @@
+import { addBusinessDuration } from '../calendar/add';
 import type { BusinessCalendar, Pause } from '../calendar/calendar';
 import { MINUTE_MS, toEpochMs, type Instant } from '../calendar/instant';
 import type { Role } from '../roles';
@@ -43,7 +44,7 @@ export function scheduleDeadline<K extends string>(
   const targetMs = Math.round(targetMinutes * MINUTE_MS);
   const after = (fraction: number) => calendar.addBusinessMs(from, Math.round(targetMs * fraction), pauses);
   const ladder = rule.ladder.map((step) => ({ level: step.level, role: step.role, at: after(1 + step.afterBreach) }));
-  const due = after(1);
+  const due = addBusinessDuration(calendar, from, rule.target, pauses);
   return {
     kind,
     due: calendar.toIso(due),

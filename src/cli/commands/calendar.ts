@@ -1,0 +1,66 @@
+import { Option, type Command } from 'commander';
+import { ConfigError, type Config } from '../../config/config';
+import { loadPolicy } from '../../config/policy';
+import { amountFromText, amountIssues, calculatorDuration, calendarAdd } from '../../domain/calendar/add';
+import { isoInstant } from '../../domain/fields';
+import { calendarForPolicy, POLICY_PROFILES, type Policy } from '../../domain/policy';
+import { CliError, config } from '../context';
+
+const FLAGS: Record<string, string> = { from: '--from', workingDays: '--working-days', businessMinutes: '--business-minutes' };
+/** A rule as the API words it, with the CLI's option names. */
+const withFlags = (text: string) => text.replace(/\b(workingDays|businessMinutes)\b/g, (name) => FLAGS[name]!);
+
+/** The configured policy, or the one `--policy` names: a shipped profile, else a JSON policy file. */
+function policyFrom(cfg: Config, choice: string | undefined): Policy {
+  const profiles = Object.keys(POLICY_PROFILES);
+  try {
+    if (choice === undefined) return loadPolicy(cfg);
+    if (profiles.includes(choice)) return loadPolicy({ ...cfg, TAIZHANG_POLICY: choice as Config['TAIZHANG_POLICY'], TAIZHANG_POLICY_FILE: undefined });
+    return loadPolicy({ ...cfg, TAIZHANG_POLICY_FILE: choice });
+  } catch (err) {
+    if (err instanceof ConfigError && err.variable === 'TAIZHANG_POLICY_FILE' && choice !== undefined) {
+      throw new CliError(`--policy: must be a profile (${profiles.join(', ')}) or a valid JSON policy file: ${err.rule}`, 2);
+    }
+    if (err instanceof ConfigError) throw new CliError(err.message, 2);
+    throw err;
+  }
+}
+
+/** `taizhang calendar add`: an instant plus business time on the policy's calendar, without the API. */
+export function registerCalendarCommands(program: Command): void {
+  program
+    .command('calendar')
+    .description('business calendar tools')
+    .command('add')
+    .description('the instant reached by adding working days or business minutes to an instant, on the policy’s business calendar')
+    .requiredOption('--from <instant>', 'ISO 8601 instant with offset, e.g. 2026-09-30T16:00:00+08:00 (required)')
+    .option('--working-days <n>', 'working days to add, each a full working day of working time (450 minutes by default); exactly one of --working-days, --business-minutes')
+    .option('--business-minutes <n>', 'minutes of working time to add; exactly one of --working-days, --business-minutes')
+    .option('--policy <profile-or-file>', 'a shipped policy profile (default, seed-001, compressed) or a JSON policy file (default: TAIZHANG_POLICY_FILE, else TAIZHANG_POLICY)')
+    .addOption(new Option('--format <format>', 'output format').choices(['json', 'text']).default('text'))
+    .action((opts: { from: string; workingDays?: string; businessMinutes?: string; policy?: string; format: string }) => {
+      // The API's rules (GET /calendar/add), worded with the options' names.
+      const amounts = { workingDays: amountFromText(opts.workingDays), businessMinutes: amountFromText(opts.businessMinutes) };
+      const from = isoInstant.safeParse(opts.from);
+      const issues = [...(from.success ? [] : from.error.issues.map((i) => ({ field: 'from', rule: i.message }))), ...amountIssues(amounts)];
+      if (issues.length) throw new CliError(`${FLAGS[issues[0]!.field]}: ${withFlags(issues[0]!.rule)}`);
+      const policy = policyFrom(config(), opts.policy);
+      const calendar = calendarForPolicy(policy);
+      const duration = calculatorDuration(amounts);
+      const result = calendarAdd(calendar, opts.from, duration);
+      if (opts.format === 'json') {
+        process.stdout.write(JSON.stringify(result, null, 2) + '\n');
+        return;
+      }
+      const added = duration.unit === 'working_days' ? `${duration.value} working days (${(duration.value * calendar.workingDayMs) / 60_000} business minutes)` : `${duration.value} business minutes`;
+      process.stdout.write(
+        [
+          `from              ${calendar.toIso(opts.from)}`,
+          `add               ${added}`,
+          `at                ${result.at}`,
+          `calendar          ${result.calendar.source}`,
+          ...result.calendar.warnings.map((w) => `warning: ${w}`),
+        ].join('\n') + '\n',
+      );
+    });
+}
