@@ -52,10 +52,14 @@ export function optionsOf(schema: z.ZodType, skip: readonly string[] = []): Fiel
   return out;
 }
 
+/** A required yes/no is given as `--passed true|false` (a bare flag could only say yes); an optional one is a flag. */
+const takesValue = (f: FieldOption) => f.type !== 'boolean' || f.required;
+
 export function commanderOption(f: FieldOption): Option {
-  const value = f.type === 'boolean' ? '' : f.type === 'array' ? ' <values...>' : ` <${f.path[f.path.length - 1]}>`;
+  const value = !takesValue(f) ? '' : f.type === 'boolean' ? ' <true|false>' : f.type === 'array' ? ' <values...>' : ` <${f.path[f.path.length - 1]}>`;
   const o = new Option(`${f.flag}${value}`, `${f.description}${f.required ? ' (required)' : ''}`);
   if (f.choices) o.choices(f.choices);
+  else if (f.type === 'boolean' && f.required) o.choices(['true', 'false']);
   if (f.required) o.makeOptionMandatory();
   return o;
 }
@@ -66,7 +70,14 @@ export function bodyOf(fields: readonly FieldOption[], opts: Record<string, unkn
   for (const f of fields) {
     const raw = opts[f.attribute];
     if (raw === undefined) continue;
-    const value = f.type === 'number' || f.type === 'integer' ? (Number.isFinite(Number(raw)) && raw !== '' ? Number(raw) : raw) : raw;
+    const value =
+      f.type === 'number' || f.type === 'integer'
+        ? Number.isFinite(Number(raw)) && raw !== ''
+          ? Number(raw)
+          : raw
+        : f.type === 'boolean' && typeof raw === 'string'
+          ? raw === 'true'
+          : raw;
     let at = body;
     for (const k of f.path.slice(0, -1)) at = (at[k] ??= {}) as Record<string, unknown>;
     at[f.path[f.path.length - 1]!] = value;

@@ -69,7 +69,7 @@ describe('change request workflow under the default policy (time-skipping, from 
     firedAt(fired[1]!, expected.escalations[0]!.at, 'level 1');
     firedAt(fired[2]!, expected.escalations[1]!.at, 'level 2');
     // Nothing else happened while it waited: the panels still owe their opinions.
-    expect(all.filter((e) => e.type !== 'NotificationIssued').map((e) => e.type)).toEqual(['ChangeRequested', 'ChangeWarningIssued', 'ChangeEscalated', 'ChangeEscalated']);
+    expect(all.filter((e) => (e.type as string) !== 'NotificationIssued').map((e) => e.type)).toEqual(['ChangeRequested', 'ChangeWarningIssued', 'ChangeEscalated', 'ChangeEscalated']);
     expect((await w.gateway.view(changeProcess, id)).state).toMatchObject({ status: 'reviewing', escalationLevel: 2 });
     await recordHistory(w.env.client, `change-${id}`, 'change-review-ladder');
   });
@@ -107,7 +107,7 @@ describe('change request workflow under the default policy (time-skipping, from 
     firedAt(reminders[1]!, i.escalateAt, 'escalation');
     firedAt(reminders[2]!, i.shelveAt, 'shelving');
     // The reminder reaches the owner and their manager; the escalation the VP too.
-    const notices = all.filter((e) => e.type === 'NotificationIssued').map((e) => (e.data as unknown as { recipient: string }).recipient);
+    const notices = all.filter((e) => (e.type as string) === 'NotificationIssued').map((e) => (e.data as unknown as { recipient: string }).recipient);
     expect(notices).toEqual(expect.arrayContaining(['actor:wang.qiang', 'role:manager', 'role:sales_vp']));
     expect((await w.gateway.view(changeProcess, id)).state).toMatchObject({ status: 'shelved' });
   });

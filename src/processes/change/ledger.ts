@@ -12,6 +12,13 @@ import { changeEventSchemas, type ChangeEvent } from './schemas';
 const list = (v: unknown): string[] => (typeof v === 'string' && v ? v.split(',') : []);
 const join = (xs: readonly string[]): string | null => (xs.length ? xs.join(',') : null);
 
+/** The form's columns an amendment may change: the amended value where it gives one, else the row's. */
+const amended = (row: LedgerRow, c: { amount?: number; affects?: string; wantedBy?: string }): LedgerRow => ({
+  amount: c.amount ?? row.amount ?? null,
+  affects: c.affects ?? row.affects ?? null,
+  wanted_by: c.wantedBy ?? row.wanted_by ?? null,
+});
+
 export const changesLedger = entityLedger<ChangeEvent>({
   name: 'changes',
   version: 1,
@@ -79,7 +86,7 @@ export const changesLedger = entityLedger<ChangeEvent>({
           round: e.data.round,
           approvers: null,
           rejected_reason: null,
-          ...(e.type === 'ChangeAmended' ? { second_review: null, sign_off_ref: null, team: null, implementer: null, remind_at: null, shelve_at: null, amount: e.data.changes.amount ?? row.amount ?? null } : {}),
+          ...(e.type === 'ChangeAmended' ? { ...amended(row, e.data.changes), second_review: null, sign_off_ref: null, team: null, implementer: null, remind_at: null, shelve_at: null } : {}),
         };
       }
       case 'ChangeDecisionRecorded':
@@ -97,17 +104,17 @@ export const changesLedger = entityLedger<ChangeEvent>({
       case 'ChangeImplementationUpdated':
         return { step: 'implementation', last_progress_at: at, remind_at: e.data.inactivity.remindAt, shelve_at: e.data.inactivity.shelveAt, step_due: e.data.inactivity.remindAt };
       case 'ChangeImplemented':
-        return { step: 'verify', waiting_for: row.requester ?? null, step_due: e.data.verify.due, last_progress_at: at };
+        return { step: 'verify', waiting_for: row.requester ?? null, step_due: e.data.verify.due, last_progress_at: at, remind_at: null, shelve_at: null };
       case 'ChangeVerified':
         return e.data.passed
           ? { step: 'close', waiting_for: row.requester ?? null, step_due: null }
           : { step: 'implementation', waiting_for: row.implementer ?? null, last_progress_at: at, remind_at: e.data.inactivity?.remindAt ?? null, shelve_at: e.data.inactivity?.shelveAt ?? null, step_due: e.data.inactivity?.remindAt ?? null };
       case 'ChangeShelved':
-        return { step: 'shelved', step_due: null };
+        return { step: 'shelved', step_due: null, remind_at: null, shelve_at: null };
       case 'ChangeClosed':
-        return { step: 'closed', waiting_for: null, step_due: null, closed_at: at };
+        return { step: 'closed', waiting_for: null, step_due: null, remind_at: null, shelve_at: null, closed_at: at };
       case 'ChangeCancelled':
-        return { step: 'cancelled', waiting_for: null, step_due: null, closed_at: at };
+        return { step: 'cancelled', waiting_for: null, step_due: null, remind_at: null, shelve_at: null, closed_at: at };
       case 'ChangeEscalated':
         return { escalation_level: Math.max(Number(row.escalation_level ?? 0), e.data.level) };
       default:
