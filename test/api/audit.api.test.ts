@@ -2,6 +2,7 @@ import type { NotificationIssued } from '../../src/domain/notifications';
 import ExcelJS from 'exceljs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ComplaintEvent } from '../../src/processes/complaint/schemas';
+import { customerProcess } from '../../src/processes/customer';
 import { COMPRESSED_POLICY } from '../../src/domain/policy';
 import type { RecordedEvent } from '../../src/events/envelope';
 import { startTestApp, type TestApp } from '../support/app';
@@ -16,7 +17,9 @@ describe('ledgers and audit through the API', () => {
     t = await startTestApp(COMPRESSED_POLICY);
     const c = await t.app.inject({ method: 'POST', url: '/customers', headers: t.as('agent'), payload: { name: '王小明', phone: '13912345678', grade: 'C' } });
     customerId = (c.json() as { customerId: string }).customerId;
-    await t.projector.waitFor((c.json() as { position: string }).position);
+    // Registrations are maker-checker: a checker approves it, so it counts as a customer.
+    const approved = await t.gateway.command(customerProcess, customerId, 'approve', { changeId: `${customerId}-1` }, { actor: 'xu.he', role: 'checker' });
+    await t.projector.waitFor(approved.position!);
     const r = await t.app.inject({ method: 'POST', url: '/complaints', headers: t.as('agent'), payload: { customerId, channel: 'web', category: 'charges', severity: 'major', summary: '重复扣费' } });
     complaintId = (r.json() as { complaintId: string }).complaintId;
     // Major, compressed: first-response escalations at 4 s (level 1) and 6 s (level 2).

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { customerProcess } from '../../src/processes/customer';
 import { startTestApp, type TestApp } from '../support/app';
 
 describe('complaint API: commands, role rules, clear 4xx with nothing appended', () => {
@@ -10,7 +11,9 @@ describe('complaint API: commands, role rules, clear 4xx with nothing appended',
     t = await startTestApp();
     const c = await t.app.inject({ method: 'POST', url: '/customers', headers: t.as('agent'), payload: { name: '某物业', grade: 'A' } });
     customerId = (c.json() as { customerId: string; position: string }).customerId;
-    await t.projector.waitFor((c.json() as { position: string }).position);
+    // Registrations are maker-checker: a checker approves it (grade A: a key customer from then on).
+    const approved = await t.gateway.command(customerProcess, customerId, 'approve', { changeId: `${customerId}-1` }, { actor: 'xu.he', role: 'checker' });
+    await t.projector.waitFor(approved.position!);
   });
   afterAll(async () => {
     await t?.close();

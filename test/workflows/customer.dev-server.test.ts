@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { idFromKey } from '../../src/api/gateway';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DomainError } from '../../src/domain/errors';
+import type { CommandMeta } from '../../src/domain/process';
 import { deterministicEventId } from '../../src/events/ids';
 import { customerProcess } from '../../src/processes/customer';
 import type { CustomerState } from '../../src/processes/customer/decider';
@@ -19,6 +20,8 @@ describe('customerWorkflow on the Temporal dev server', () => {
   let s: { store: WorkerStack['store'] };
   let gateway: WorkerStack['gateway'];
   const agent = { actor: 'a.li', role: 'agent' as const };
+  const checker = { actor: 'xu.he', role: 'checker' as const };
+  const manager = { actor: 'qian.feng', role: 'manager' as const };
 
   beforeAll(async () => {
     w = await startWorkerStack('dev');
@@ -29,17 +32,29 @@ describe('customerWorkflow on the Temporal dev server', () => {
     await w?.close();
   });
 
-  it('registers through update-with-start; the result returns once the event is durable', async () => {
+  const act = (customerId: string, action: string, data: unknown, meta: CommandMeta) => gateway.command(customerProcess, customerId, action, data, meta);
+  const view = async (streamName: string) => (await env.client.workflow.getHandle(streamName).query(customerQuery)) as ProcessView<CustomerState>;
+  const types = async (streamName: string) => (await s.store.readStream(streamName)).map((e) => e.type);
+
+  it('registers through update-with-start, pending until a checker approves; the result returns once the events are durable', async () => {
     const r = await gateway.registerCustomer({ name: '上海某物业公司', phone: '021-12345678', type: 'owner', importance: 'key', grade: 'A' }, agent);
     const events = await s.store.readStream(r.streamName);
-    expect(events).toHaveLength(1);
-    expect(events[0]!.type).toBe('CustomerRegistered');
+    // The registration and, beside it, the key-account designation, each waiting for its checkers.
+    expect(events.map((e) => [e.type, (e.data as { kind: string }).kind])).toEqual([
+      ['CustomerChangeSubmitted', 'registration'],
+      ['CustomerChangeSubmitted', 'key_account'],
+    ]);
     expect(events[0]!.id).toBe(deterministicEventId(r.streamName, events[0]!.metadata.runId, r.streamName, 0));
     expect(events[0]!.metadata).toMatchObject({ actor: 'a.li', role: 'agent', workflowId: r.streamName, schemaVersion: 1 });
-    expect(r.eventIds).toEqual([events[0]!.id]);
-    expect(r.position).toBe(events[0]!.position);
-    const view = (await env.client.workflow.getHandle(r.streamName).query(customerQuery)) as ProcessView<CustomerState>;
-    expect(view.state).toMatchObject({ status: 'registered', customerId: r.customerId });
+    expect(r.eventIds).toEqual(events.map((e) => e.id));
+    expect(r.position).toBe(events[1]!.position);
+    const pending = await view(r.streamName);
+    expect(pending.state).toMatchObject({ status: 'pending', customerId: r.customerId });
+    // Each pending step has its time limit: the workflow waits on the warning of the earliest.
+    expect(pending.pendingAlarms[0]).toMatchObject({ kind: 'warning', changeId: `${r.customerId}-1` });
+    const approved = await act(r.customerId, 'approve', { changeId: `${r.customerId}-1` }, checker);
+    expect(approved.eventTypes).toEqual(['CustomerChangeDecided', 'CustomerRegistered']);
+    expect((await view(r.streamName)).state).toMatchObject({ status: 'registered', profile: { grade: 'A', importance: 'ordinary' } });
   });
 
   it('the same idempotency key returns the same customer and appends nothing twice', async () => {
@@ -96,12 +111,14 @@ describe('customerWorkflow on the Temporal dev server', () => {
     expect(await s.store.readStream(`customer-${customerId}`)).toHaveLength(0);
   });
 
-  it('contact updates append only what changed; a stream written behind its back is re-read, not overwritten', async () => {
+  it('contact changes submit only what changed; a stream written behind its back is re-read, not overwritten', async () => {
+    // Its history from before maker-checker is kept as recorded (customer-concurrent-writer.pb): the unpatched path.
     const r = await gateway.registerCustomer({ name: '周九', phone: '13700137000', type: 'owner', importance: 'ordinary', grade: 'B' }, agent);
+    await act(r.customerId, 'approve', { changeId: `${r.customerId}-1` }, checker);
     const handle = env.client.workflow.getHandle(r.streamName);
     const same = await handle.executeUpdate(updateCustomerContact, { args: [{ data: { customerId: r.customerId, changes: { phone: '13700137000' } }, meta: agent }] });
     expect(same.eventIds).toEqual([]);
-    // A foreign writer appends at revision 1 (breaking single-writer on purpose): the workflow must not lose it.
+    // A foreign writer appends at revision 3 (breaking single-writer on purpose): the workflow must not lose it.
     await s.store.append(
       r.streamName,
       [
@@ -112,14 +129,74 @@ describe('customerWorkflow on the Temporal dev server', () => {
           metadata: { actor: 'x', role: 'admin', occurredAt: new Date().toISOString(), correlationId: 'c', causationId: 'c', workflowId: 'other', runId: 'r', schemaVersion: 1 },
         },
       ],
-      { expectedRevision: 0 },
+      { expectedRevision: 2 },
     );
     const changed = await handle.executeUpdate(updateCustomerContact, { args: [{ data: { customerId: r.customerId, changes: { phone: '13700137001' } }, meta: agent }] });
-    expect(changed.revision).toBe(2);
+    expect(changed.revision).toBe(4);
+    expect(changed.eventTypes).toEqual(['CustomerChangeSubmitted']);
+    await act(r.customerId, 'approve', { changeId: `${r.customerId}-2` }, manager);
     const events = await s.store.readStream(r.streamName);
-    expect(events.map((e) => e.revision)).toEqual([0, 1, 2]);
-    const view = (await handle.query(customerQuery)) as ProcessView<CustomerState>;
-    expect(view.state).toMatchObject({ profile: { email: 'zhou@example.com', phone: '13700137001' } });
-    await recordHistory(env.client, r.streamName, 'customer-concurrent-writer');
+    expect(events.map((e) => e.revision)).toEqual([0, 1, 2, 3, 4, 5, 6]);
+    const state = (await view(r.streamName)).state;
+    expect(state).toMatchObject({ profile: { email: 'zhou@example.com', phone: '13700137001' } });
+  });
+
+  it('two checkers approving the same change at the same moment: exactly one decision, the other is told who decided (409)', async () => {
+    const r = await gateway.registerCustomer({ name: '吴十', type: 'potential', importance: 'ordinary', grade: 'C' }, agent);
+    const changeId = `${r.customerId}-1`;
+    const results = await Promise.allSettled([act(r.customerId, 'approve', { changeId }, checker), act(r.customerId, 'approve', { changeId }, manager)]);
+    const fulfilled = results.filter((x) => x.status === 'fulfilled');
+    const rejected = results.filter((x): x is PromiseRejectedResult => x.status === 'rejected');
+    expect(fulfilled).toHaveLength(1);
+    expect(rejected).toHaveLength(1);
+    const err = rejected[0]!.reason as DomainError;
+    expect(err).toBeInstanceOf(DomainError);
+    expect(err).toMatchObject({ kind: 'illegal_state', code: 'approval.already_decided' });
+    expect(err.message).toMatch(/already approved by (xu\.he|qian\.feng) at /);
+    expect(await types(r.streamName)).toEqual(['CustomerChangeSubmitted', 'CustomerChangeDecided', 'CustomerRegistered']);
+  });
+
+  it('the maker-checker flow end to end: own approval refused, two VPs for a key account, a grade change with its notice, a second review', async () => {
+    const r = await gateway.registerCustomer({ name: '北京某集团', phone: '13800138000', type: 'intending', importance: 'key', grade: 'C' }, agent);
+    const id = r.customerId;
+    const own = await act(id, 'approve', { changeId: `${id}-1` }, { actor: 'a.li', role: 'checker' }).catch((e: unknown) => e);
+    expect(own).toMatchObject({ kind: 'forbidden', code: 'approval.own_submission' });
+    await act(id, 'approve', { changeId: `${id}-1` }, checker);
+    await act(id, 'approve', { changeId: `${id}-2` }, { actor: 'liu.yang', role: 'sales_vp' });
+    const twice = await act(id, 'approve', { changeId: `${id}-2` }, { actor: 'liu.yang', role: 'sales_vp' }).catch((e: unknown) => e);
+    expect(twice).toMatchObject({ kind: 'illegal_state', code: 'approval.already_decided_by_you' });
+    await act(id, 'approve', { changeId: `${id}-2` }, { actor: 'ma.li', role: 'sales_vp' });
+    await act(id, 'changeGrade', { grade: 'B', scores: { cooperationHistory: 4, payment: 4, reputation: 4, integrity: 4, demand: 3 } }, agent);
+    const noNotice = await act(id, 'approve', { changeId: `${id}-3` }, manager).catch((e: unknown) => e);
+    expect(noNotice).toMatchObject({ kind: 'illegal_state', issues: [{ field: 'noticeRef' }] });
+    const graded = await act(id, 'approve', { changeId: `${id}-3`, noticeRef: '客字〔2026〕7号' }, manager);
+    expect(graded.eventTypes).toEqual(['CustomerChangeDecided', 'CustomerGradeChanged', 'NotificationIssued']);
+    await act(id, 'updateContact', { email: 'bj@example.com' }, agent);
+    await act(id, 'reject', { changeId: `${id}-4`, reason: '邮箱无法验证' }, checker);
+    await act(id, 'requestSecondReview', { changeId: `${id}-4`, reason: '客户已书面确认' }, agent);
+    await act(id, 'approve', { changeId: `${id}-4` }, { actor: 'zhou.hua', role: 'general_manager' });
+    const state = (await view(r.streamName)).state;
+    expect(state).toMatchObject({ status: 'registered', importance: 'key', profile: { grade: 'B', importance: 'key', email: 'bj@example.com' } });
+    expect((await view(r.streamName)).pendingAlarms).toEqual([]);
+    expect(await types(r.streamName)).toEqual([
+      'CustomerChangeSubmitted',
+      'CustomerChangeSubmitted',
+      'CustomerChangeDecided',
+      'CustomerRegistered',
+      'CustomerChangeDecided',
+      'CustomerChangeDecided',
+      'CustomerImportanceChanged',
+      'CustomerChangeSubmitted',
+      'CustomerChangeDecided',
+      'CustomerGradeChanged',
+      'NotificationIssued',
+      'CustomerChangeSubmitted',
+      'CustomerChangeDecided',
+      'NotificationIssued',
+      'CustomerSecondReviewRequested',
+      'CustomerChangeDecided',
+      'CustomerContactUpdated',
+    ]);
+    await recordHistory(env.client, r.streamName, 'customer-maker-checker');
   });
 });

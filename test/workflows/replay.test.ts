@@ -16,11 +16,13 @@ describe('replay of recorded workflow histories', () => {
   const files = readdirSync(HISTORIES_DIR, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.pb'));
   const named = (folder: string, prefix: string) => files.filter((f) => path.dirname(f) === folder && path.basename(f).startsWith(prefix));
 
-  it('has histories of complaints and customers from before the kernel and from the kernel', () => {
+  it('has histories of complaints and customers from before the kernel, and of every process from the kernel', () => {
     expect(named('before-kernel', 'complaint-').length).toBeGreaterThanOrEqual(3);
     expect(named('before-kernel', 'customer-').length).toBeGreaterThanOrEqual(1);
     expect(named('.', 'complaint-').length).toBeGreaterThanOrEqual(3);
-    expect(named('.', 'customer-').length).toBeGreaterThanOrEqual(1);
+    expect(named('.', 'customer-').length).toBeGreaterThanOrEqual(2);
+    expect(named('.', 'enquiry-').length).toBeGreaterThanOrEqual(2);
+    expect(named('.', 'change-').length).toBeGreaterThanOrEqual(5);
   });
 
   it.each(files)('%s replays without nondeterminism', async (file) => {

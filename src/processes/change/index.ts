@@ -4,7 +4,7 @@ import type { CustomerClass } from '../../domain/enums';
 import { illegalState } from '../../domain/errors';
 import { commandsOf, defineProcess, type CommandContext } from '../../domain/process';
 import { STAFF_ROLES } from '../../domain/roles';
-import { customerClassLookup } from './customer';
+import { customerClassLookup } from '../customer/lookup';
 import { changeDecider, isFinal, pendingChangeAlarms, type ChangeAlarm, type ChangeCommand, type ChangeState, type OpenChange } from './decider';
 import { changeStepsLedger, changesLedger } from './ledger';
 import { changeNotifications } from './notifications';

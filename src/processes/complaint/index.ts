@@ -3,8 +3,7 @@ import type { CustomerClass } from '../../domain/enums';
 import { notFound } from '../../domain/errors';
 import { commandsOf, defineProcess, type CommandContext } from '../../domain/process';
 import { STAFF_ROLES } from '../../domain/roles';
-import { customerClassOf, type CustomerState } from '../customer/decider';
-import { customerProcess } from '../customer';
+import { customerClassLookup } from '../customer/lookup';
 import { complaintDecider, isFinal, pendingAlarms, type ComplaintAlarm, type ComplaintCommand, type ComplaintState, type OpenComplaint } from './decider';
 import { complaintsLedger, followUpsLedger } from './ledger';
 import { complaintNotifications } from './notifications';
@@ -45,12 +44,8 @@ export const complaintProcess = defineProcess<ComplaintState, ComplaintCommand, 
       summary: 'Receive a complaint (受理); returns once ComplaintReceived is durable',
       creates: true,
       input: receiveComplaintInput,
-      // The customer's class at the moment of receipt, from the customer's own stream (not a ledger that may lag).
-      async lookup(input, lookups) {
-        const { state } = await lookups.state<CustomerState>(customerProcess, input.customerId);
-        if (state.status !== 'registered') throw notFound('customer.not_found', `no customer ${input.customerId}`);
-        return { customerClass: customerClassOf(state.profile) };
-      },
+      // The customer's class at the moment of receipt, from the customer's own stream (pending registrations too).
+      lookup: (input, lookups) => customerClassLookup(input.customerId, lookups),
       toCommand(input: ReceiveComplaintInput & { customerClass?: CustomerClass }, ctx) {
         // The class comes with the command; workflows started by earlier code carried it in their input.
         const customerClass = input.customerClass ?? (ctx.start?.customerClass as CustomerClass | undefined) ?? 'ordinary';
