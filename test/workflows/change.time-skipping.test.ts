@@ -65,6 +65,7 @@ describe('change request workflow under the default policy (time-skipping, from 
 
     const fired = all.filter((e) => e.type === 'ChangeWarningIssued' || e.type === 'ChangeEscalated');
     expect(fired.map((e) => (e.type === 'ChangeEscalated' ? `L${e.data.level}:${e.data.role}` : 'warning'))).toEqual(['warning', 'L1:manager', 'L2:general_manager']);
+    console.info(`change review: submitted ${at}; ${fired.map((e, i) => `${e.type === 'ChangeEscalated' ? `L${e.data.level}` : 'warning'} computed ${[expected.warnAt!, ...expected.escalations.map((x) => x.at)][i]} fired ${e.metadata.occurredAt}`).join('; ')}`);
     firedAt(fired[0]!, expected.warnAt!, 'warning');
     firedAt(fired[1]!, expected.escalations[0]!.at, 'level 1');
     firedAt(fired[2]!, expected.escalations[1]!.at, 'level 2');
@@ -103,6 +104,7 @@ describe('change request workflow under the default policy (time-skipping, from 
 
     const reminders = all.filter((e) => e.type === 'ChangeInactivityReminded' || e.type === 'ChangeShelved');
     expect(reminders.map((e) => (e.type === 'ChangeInactivityReminded' ? e.data.level : 'shelved'))).toEqual(['remind', 'escalate', 'shelved']);
+    console.info(`inactivity: handed over ${since}; ${reminders.map((e, n) => `${e.type === 'ChangeShelved' ? 'shelved' : e.data.level} computed ${[i.remindAt, i.escalateAt, i.shelveAt][n]} fired ${e.metadata.occurredAt}`).join('; ')}`);
     firedAt(reminders[0]!, i.remindAt, 'reminder');
     firedAt(reminders[1]!, i.escalateAt, 'escalation');
     firedAt(reminders[2]!, i.shelveAt, 'shelving');
