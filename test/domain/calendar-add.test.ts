@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { addBusinessDuration, amountFromText, amountIssues, calculatorDuration, calendarAdd } from '../../src/domain/calendar/add';
+import { addBusinessDuration, calendarAdd } from '../../src/domain/calendar/add';
+import { calendarAddFor, calendarAddQuery } from '../../src/domain/calendar/calculator';
+import { parseOrThrow } from '../../src/domain/validation';
 import { scheduleDeadline, type DeadlineRule } from '../../src/domain/deadlines/deadline';
 import type { BusinessDuration } from '../../src/domain/deadlines/duration';
 import { DomainError } from '../../src/domain/errors';
@@ -103,13 +105,16 @@ describe('calendarAdd', () => {
   });
 });
 
-describe('the calculator’s input rules (shared by the API and the CLI)', () => {
-  const read = (a: { workingDays?: string; businessMinutes?: string }) => ({ workingDays: amountFromText(a.workingDays), businessMinutes: amountFromText(a.businessMinutes) });
+describe('the calculator’s input rules (one schema for the API and the CLI)', () => {
+  const FROM = '2026-09-30T16:00:00+08:00';
+  const read = (a: { workingDays?: string; businessMinutes?: string }) => parseOrThrow(calendarAddQuery, { from: FROM, ...a });
   it('reads plain decimal numbers and takes exactly one amount', () => {
-    expect(calculatorDuration(read({ workingDays: '2' }))).toEqual({ value: 2, unit: 'working_days' });
-    expect(calculatorDuration(read({ workingDays: '0.5' }))).toEqual({ value: 0.5, unit: 'working_days' });
-    expect(calculatorDuration(read({ businessMinutes: '90' }))).toEqual({ value: 90, unit: 'minutes' });
-    expect(calculatorDuration(read({ businessMinutes: '0' }))).toEqual({ value: 0, unit: 'minutes' });
+    expect(read({ workingDays: '2' })).toEqual({ from: FROM, workingDays: 2 });
+    expect(read({ workingDays: '0.5' })).toEqual({ from: FROM, workingDays: 0.5 });
+    expect(read({ businessMinutes: '90' })).toEqual({ from: FROM, businessMinutes: 90 });
+    expect(read({ businessMinutes: '0' })).toEqual({ from: FROM, businessMinutes: 0 });
+    expect(calendarAddFor(cal, read({ workingDays: '2' })).at).toBe(cn('2026-10-09T16:00:00'));
+    expect(calendarAddFor(cal, read({ businessMinutes: '90' })).at).toBe(cn('2026-09-30T17:30:00'));
   });
 
   it.each([
@@ -121,8 +126,14 @@ describe('the calculator’s input rules (shared by the API and the CLI)', () =>
     ['negative', { businessMinutes: '-5' }, [['businessMinutes', 'must not be negative']]],
     ['too many days', { workingDays: '3651' }, [['workingDays', 'must be at most 3650']]],
   ])('names the field and the rule: %s', (_case, given, expected) => {
-    expect(amountIssues(read(given)).map((i) => [i.field, i.rule])).toEqual(expected);
-    expect(() => calculatorDuration(read(given))).toThrow(DomainError);
+    let err: unknown;
+    try {
+      read(given);
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(DomainError);
+    expect((err as DomainError).issues.map((i) => [i.field, i.rule])).toEqual(expected);
   });
 });
 

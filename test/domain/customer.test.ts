@@ -335,9 +335,16 @@ describe('approval time limits: warning and escalation through the shared deadli
     for (const e of [...events, ...late]) expect(checkEventData(e.type, e.data), e.type).toMatchObject({ ok: true });
   });
 
-  it('a workflow started without a policy (or before policies had approvals) checks with the default roles and no time limit', () => {
+  it('a policy recorded before policies had approvals means the default ones, time limit included', () => {
     const { approvals: _, ...old } = DEFAULT_POLICY;
-    expect(customerProcess.rules!(old as never)).toBeUndefined();
+    const rules = customerProcess.rules!(old as never);
+    const spec = customerProcess.commands.register!;
+    const command = spec.toCommand(parseOrThrow(spec.input, registration), { id: 'C1', now: NOW, by: agent, state: given([]).state, rules, patched: () => true });
+    const due = customerProcess.rules!(DEFAULT_POLICY)!.deadline('approval', NOW).deadline.due;
+    given([]).when(command).then([{ type: 'CustomerChangeSubmitted', data: { step: { roles: ['checker', 'manager'], deadline: { due } }, basis: { policy: 'default@3' } } }]);
+  });
+
+  it('a workflow started without any policy checks with the default roles and no time limit', () => {
     const spec = customerProcess.commands.register!;
     const command = spec.toCommand(parseOrThrow(spec.input, registration), { id: 'C1', now: NOW, by: agent, state: given([]).state, rules: undefined, patched: () => true });
     const events = given([]).when(command).then([{ type: 'CustomerChangeSubmitted', data: { step: { roles: ['checker', 'manager'], deadline: null }, basis: null } }]);

@@ -93,18 +93,22 @@ function stream(changeId: string) {
       li,
       '客户现场未具备安装条件',
     );
-    const review = (panel: string, opinion: string, by: By, at: string, comment?: string) =>
-      add('ChangeReviewed', { panel, opinion, ...(comment ? { comment } : {}), reviewer: by.actor, role: by.role, at, onTime: true }, at, by);
+    const given = new Set<string>();
+    const review = (panel: string, opinion: string, by: By, at: string, comment?: string) => {
+      given.add(panel);
+      const outstanding = panels.filter((p) => !given.has(p.panel)).map((p) => p.label);
+      add('ChangeReviewed', { panel, opinion, ...(comment ? { comment } : {}), reviewer: by.actor, role: by.role, at, onTime: true, outstanding }, at, by);
+    };
     review('service', 'agree', zhao, '2026-10-08T01:30:00.000Z');
     review('finance', 'agree', he, '2026-10-08T02:00:00.000Z');
     review('marketing', 'conditional', lin, '2026-10-08T02:30:00.000Z', '需补充费用测算');
     review('expert', 'agree', guo, '2026-10-08T03:00:00.000Z');
     add('ChangeSentForApproval', { round: 1, at: '2026-10-08T03:00:00.000Z', tier: o.tier, step: approvalStep(o.tier, o.approvalDue), basis }, '2026-10-08T03:00:00.000Z', guo);
   };
-  const decision = (o: { step?: 'approval' | 'second_review'; round?: number; verdict: 'approve' | 'reject'; by: By; at: string; outcome: 'pending' | 'approved' | 'rejected'; approvals: string[]; reason?: string }) =>
+  const decision = (o: { step?: 'approval' | 'second_review'; round?: number; verdict: 'approve' | 'reject'; by: By; at: string; outcome: 'pending' | 'approved' | 'rejected'; approvals: string[]; quorum?: number; reason?: string }) =>
     add(
       'ChangeDecisionRecorded',
-      { step: o.step ?? 'approval', round: o.round ?? 1, verdict: o.verdict, ...(o.reason ? { reason: o.reason } : {}), decidedBy: o.by.actor, role: o.by.role, at: o.at, outcome: o.outcome, approvals: o.approvals, onTime: true },
+      { step: o.step ?? 'approval', round: o.round ?? 1, verdict: o.verdict, ...(o.reason ? { reason: o.reason } : {}), decidedBy: o.by.actor, role: o.by.role, at: o.at, outcome: o.outcome, approvals: o.approvals, quorum: o.quorum ?? 1, onTime: true },
       o.at,
       o.by,
       o.reason,
@@ -127,8 +131,8 @@ describe('change request ledgers as specifications', () => {
   it('a key account: reviewed, approved by two different VPs, signed off, implemented, verified, closed', () => {
     const b = stream('B1');
     b.reviewed({ amount: 600_000, customerClass: 'key', tier: TIERS.vpKey, approvalDue: '2026-10-10T03:00:00.000Z' });
-    b.decision({ verdict: 'approve', by: liu, at: '2026-10-08T06:00:00.000Z', outcome: 'pending', approvals: ['liu.yang'], reason: '同意' });
-    b.decision({ verdict: 'approve', by: ma, at: '2026-10-08T07:00:00.000Z', outcome: 'approved', approvals: ['liu.yang', 'ma.li'] });
+    b.decision({ verdict: 'approve', by: liu, at: '2026-10-08T06:00:00.000Z', outcome: 'pending', approvals: ['liu.yang'], quorum: 2, reason: '同意' });
+    b.decision({ verdict: 'approve', by: ma, at: '2026-10-08T07:00:00.000Z', outcome: 'approved', approvals: ['liu.yang', 'ma.li'], quorum: 2 });
     b.add('ChangeApproved', { round: 1, step: 'approval', approvers: ['liu.yang', 'ma.li'], signOff: deadline('signoff', '2026-10-10T07:00:00.000Z') }, '2026-10-08T07:00:00.000Z', ma);
     b.add('ChangeSignedOff', { documentRef: 'QZ-2026-118', signatory: '客户项目经理 王先生', signedOn: '2026-10-09', recordedBy: 'li.na', onTime: true }, '2026-10-09T02:00:00.000Z', li);
     b.add(
@@ -199,7 +203,7 @@ describe('change request ledgers as specifications', () => {
       revision,
     });
     const none = { sign_off_ref: null, team: null, implementer: null, last_progress_at: null, remind_at: null, closed_at: null };
-    expect(key(after(events, 3)!)).toEqual({ status: 'reviewing', step: 'review 2/4', waiting_for: '客服部、财务部、市场部、专家组', step_due: '2026-10-09T08:00:00.000Z', tier: 'vp', reviews: 'service:agree,finance:agree', approvers: null, ...none, revision: 2 });
+    expect(key(after(events, 3)!)).toEqual({ status: 'reviewing', step: 'review 2/4', waiting_for: '市场部、专家组', step_due: '2026-10-09T08:00:00.000Z', tier: 'vp', reviews: 'service:agree,finance:agree', approvers: null, ...none, revision: 2 });
     const reviews = 'service:agree,finance:agree,marketing:conditional,expert:agree';
     // Sent for approval: the VP tier of a key account, 0 of 2 approvals.
     expect(key(after(events, 6)!)).toEqual({ status: 'approving', step: 'approval: vp 0/2', waiting_for: '销售主管VP', step_due: '2026-10-10T03:00:00.000Z', tier: 'vp', reviews, approvers: null, ...none, revision: 5 });

@@ -1,10 +1,9 @@
 import { Option, type Command } from 'commander';
 import { ConfigError, type Config } from '../../config/config';
 import { loadPolicy } from '../../config/policy';
-import { amountFromText, amountIssues, calculatorDuration, calendarAdd } from '../../domain/calendar/add';
-import { isoInstant } from '../../domain/fields';
+import { calendarAddFor, calendarAddQuery } from '../../domain/calendar/calculator';
 import { calendarForPolicy, POLICY_PROFILES, type Policy } from '../../domain/policy';
-import { CliError, config } from '../context';
+import { CliError, compact, config } from '../context';
 
 const FLAGS: Record<string, string> = { from: '--from', workingDays: '--working-days', businessMinutes: '--business-minutes' };
 /** A rule as the API words it, with the CLI's option names. */
@@ -40,19 +39,19 @@ export function registerCalendarCommands(program: Command): void {
     .addOption(new Option('--format <format>', 'output format').choices(['json', 'text']).default('text'))
     .action((opts: { from: string; workingDays?: string; businessMinutes?: string; policy?: string; format: string }) => {
       // The API's rules (GET /calendar/add), worded with the options' names.
-      const amounts = { workingDays: amountFromText(opts.workingDays), businessMinutes: amountFromText(opts.businessMinutes) };
-      const from = isoInstant.safeParse(opts.from);
-      const issues = [...(from.success ? [] : from.error.issues.map((i) => ({ field: 'from', rule: i.message }))), ...amountIssues(amounts)];
-      if (issues.length) throw new CliError(`${FLAGS[issues[0]!.field]}: ${withFlags(issues[0]!.rule)}`);
-      const policy = policyFrom(config(), opts.policy);
-      const calendar = calendarForPolicy(policy);
-      const duration = calculatorDuration(amounts);
-      const result = calendarAdd(calendar, opts.from, duration);
+      const parsed = calendarAddQuery.safeParse(compact({ from: opts.from, workingDays: opts.workingDays, businessMinutes: opts.businessMinutes }));
+      if (!parsed.success) {
+        const i = parsed.error.issues[0]!;
+        throw new CliError(`${FLAGS[String(i.path[0])]}: ${withFlags(i.message)}`);
+      }
+      const calendar = calendarForPolicy(policyFrom(config(), opts.policy));
+      const result = calendarAddFor(calendar, parsed.data);
+      const q = parsed.data;
       if (opts.format === 'json') {
         process.stdout.write(JSON.stringify(result, null, 2) + '\n');
         return;
       }
-      const added = duration.unit === 'working_days' ? `${duration.value} working days (${(duration.value * calendar.workingDayMs) / 60_000} business minutes)` : `${duration.value} business minutes`;
+      const added = q.workingDays !== undefined ? `${q.workingDays} working days (${(q.workingDays * calendar.workingDayMs) / 60_000} business minutes)` : `${q.businessMinutes} business minutes`;
       process.stdout.write(
         [
           `from              ${calendar.toIso(opts.from)}`,

@@ -5,6 +5,7 @@ import type { CustomerClass } from '../enums';
 import { calendarForPolicy, policyRef } from '../policy/ref';
 import type { Policy } from '../policy/schema';
 import type { Role } from '../roles';
+import { DEFAULT_APPROVALS } from './defaults';
 
 /**
  * The `approvals` section of a policy as functions: each step's time limit (2 working days by default) on the
@@ -53,7 +54,8 @@ export interface Inactivity {
 
 export function approvalRules(policy: Policy) {
   const calendar = calendarForPolicy(policy);
-  const a = policy.approvals;
+  // A policy recorded in a workflow's input before policies had the section means the defaults.
+  const a = (policy as Partial<Policy>).approvals ?? DEFAULT_APPROVALS;
   const rule = { target: a.stepDeadline, warningFraction: a.warningFraction ?? policy.warningFraction, ladder: a.escalationLadder as LadderStep[] };
   const ref = policyRef(policy);
   const iso = (ms: number) => calendar.toIso(ms);

@@ -79,8 +79,8 @@ export function recordDecision<K extends string>(s: ApprovalStep<K>, d: StepDeci
   return { ...s, decisions: [...s.decisions, d], outcome, deadline };
 }
 
-/** How many more approvals the step needs. */
-export const approvalsStillNeeded = (s: ApprovalStep): number => (s.outcome === 'pending' ? s.quorum - s.decisions.filter((d) => d.verdict === 'approve').length : 0);
+/** The people who have approved the step once `actor`'s `verdict` is recorded, in order. */
+export const approversWith = (s: ApprovalStep, actor: string, verdict: Verdict): string[] => [...s.decisions.filter((d) => d.verdict === 'approve').map((d) => d.actor), ...(verdict === 'approve' ? [actor] : [])];
 
 /** The warning and ladder still to come while the step is pending. */
 export const stepAlarms = <K extends string>(s: ApprovalStep<K>): Array<DeadlineAlarm<K>> => (s.outcome === 'pending' && s.deadline ? deadlineAlarms(s.deadline) : []);

@@ -1,5 +1,4 @@
 import { durationMinutes, type BusinessDuration } from '../deadlines/duration';
-import { validationError, type FieldIssue } from '../errors';
 import type { BusinessCalendar, Pause } from './calendar';
 import { MINUTE_MS, toEpochMs, type EpochMs, type Instant } from './instant';
 
@@ -35,46 +34,4 @@ export function calendarAdd(calendar: BusinessCalendar, from: Instant, duration:
   const start = toEpochMs(from, 'from');
   const at = addBusinessDuration(calendar, start, duration);
   return { at: calendar.toIso(at), calendar: { source: calendar.source, warnings: calendar.warningsBetween(start, at).map((w) => w.message) } };
-}
-
-/**
- * The calculator's input rules, one set for the API's query and the CLI's options (both arrive as text): exactly one of
- * `workingDays` and `businessMinutes`, each a number from 0 to its limit (ten years of days, so one request cannot scan
- * for ever).
- */
-export const CALCULATOR_LIMITS = { workingDays: 3650, businessMinutes: 3650 * 24 * 60 } as const;
-export const AMOUNT_RULE = 'must be a number, e.g. 2 or 0.5';
-const ONE_OF = 'exactly one of workingDays or businessMinutes';
-
-export interface CalculatorAmounts {
-  workingDays?: unknown;
-  businessMinutes?: unknown;
-}
-
-/** An amount given as text in plain decimal notation (`2`, `0.5`, `-1`) as a number; anything else unchanged, to be refused. */
-export const amountFromText = (v: unknown): unknown => (typeof v === 'string' && /^-?\d+(?:\.\d+)?$/.test(v) ? Number(v) : v);
-
-/** What is wrong with the amounts (already read with `amountFromText`), each field with its rule; none when they are fine. */
-export function amountIssues(a: CalculatorAmounts): FieldIssue[] {
-  const issues: FieldIssue[] = [];
-  for (const field of ['workingDays', 'businessMinutes'] as const) {
-    const v = a[field];
-    if (v === undefined) continue;
-    if (typeof v !== 'number' || !Number.isFinite(v)) issues.push({ field, rule: AMOUNT_RULE });
-    else if (v < 0) issues.push({ field, rule: 'must not be negative' });
-    else if (v > CALCULATOR_LIMITS[field]) issues.push({ field, rule: `must be at most ${CALCULATOR_LIMITS[field]}` });
-  }
-  const given = [a.workingDays, a.businessMinutes].filter((v) => v !== undefined).length;
-  if (given !== 1) {
-    const rule = given === 0 ? `${ONE_OF} is required; neither was given` : `${ONE_OF} is allowed; both were given`;
-    issues.push({ field: 'workingDays', rule }, { field: 'businessMinutes', rule });
-  }
-  return issues;
-}
-
-/** The business duration amounts ask for; a validation error naming each field and rule when they break the rules. */
-export function calculatorDuration(a: CalculatorAmounts): BusinessDuration {
-  const issues = amountIssues(a);
-  if (issues.length) throw validationError(issues);
-  return a.workingDays !== undefined ? { value: a.workingDays as number, unit: 'working_days' } : { value: a.businessMinutes as number, unit: 'minutes' };
 }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import defaults from '../../../policies/default.json';
 import { calendarSettingsSchema, workingDayMinutesOf } from '../calendar/settings';
 import { DURATION_UNITS, durationMinutes } from '../deadlines/duration';
 import { CUSTOMER_CLASSES, SEVERITIES } from '../enums';
@@ -157,32 +158,6 @@ export const approvalsPolicySchema = z
   });
 export type ApprovalsPolicy = z.infer<typeof approvalsPolicySchema>;
 
-/** DOMAIN.md's defaults (Change requests, Customers). */
-export const DEFAULT_APPROVALS: ApprovalsPolicy = {
-  stepDeadline: { value: 2, unit: 'working_days' },
-  escalationLadder: [
-    { level: 1, role: 'manager', afterBreach: 0 },
-    { level: 2, role: 'general_manager', afterBreach: 0.5 },
-  ],
-  review: {
-    panels: [
-      { panel: 'service', label: '客服部', role: 'supervisor' },
-      { panel: 'finance', label: '财务部', role: 'finance' },
-      { panel: 'marketing', label: '市场部', role: 'marketing' },
-      { panel: 'expert', label: '专家组', role: 'expert' },
-    ],
-  },
-  tiers: [
-    { name: 'department', label: '部门经理', upTo: 50_000, role: 'manager', quorum: { ordinary: 1, key: 1 } },
-    { name: 'vp', label: '销售主管VP', upTo: 1_000_000, role: 'sales_vp', quorum: { ordinary: 1, key: 2 } },
-    { name: 'committee', label: '决策委员会', role: 'committee', quorum: { ordinary: 1, key: 1 } },
-  ],
-  approvedPlanTier: 'committee',
-  secondReview: { role: 'general_manager' },
-  inactivity: { remind: { value: 2, unit: 'weeks' }, escalate: { value: 1, unit: 'months' }, shelve: { value: 3, unit: 'months' }, escalateTo: 'sales_vp' },
-  masterData: { checkers: ['checker', 'manager'], gradeCheckers: ['manager', 'general_manager'], keyAccount: { role: 'sales_vp', quorum: 2 } },
-};
-
 export const policySchema = z
   .object({
     name: z.string().trim().regex(/^[a-z0-9][a-z0-9_-]{0,63}$/, 'must be 1–64 lowercase letters, digits, "_" or "-"'),
@@ -195,7 +170,8 @@ export const policySchema = z
     escalationLadder: ladderSchema,
     followUp: followUpSchema,
     enquiries: enquiryPolicySchema.default(() => ({ ...DEFAULT_ENQUIRY_POLICY, answer: { ...DEFAULT_ENQUIRY_POLICY.answer } })),
-    approvals: approvalsPolicySchema.default(() => structuredClone(DEFAULT_APPROVALS)),
+    // A policy without the section gets DOMAIN.md's (policies/default.json, the one source; see approval/defaults.ts).
+    approvals: approvalsPolicySchema.default(() => structuredClone(defaults.approvals) as ApprovalsPolicy),
     calendar: calendarSettingsSchema,
   })
   .strict()

@@ -1,6 +1,6 @@
-import { approvalsStillNeeded, checkDecision, escalateStep, openStep, outcomeWith, recordDecision, stepAlarms, warnStep, withdrawStep, type ApprovalStep, type StepDecision } from '../../domain/approval/step';
+import { approversWith, checkDecision, escalateStep, openStep, outcomeWith, recordDecision, stepAlarms, warnStep, withdrawStep, type ApprovalStep, type StepDecision } from '../../domain/approval/step';
 import type { Inactivity, Tier } from '../../domain/approval/rules';
-import { deadlineAlarms, isLate, isPending, levelOf, markEscalated, markWarned, meet, sortAlarms, track, type DeadlineAlarm, type TrackedDeadline } from '../../domain/deadlines/deadline';
+import { deadlineAlarms, isLate, isPending, markEscalated, markWarned, meet, sortAlarms, track, type DeadlineAlarm, type TrackedDeadline } from '../../domain/deadlines/deadline';
 import type { Basis, Deadline } from '../../domain/deadlines/schema';
 import { assertNever, byType, type Decider } from '../../domain/decider';
 import type { ChangeKind, ChangeStatus, CustomerClass, Opinion } from '../../domain/enums';
@@ -153,11 +153,21 @@ function review(c: Cmd<'ReviewChange'>, state: ChangeState): ChangeEvent[] {
   const verdict = c.data.opinion === 'disagree' ? 'reject' : 'approve';
   checkDecision(step, what, c.by, verdict, c.data.comment);
   checkNotMaker(s, c.by, what);
+  const outstanding = s.panels.filter((p) => p.panel !== panel.panel && s.reviews[p.panel]!.outcome === 'pending');
   const reviewed: ChangeEvent = {
     type: 'ChangeReviewed',
-    data: { changeId: s.changeId, panel: panel.panel, opinion: c.data.opinion, ...(c.data.comment ? { comment: c.data.comment } : {}), reviewer: c.by.actor, role: c.by.role as Role, at: c.now, onTime: !isLate(c.now, s.review.due) },
+    data: {
+      changeId: s.changeId,
+      panel: panel.panel,
+      opinion: c.data.opinion,
+      ...(c.data.comment ? { comment: c.data.comment } : {}),
+      reviewer: c.by.actor,
+      role: c.by.role as Role,
+      at: c.now,
+      onTime: !isLate(c.now, s.review.due),
+      outstanding: outstanding.map((p) => p.label),
+    },
   };
-  const outstanding = s.panels.filter((p) => p.panel !== panel.panel && s.reviews[p.panel]!.outcome === 'pending');
   if (outstanding.length > 0) return [reviewed];
   // The last opinion closes the review: the request goes to its tier's approvers, with their own time limit.
   return [reviewed, { type: 'ChangeSentForApproval', data: { changeId: s.changeId, round: s.round, at: c.now, tier: s.tier, step: approvalStep(s, s.tier, c.approval.deadline), basis: c.approval.basis } }];
@@ -175,13 +185,13 @@ function openDecision(s: OpenChange, what: string): ApprovalStep<'approval' | 's
   throw illegalState('change.wrong_state', `cannot ${what} change request ${s.changeId} in state ${s.status}: nothing awaits a decision`);
 }
 
-function decide(s: OpenChange, by: Actor, now: string, verdict: 'approve' | 'reject', reason: string | undefined): { events: ChangeEvent[]; outcome: string; step: ApprovalStep<'approval' | 'second_review'> } {
+function decide(s: OpenChange, by: Actor, now: string, verdict: 'approve' | 'reject', reason: string | undefined): { events: ChangeEvent[]; outcome: string; step: ApprovalStep<'approval' | 'second_review'>; approvals: string[] } {
   const step = openDecision(s, verdict);
   const what = step.step === 'approval' ? `the ${s.tier.label} approval of change request ${s.changeId}` : `the second review of change request ${s.changeId}`;
   checkDecision(step, what, by, verdict, reason);
   checkNotMaker(s, by, what);
   const outcome = outcomeWith(step, { verdict });
-  const approvals = [...step.decisions.filter((d) => d.verdict === 'approve').map((d) => d.actor), ...(verdict === 'approve' ? [by.actor] : [])];
+  const approvals = approversWith(step, by.actor, verdict);
   const recorded: ChangeEvent = {
     type: 'ChangeDecisionRecorded',
     data: {
@@ -195,18 +205,18 @@ function decide(s: OpenChange, by: Actor, now: string, verdict: 'approve' | 'rej
       at: now,
       outcome: outcome === 'withdrawn' ? 'pending' : outcome,
       approvals,
+      quorum: step.quorum,
       onTime: step.deadline ? !isLate(now, step.deadline.due) : true,
     },
   };
-  return { events: [recorded], outcome, step };
+  return { events: [recorded], outcome, step, approvals };
 }
 
 function approve(c: Cmd<'ApproveChange'>, state: ChangeState): ChangeEvent[] {
   const s = existing(state);
-  const { events, outcome, step } = decide(s, c.by, c.now, 'approve', c.data.reason);
+  const { events, outcome, step, approvals } = decide(s, c.by, c.now, 'approve', c.data.reason);
   if (outcome !== 'approved') return events;
-  const approvers = [...step.decisions.filter((d) => d.verdict === 'approve').map((d) => d.actor), c.by.actor];
-  return [...events, { type: 'ChangeApproved', data: { changeId: s.changeId, round: s.round, step: step.step, approvers, signOff: c.signOff } }];
+  return [...events, { type: 'ChangeApproved', data: { changeId: s.changeId, round: s.round, step: step.step, approvers: approvals, signOff: c.signOff } }];
 }
 
 function reject(c: Cmd<'RejectChange'>, state: ChangeState): ChangeEvent[] {
@@ -546,30 +556,6 @@ export function pendingChangeAlarms(state: ChangeState): ChangeAlarm[] {
       return [];
   }
 }
-
-/** Who still has to act, for the ledger and notices: the panels without an opinion, or the approvals still needed. */
-export function currentStep(s: OpenChange): { step: string; due: string | null; waitingFor: string } {
-  switch (s.status) {
-    case 'reviewing': {
-      const open = s.panels.filter((p) => s.reviews[p.panel]!.outcome === 'pending');
-      return { step: `review ${s.panels.length - open.length}/${s.panels.length}`, due: s.review.due, waitingFor: open.map((p) => p.label).join('、') };
-    }
-    case 'approving':
-      return { step: `approval: ${s.tier.name} ${s.tier.quorum - approvalsStillNeeded(s.approval!)}/${s.tier.quorum}`, due: s.approval?.deadline?.due ?? null, waitingFor: s.tier.label };
-    case 'second_review':
-      return { step: 'second_review', due: s.secondReview?.deadline?.due ?? null, waitingFor: s.secondReview?.roles.join(',') ?? '' };
-    case 'approved':
-      return { step: 'signoff', due: s.signOffDue?.due ?? null, waitingFor: s.requester };
-    case 'implementing':
-      return { step: 'implementation', due: s.implementation?.inactivity.remindAt ?? null, waitingFor: s.implementation?.owner ?? '' };
-    case 'verifying':
-      return { step: 'verify', due: s.verify?.due ?? null, waitingFor: s.requester };
-    default:
-      return { step: s.status, due: null, waitingFor: '' };
-  }
-}
-
-export const levelOfChange = (s: OpenChange): number => Math.max(s.escalationLevel, levelOf(s.review));
 
 export const changeDecider: Decider<ChangeCommand, ChangeState, ChangeEvent> = {
   initialState: () => ({ status: 'none' }),

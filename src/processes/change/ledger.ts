@@ -72,8 +72,8 @@ export const changesLedger = entityLedger<ChangeEvent>({
     switch (e.type) {
       case 'ChangeReviewed': {
         const reviews = [...list(row.reviews), `${e.data.panel}:${e.data.opinion}`];
-        const [done, total] = String(row.step).replace('review ', '').split('/');
-        return { reviews: join(reviews), step: `review ${Number(done) + 1}/${total}` };
+        const outstanding = e.data.outstanding;
+        return { reviews: join(reviews), step: `review ${reviews.length}/${reviews.length + outstanding.length}`, waiting_for: outstanding.join('、') || null };
       }
       case 'ChangeSentForApproval':
       case 'ChangeAmended': {
@@ -90,7 +90,7 @@ export const changesLedger = entityLedger<ChangeEvent>({
         };
       }
       case 'ChangeDecisionRecorded':
-        return e.data.step === 'approval' && e.data.outcome === 'pending' ? { approvers: join(e.data.approvals), step: String(row.step).replace(/\d+\/(\d+)$/, `${e.data.approvals.length}/$1`) } : { approvers: join(e.data.approvals) };
+        return e.data.step === 'approval' && e.data.outcome === 'pending' ? { approvers: join(e.data.approvals), step: `approval: ${row.tier} ${e.data.approvals.length}/${e.data.quorum}` } : { approvers: join(e.data.approvals) };
       case 'ChangeApproved':
         return { step: 'signoff', waiting_for: row.requester ?? null, step_due: e.data.signOff.due, approvers: join(e.data.approvers), ...(e.data.step === 'second_review' ? { second_review: 'approved' } : {}) };
       case 'ChangeRejected':

@@ -103,10 +103,10 @@ export const changeEventSchemas = {
     .omit({ requester: true })
     .extend({ requester: actorId, submittedBy: actorId, customerClass: oneOf(CUSTOMER_CLASSES), submittedAt: isoInstant, panels: z.array(panel), review: deadline, tier, basis: basisSchema })
     .strict(),
-  ChangeReviewed: z.object({ ...cid, panel: z.string(), opinion: oneOf(OPINIONS), comment: z.string().optional(), reviewer: actorId, role, at: isoInstant, onTime: z.boolean() }).strict(),
+  ChangeReviewed: z.object({ ...cid, panel: z.string(), opinion: oneOf(OPINIONS), comment: z.string().optional(), reviewer: actorId, role, at: isoInstant, onTime: z.boolean(), outstanding: z.array(z.string()).describe('the panels still to give an opinion (labels)') }).strict(),
   ChangeSentForApproval: z.object({ ...cid, round: z.number().int().min(1), at: isoInstant, tier, step, basis: basisSchema }).strict(),
   ChangeDecisionRecorded: z
-    .object({ ...cid, step: z.enum(['approval', 'second_review']), round: z.number().int().min(1), verdict: z.enum(['approve', 'reject']), reason: z.string().optional(), decidedBy: actorId, role, at: isoInstant, outcome: z.enum(['pending', 'approved', 'rejected']), approvals: z.array(actorId), onTime: z.boolean() })
+    .object({ ...cid, step: z.enum(['approval', 'second_review']), round: z.number().int().min(1), verdict: z.enum(['approve', 'reject']), reason: z.string().optional(), decidedBy: actorId, role, at: isoInstant, outcome: z.enum(['pending', 'approved', 'rejected']), approvals: z.array(actorId), quorum: z.number().int().min(1), onTime: z.boolean() })
     .strict(),
   ChangeApproved: z.object({ ...cid, round: z.number().int().min(1), step: z.enum(['approval', 'second_review']), approvers: z.array(actorId), signOff: deadline }).strict(),
   ChangeRejected: z.object({ ...cid, round: z.number().int().min(1), step: z.enum(['approval', 'second_review']), rejectedBy: actorId, reason: z.string(), secondReviewOpen: z.boolean() }).strict(),

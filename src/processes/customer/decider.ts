@@ -1,4 +1,4 @@
-import { checkDecision, escalateStep, openStep, outcomeWith, recordDecision, stepAlarms, warnStep, withdrawStep, type ApprovalStep, type StepDecision } from '../../domain/approval/step';
+import { approversWith, checkDecision, escalateStep, openStep, outcomeWith, recordDecision, stepAlarms, warnStep, withdrawStep, type ApprovalStep, type StepDecision } from '../../domain/approval/step';
 import { isLate, isPending, sortAlarms, type DeadlineAlarm } from '../../domain/deadlines/deadline';
 import { assertNever, byType, type Decider } from '../../domain/decider';
 import type { CustomerClass, Grade, Importance } from '../../domain/enums';
@@ -127,6 +127,10 @@ function submission(s: Pick<Known, 'customerId' | 'changes'>, review: Review, ki
   };
 }
 
+/** The fields that would change the profile (re-sending a current value is not a change). */
+const changedFrom = <T extends object>(profile: CustomerProfile, changes: T): T =>
+  Object.fromEntries(Object.entries(changes).filter(([k, v]) => v !== undefined && profile[k as keyof CustomerProfile] !== v)) as T;
+
 const definedKeys = (o: object): string[] => Object.entries(o).filter(([, v]) => v !== undefined).map(([k]) => k);
 
 function register(c: Cmd<'RegisterCustomer'>, state: CustomerState): CustomerEvent[] {
@@ -153,13 +157,13 @@ function register(c: Cmd<'RegisterCustomer'>, state: CustomerState): CustomerEve
 function updateContact(c: Cmd<'UpdateCustomerContact'>, state: CustomerState): CustomerEvent[] {
   if (!c.review) {
     if (state.status !== 'registered') throw notFound('customer.not_found', `customer ${c.data.customerId} is not registered`);
-    const changed = Object.fromEntries(Object.entries(c.data.changes).filter(([k, v]) => v !== undefined && state.profile[k as keyof CustomerProfile] !== v)) as ContactChanges;
+    const changed = changedFrom(state.profile, c.data.changes);
     // Re-sending the current values is not a change: nothing to record.
     if (Object.keys(changed).length === 0) return [];
     return [{ type: 'CustomerContactUpdated', data: { customerId: state.customerId, changes: changed } }];
   }
   const s = registered(state);
-  const changed = Object.fromEntries(Object.entries(c.data.changes).filter(([k, v]) => v !== undefined && s.profile[k as keyof CustomerProfile] !== v)) as ContactChanges;
+  const changed = changedFrom(s.profile, c.data.changes);
   if (Object.keys(changed).length === 0) return [];
   noneOpen(s, 'contact');
   return [submission(s, c.review, 'contact', Object.keys(changed), { contact: changed })];
@@ -167,7 +171,7 @@ function updateContact(c: Cmd<'UpdateCustomerContact'>, state: CustomerState): C
 
 function changeProfile(c: Cmd<'ChangeCustomerProfile'>, state: CustomerState): CustomerEvent[] {
   const s = registered(state);
-  const changed = Object.fromEntries(Object.entries(c.data).filter(([k, v]) => v !== undefined && s.profile[k as keyof CustomerProfile] !== v)) as ProfileChanges;
+  const changed = changedFrom(s.profile, c.data);
   if (Object.keys(changed).length === 0) return [];
   noneOpen(s, 'profile');
   return [submission(s, c.review, 'profile', Object.keys(changed), { profile: changed })];
@@ -209,8 +213,6 @@ const describe = (s: Known, ch: CustomerChange) => `${changeSummary(ch)} change 
 /** The step a decision goes to now: the second review once one was asked for, else the checkers'. */
 const currentStep = (ch: CustomerChange): ApprovalStep<CustomerStepKind> => (ch.secondReview ?? ch.step) as ApprovalStep<CustomerStepKind>;
 
-const approvedBy = (step: ApprovalStep, by: Actor, verdict: 'approve' | 'reject'): string[] => [...step.decisions.filter((d) => d.verdict === 'approve').map((d) => d.actor), ...(verdict === 'approve' ? [by.actor] : [])];
-
 function decideOn(c: Cmd<'ApproveCustomerChange'> | Cmd<'RejectCustomerChange'>, state: CustomerState, verdict: 'approve' | 'reject'): { s: Known; ch: CustomerChange; events: CustomerEvent[]; approved: boolean; approvals: string[] } {
   const s = known(state);
   const ch = changeOf(s, c.data.changeId);
@@ -222,7 +224,7 @@ function decideOn(c: Cmd<'ApproveCustomerChange'> | Cmd<'RejectCustomerChange'>,
     throw requiredNow('customer.notice_required', 'noticeRef', 'is required to approve a grade change: the reference of the written notice sent to the customer (书面通知, seed 004)');
   }
   const outcome = outcomeWith(step, { verdict }) as 'pending' | 'approved' | 'rejected';
-  const approvals = approvedBy(step, c.by, verdict);
+  const approvals = approversWith(step, c.by.actor, verdict);
   const noticeRef = verdict === 'approve' ? (c as Cmd<'ApproveCustomerChange'>).data.noticeRef : undefined;
   const decided: CustomerEvent = {
     type: 'CustomerChangeDecided',

@@ -1,3 +1,4 @@
+import { approvalRules } from '../../domain/approval/rules';
 import { deadlineAlarmReason } from '../../domain/deadlines/deadline';
 import { commandsOf, defineProcess, type CommandContext } from '../../domain/process';
 import { STAFF_ROLES } from '../../domain/roles';
@@ -5,7 +6,7 @@ import type { CustomerChangeKind } from './changes';
 import { customerDecider, pendingCustomerAlarms, type CustomerAlarm, type CustomerCommand, type CustomerState, type Review } from './decider';
 import { customerChangesLedger, customersLedger } from './ledger';
 import { customerNotifications } from './notifications';
-import { approvalPlan, customerRules, localDateOf, secondReviewPlan, type CustomerRules } from './rules';
+import { approvalPlan, localDateOf, secondReviewPlan, type CustomerRules } from './rules';
 import {
   approveChangeInput,
   changeGradeInput,
@@ -36,7 +37,7 @@ export const customerProcess = defineProcess<CustomerState, CustomerCommand, Cus
   title: { zh: '客户', en: 'Customer' },
   idPrefix: 'C',
   decider: customerDecider,
-  rules: customerRules,
+  rules: approvalRules,
   patches: [MAKER_CHECKER],
   commands: {
     register: command({

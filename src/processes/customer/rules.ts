@@ -1,7 +1,7 @@
-import { approvalRules, type ApprovalRules } from '../../domain/approval/rules';
+import { DEFAULT_APPROVALS } from '../../domain/approval/defaults';
+import type { ApprovalRules } from '../../domain/approval/rules';
 import type { TrackedDeadline } from '../../domain/deadlines/deadline';
 import type { Basis } from '../../domain/deadlines/schema';
-import type { Policy } from '../../domain/policy/schema';
 import type { Role } from '../../domain/roles';
 import type { CustomerChangeKind, CustomerStepKind } from './changes';
 
@@ -10,18 +10,8 @@ import type { CustomerChangeKind, CustomerStepKind } from './changes';
  * rules): checkers for most changes, grade checkers for grade changes, two different sales VPs for a key account, the
  * general manager for a second review; each step's time limit on the business calendar. Workflow-safe.
  */
+/** Undefined for workflows started before they carried any policy: their changes get the default roles, no time limit. */
 export type CustomerRules = ApprovalRules | undefined;
-/** Policies recorded before version 3 (in the input of workflows they started) have no `approvals` section. */
-export const customerRules = (policy: Policy): CustomerRules => ((policy as Partial<Policy>).approvals ? approvalRules(policy) : undefined);
-
-/**
- * Workflows started before policies carried an `approvals` section (or any policy at all) have no rules: their changes
- * are checked by DOMAIN.md's default roles, without a time limit.
- */
-const FALLBACK = {
-  masterData: { checkers: ['checker', 'manager'] as Role[], gradeCheckers: ['manager', 'general_manager'] as Role[], keyAccount: { role: 'sales_vp' as Role, quorum: 2 } },
-  secondReviewRole: 'general_manager' as Role,
-};
 
 /** What opens an approval step: who decides, how many different people, and by when. */
 export interface StepPlan<K extends CustomerStepKind = CustomerStepKind> {
@@ -38,14 +28,14 @@ const timed = <K extends CustomerStepKind>(rules: CustomerRules, kind: K, now: s
 
 /** The checkers' step of a change of this kind, opened now. */
 export function approvalPlan(rules: CustomerRules, kind: CustomerChangeKind, now: string): StepPlan<'approval'> {
-  const md = rules?.masterData ?? FALLBACK.masterData;
+  const md = rules?.masterData ?? DEFAULT_APPROVALS.masterData;
   const who = kind === 'grade' ? { roles: [...md.gradeCheckers], quorum: 1 } : kind === 'key_account' ? { roles: [md.keyAccount.role], quorum: md.keyAccount.quorum } : { roles: [...md.checkers], quorum: 1 };
   return { ...who, ...timed(rules, 'approval', now) };
 }
 
 /** The second review (二次审核) of a rejected change, opened now. */
 export function secondReviewPlan(rules: CustomerRules, now: string): StepPlan<'second_review'> {
-  return { roles: [rules?.secondReviewRole ?? FALLBACK.secondReviewRole], quorum: 1, ...timed(rules, 'second_review', now) };
+  return { roles: [rules?.secondReviewRole ?? DEFAULT_APPROVALS.secondReview.role], quorum: 1, ...timed(rules, 'second_review', now) };
 }
 
 /** The local date of an instant on the policy's calendar (UTC without a policy). */
