@@ -12,6 +12,8 @@ import { startWorkerStack, type WorkerStack } from '../support/temporal';
  * The DEFAULT policy (real working hours, Chinese holidays, 调休) on the time-skipping server: days of business time
  * pass in seconds, and every warning and escalation happens at exactly the instant the calendar computes.
  */
+const START_AT = '2026-10-12T08:00:00+08:00';
+
 describe('complaintWorkflow under the default policy (time-skipping)', () => {
   let w: WorkerStack;
   let env: WorkerStack['env'];
@@ -20,7 +22,8 @@ describe('complaintWorkflow under the default policy (time-skipping)', () => {
   const agent = { actor: 'li', role: 'agent' as const };
 
   beforeAll(async () => {
-    w = await startWorkerStack('time-skipping');
+    // A fixed day, so the instants (and the paused business time) never depend on the hour the suite happens to run at.
+    w = await startWorkerStack('time-skipping', { startAt: START_AT });
     ({ env, gateway } = w);
     s = w;
   });
@@ -90,6 +93,11 @@ describe('complaintWorkflow under the default policy (time-skipping)', () => {
   });
 
   it('the whole process: pause and resume, a negative follow-up reopens, then a satisfied one closes it', async () => {
+    // Tuesday 10 November 2026, 08:00 Beijing time, before the working day begins (the earlier tests slept 22 days).
+    const at = Date.parse('2026-11-10T08:00:00+08:00');
+    const now = await env.currentTimeMs();
+    expect(now).toBeLessThan(at);
+    await env.sleep(at - now);
     const { complaintId } = await receive('minor', 'ordinary');
     const policy = { policy: DEFAULT_POLICY };
     const cmd = (action: Parameters<TemporalGateway['complaintCommand']>[1], data: unknown, by = agent) => gateway.complaintCommand(complaintId, action, data, by, policy);
@@ -125,7 +133,8 @@ describe('complaintWorkflow under the default policy (time-skipping)', () => {
     ]);
     const resumed = all.find((e) => e.type === 'ComplaintResumed')!;
     if (resumed.type !== 'ComplaintResumed') throw new Error('unreachable');
-    expect(resumed.data.pausedBusinessMinutes).toBeGreaterThan(0);
+    // Paused from just after 08:00 for 3 hours: the clock stood still for the 2 working hours from 09:00 to 11:00.
+    expect(resumed.data.pausedBusinessMinutes).toBeCloseTo(120, 1);
     // The workflow ends with the complaint; a closed complaint can still be reopened (a new run reloads the stream).
     await env.client.workflow.getHandle(`complaint-${complaintId}`).result();
     await recordHistory(env.client, `complaint-${complaintId}`, 'complaint-full-process');
