@@ -3,14 +3,17 @@ import { DefaultLogger, Runtime, Worker, type LogLevel, type WorkerOptions } fro
 import type { Logger } from 'pino';
 import { createActivities } from './src/activities';
 import { createNotifier, customerContactFromStore, NotificationDispatcher, RecipientResolver, SentLog } from './src/activities/notify';
-import { eventStoreOptions, type Config } from './src/config/config';
+import { surveyLinkRenderer } from './src/activities/notify/links';
+import { eventStoreOptions, surveyLinkSettings, type Config } from './src/config/config';
 import { loadDirectory } from './src/config/directory';
 import { redact } from './src/config/logger';
 import { isMain, runMain, type Service } from './src/config/main';
 import { loadPolicy, warnCalendarCoverage } from './src/config/policy';
 import { openEventStore } from './src/events/store';
 import type { EventStore } from './src/events/store/port';
-import { connectWorker } from './src/temporal';
+import { LEDGERS } from './src/projections/ledgers';
+import { LedgerReader } from './src/projections/reader';
+import { connectClient, connectWorker } from './src/temporal';
 
 export const WORKFLOWS_PATH = fileURLToPath(new URL('./src/workflows/index.ts', import.meta.url));
 
@@ -43,21 +46,26 @@ export function installRuntimeLogger(logger: Logger): void {
 
 export async function startWorker(config: Config, logger: Logger, deps: { store?: EventStore } = {}): Promise<Service & { worker: Worker }> {
   installRuntimeLogger(logger);
-  warnCalendarCoverage(loadPolicy(config), logger);
+  const policy = loadPolicy(config);
+  warnCalendarCoverage(policy, logger);
   const store = deps.store ?? (await openEventStore(eventStoreOptions(config)));
   const notifier = createNotifier({ channel: config.NOTIFY_CHANNEL, smtpUrl: config.SMTP_URL, smtpFrom: config.SMTP_FROM, webhookUrl: config.NOTIFY_WEBHOOK_URL }, logger);
-  const recipients = new RecipientResolver(loadDirectory(config.TAIZHANG_DIRECTORY_FILE), customerContactFromStore(store));
+  const directory = loadDirectory(config.TAIZHANG_DIRECTORY_FILE);
+  const recipients = new RecipientResolver(directory, customerContactFromStore(store));
+  // Survey samples read the ledgers the projector keeps (read-only).
+  const ledgers = new LedgerReader(config.ledgerDbPath, LEDGERS);
   const sentLog = new SentLog(config.notificationsDbPath);
   const connection = await connectWorker(config, logger);
+  const client = await connectClient(config, logger);
   const worker = await Worker.create({
     connection,
     namespace: config.TEMPORAL_NAMESPACE,
     taskQueue: config.TEMPORAL_TASK_QUEUE,
     workflowsPath: WORKFLOWS_PATH,
     bundlerOptions: BUNDLER_OPTIONS,
-    activities: createActivities({ store, logger }),
+    activities: createActivities({ store, logger, policy, ledgers, directory, client }),
   });
-  const dispatcher = new NotificationDispatcher(store, notifier, sentLog, recipients, logger);
+  const dispatcher = new NotificationDispatcher(store, notifier, sentLog, recipients, logger, { render: surveyLinkRenderer(surveyLinkSettings(config)) });
   dispatcher.start();
   const done = Promise.all([worker.run(), dispatcher.done]).then(() => undefined);
   logger.info({ taskQueue: config.TEMPORAL_TASK_QUEUE, temporal: config.temporalAddress, store: store.kind }, 'worker running');
@@ -69,6 +77,8 @@ export async function startWorker(config: Config, logger: Logger, deps: { store?
       if (worker.getState() === 'RUNNING') worker.shutdown();
       await done.catch(() => undefined);
       await connection.close();
+      await client.connection.close();
+      ledgers.close();
       await notifier.close?.();
       sentLog.close();
       if (!deps.store) await store.close();

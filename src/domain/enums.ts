@@ -37,10 +37,12 @@ export const CATEGORIES = values(CATEGORY_LABELS);
 export type Category = (typeof CATEGORIES)[number];
 
 // 客户类型 (seed 002)
-export const CUSTOMER_TYPE_LABELS: Labels<'potential' | 'intending' | 'owner'> = {
+export const CUSTOMER_TYPE_LABELS: Labels<'potential' | 'intending' | 'owner' | 'dealer'> = {
   potential: { zh: '潜在客户', en: 'potential' },
   intending: { zh: '意向客户', en: 'intending' },
   owner: { zh: '业主', en: 'owner-customer' },
+  // 经销商: surveyed as dealers (seed 000)
+  dealer: { zh: '经销商', en: 'dealer' },
 };
 export const CUSTOMER_TYPES = values(CUSTOMER_TYPE_LABELS);
 export type CustomerType = (typeof CUSTOMER_TYPES)[number];
@@ -119,6 +121,52 @@ export const OPINION_LABELS: Labels<'agree' | 'conditional' | 'disagree'> = {
 };
 export const OPINIONS = values(OPINION_LABELS);
 export type Opinion = (typeof OPINIONS)[number];
+
+// 满意度调查 (seed 000): the five levels of 《客户满意度调查问卷》, best first; 不满意 and 很不满意 are negative
+export const SURVEY_LEVEL_LABELS: Labels<'very_satisfied' | 'satisfied' | 'fairly_satisfied' | 'dissatisfied' | 'very_dissatisfied'> = {
+  very_satisfied: { zh: '很满意', en: 'very satisfied' },
+  satisfied: { zh: '满意', en: 'satisfied' },
+  fairly_satisfied: { zh: '基本满意', en: 'fairly satisfied' },
+  dissatisfied: { zh: '不满意', en: 'dissatisfied' },
+  very_dissatisfied: { zh: '很不满意', en: 'very dissatisfied' },
+};
+export const SURVEY_LEVELS = values(SURVEY_LEVEL_LABELS);
+export type SurveyLevel = (typeof SURVEY_LEVELS)[number];
+export const NEGATIVE_LEVELS: readonly SurveyLevel[] = ['dissatisfied', 'very_dissatisfied'];
+
+/** Survey segments: 重点客户 every quarter, 普通客户 every half year, 专项 ad hoc (seed 000). */
+export const SURVEY_SEGMENT_LABELS: Labels<'key' | 'ordinary' | 'special'> = {
+  key: { zh: '重点客户季度调查', en: 'key customers, quarterly' },
+  ordinary: { zh: '普通客户半年调查', en: 'ordinary customers, half-yearly' },
+  special: { zh: '专项调查', en: 'special survey' },
+};
+export const SURVEY_SEGMENTS = values(SURVEY_SEGMENT_LABELS);
+export type SurveySegment = (typeof SURVEY_SEGMENTS)[number];
+
+/** Who answers: customers, dealers (经销商, customers of that type) and salespeople (业务员, staff). */
+export const RESPONDENT_KIND_LABELS: Labels<'customer' | 'dealer' | 'salesperson'> = {
+  customer: { zh: '客户', en: 'customer' },
+  dealer: { zh: '经销商', en: 'dealer' },
+  salesperson: { zh: '业务员', en: 'salesperson' },
+};
+export const RESPONDENT_KINDS = values(RESPONDENT_KIND_LABELS);
+export type RespondentKind = (typeof RESPONDENT_KINDS)[number];
+
+export const SURVEY_STATUS_LABELS: Labels<'open' | 'closed'> = {
+  open: { zh: '调查中', en: 'open' },
+  closed: { zh: '已结束', en: 'closed' },
+};
+
+/** Corrective actions (纠正措施) for a negative indicator: owner named, plan, carried out, verified. */
+export const CORRECTIVE_STATUS_LABELS: Labels<'awaiting_owner' | 'planning' | 'executing' | 'verifying' | 'closed'> = {
+  awaiting_owner: { zh: '待指定责任人', en: 'awaiting an owner' },
+  planning: { zh: '待制定措施', en: 'planning' },
+  executing: { zh: '整改中', en: 'being carried out' },
+  verifying: { zh: '待验证', en: 'awaiting verification' },
+  closed: { zh: '已验证关闭', en: 'verified and closed' },
+};
+export const CORRECTIVE_STATUSES = values(CORRECTIVE_STATUS_LABELS);
+export type CorrectiveStatus = (typeof CORRECTIVE_STATUSES)[number];
 
 /** The label of any enumerated value, or the value itself when it has none. */
 export function labelOf<T extends string>(labels: Labels<T>, value: string, lang: 'zh' | 'en' = 'zh'): string {

@@ -67,7 +67,7 @@ export interface CommandSpec<S = any, C = any, R = any, I = any> {
   /** One line for OpenAPI and `--help`, with the Chinese term. */
   summary: string;
   /** Roles that may issue it; finer rules (the owner, the maker) are the decider's. */
-  roles: readonly Role[];
+  roles: readonly ActorRole[];
   /** Starts the process: `POST /<collection>` with a generated id, sent as update-with-start. */
   creates?: boolean;
   /** Node side: the schema the API, the CLI and the gateway parse input with. */
@@ -84,6 +84,20 @@ export interface CommandSpec<S = any, C = any, R = any, I = any> {
  */
 export function commandsOf<S, C, R>(defaults: Pick<CommandSpec, 'roles'>) {
   return <I>(spec: Omit<CommandSpec<S, C, R, I>, 'roles'> & Partial<Pick<CommandSpec<S, C, R, I>, 'roles'>>): CommandSpec<S, C, R, I> => ({ ...defaults, ...spec });
+}
+
+/**
+ * Another process an event starts, with its creating command (a survey round's close opens a corrective action for
+ * each negative indicator). The kernel starts it as a child workflow once the event is durable; an id that was
+ * started already is left as it is, so a retried start never makes a second one.
+ */
+export interface ProcessStart {
+  /** The process's `name` in the registry. */
+  process: string;
+  id: string;
+  /** Its creating command (`creates: true`), and that command's input. */
+  action: string;
+  data: Record<string, unknown>;
 }
 
 /** An event type of the catalogue: its current version, its schema, and upcasters from older versions. */
@@ -117,6 +131,8 @@ export interface ProcessDefinition<S = any, C = any, E extends DomainEvent = any
   alarmReason?: (alarm: A) => string;
   /** Who hears of an event, given the state after it. */
   notifications?: (event: E, state: S) => Outgoing[];
+  /** Other processes an event starts (see ProcessStart), given the state after the command. */
+  starts?: (event: E, state: S) => ProcessStart[];
   /** A process in a final state ends its workflow (a later command starts a new run that reloads the stream). */
   isFinal?: (state: S) => boolean;
   /** Event types that record deadline warnings and escalations (read by the escalations ledger). */

@@ -15,11 +15,18 @@ export const ROLES = [
   'marketing',
   'expert',
   'checker',
+  // 绩效管理领导小组 names the owners of negative survey indicators and verifies their corrective actions (seed 000);
+  // 业务员 answer surveys about their customers.
+  'performance',
+  'salesperson',
 ] as const;
 export type Role = (typeof ROLES)[number];
 
-/** Roles that act on their own (`system` is the engine itself: timers, escalations). */
-export type ActorRole = Role | 'system';
+/**
+ * Roles that act on their own: `system` is the engine itself (timers, escalations); `respondent` is someone answering a
+ * survey through their personal link, with no account.
+ */
+export type ActorRole = Role | 'system' | 'respondent';
 
 export const ROLE_LABELS_ZH: Record<Role, string> = {
   agent: '客服专员',
@@ -34,10 +41,12 @@ export const ROLE_LABELS_ZH: Record<Role, string> = {
   marketing: '市场部',
   expert: '专家组',
   checker: '资料审核员',
+  performance: '绩效管理领导小组',
+  salesperson: '业务员',
 };
 
 /** Everyone who handles matters: all but the auditor, who only reads. */
-export const STAFF_ROLES: readonly Role[] = ['agent', 'supervisor', 'manager', 'general_manager', 'admin', 'sales_vp', 'committee', 'finance', 'marketing', 'expert', 'checker'];
+export const STAFF_ROLES: readonly Role[] = ['agent', 'supervisor', 'manager', 'general_manager', 'admin', 'sales_vp', 'committee', 'finance', 'marketing', 'expert', 'checker', 'performance', 'salesperson'];
 
 /** Roles that see personal data unmasked; everyone with a token may read ledgers. */
 export const PII_VISIBLE_TO: readonly Role[] = ['supervisor', 'manager', 'general_manager', 'auditor', 'admin', 'sales_vp', 'checker'];

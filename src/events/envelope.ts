@@ -4,7 +4,7 @@ import { ROLES } from '../domain/roles';
 /** Who did it, when and why: carried by every event so that an auditor can replay every ledger change. */
 export const eventMetadata = z.object({
   actor: z.string().min(1),
-  role: z.enum([...ROLES, 'system']),
+  role: z.enum([...ROLES, 'system', 'respondent']),
   reason: z.string().optional(),
   /** Business time of the fact (the workflow clock), ISO 8601. */
   occurredAt: z.iso.datetime({ offset: true }),

@@ -1,5 +1,7 @@
 /**
  * The worker's workflows (its `workflowsPath`): one body for every process, run for any workflow type the registry
- * names (`complaintWorkflow`, `customerWorkflow`, …) as Temporal's default (dynamic) workflow.
+ * names (`complaintWorkflow`, `customerWorkflow`, …) as Temporal's default (dynamic) workflow; and the launcher the
+ * survey cycles' schedules start.
  */
 export { processWorkflow as default } from './process';
+export { surveyCycleWorkflow } from './survey-cycle';

@@ -4,11 +4,12 @@ import { validationError } from '../domain/errors';
 import { streamOf, type CommandMeta, type CommandSpec, type ProcessDefinition } from '../domain/process';
 import type { Policy } from '../domain/policy/schema';
 import { authorize } from '../domain/roles';
-import { processOfWorkflowType } from '../processes/registry';
+import { processNamed, processOfWorkflowType } from '../processes/registry';
 import { commandUpdate, processQuery, type CommandRequest } from './messages';
 import { StreamEntity, type EntityCarry, type EntityStart } from './support/entity';
 import { domainCall } from './support/failures';
 import { checkMeta } from './support/meta';
+import { startProcess, type InitialCommand } from './support/start';
 
 /** What every process workflow is started with. */
 export interface ProcessWorkflowInput {
@@ -19,6 +20,8 @@ export interface ProcessWorkflowInput {
   /** Started by its creating command: the stream is known to be empty, so it is not read first. */
   fresh?: boolean;
   carried?: EntityCarry<unknown>;
+  /** Started by another workflow with its creating command: run first, unless the stream already has events. */
+  initial?: InitialCommand;
 }
 
 const SYSTEM: CommandMeta = { actor: 'taizhang', role: 'system' };
@@ -28,7 +31,13 @@ const nowIso = () => new Date(Date.now()).toISOString();
 function normalise(p: ProcessDefinition, raw: Record<string, unknown>): ProcessWorkflowInput {
   const id = (raw.id ?? raw[p.idField]) as string;
   const policy = (raw.policy ?? (raw.sla as { policy?: Policy } | undefined)?.policy) as Policy | undefined;
-  return { id, ...(policy ? { policy } : {}), ...(raw.fresh ? { fresh: true } : {}), ...(raw.carried ? { carried: raw.carried as EntityCarry<unknown> } : {}) };
+  return {
+    id,
+    ...(policy ? { policy } : {}),
+    ...(raw.fresh ? { fresh: true } : {}),
+    ...(raw.carried ? { carried: raw.carried as EntityCarry<unknown> } : {}),
+    ...(raw.initial ? { initial: raw.initial as InitialCommand } : {}),
+  };
 }
 
 /**
@@ -44,7 +53,19 @@ export async function processWorkflow(raw: ProcessWorkflowInput): Promise<void> 
   if (!p) throw ApplicationFailure.nonRetryable(`no process runs workflows of type ${type}`, 'UnknownProcess');
   const input = normalise(p, raw as unknown as Record<string, unknown>);
   const start: EntityStart<unknown> = input.carried ? { carried: input.carried } : input.fresh ? { fresh: true } : { load: true };
-  const entity = new StreamEntity(p, streamOf(p, input.id), start);
+  // The processes an event starts (ProcessStart) begin once it is durable, with the policy this run computes with.
+  const startOthers = p.starts
+    ? async (events: ReadonlyArray<{ type: string; data: unknown }>, state: unknown) => {
+        for (const e of events) {
+          for (const s of p.starts!(e, state)) {
+            const target = processNamed(s.process);
+            if (!target) throw ApplicationFailure.nonRetryable(`${p.name} starts an unknown process ${s.process}`, 'UnknownProcess');
+            await startProcess(target, s.id, { action: s.action, data: s.data, meta: SYSTEM }, input.policy);
+          }
+        }
+      }
+    : undefined;
+  const entity = new StreamEntity(p, streamOf(p, input.id), start, startOthers);
   let rules: unknown;
   const rulesOf = () => (rules ??= p.rules && input.policy ? p.rules(input.policy) : undefined);
   let changes = 0;
@@ -104,6 +125,13 @@ export async function processWorkflow(raw: ProcessWorkflowInput): Promise<void> 
   setHandler(processQuery(p), () => entity.view(p.alarms));
 
   await entity.load();
+  if (input.initial && entity.currentRevision === -1) {
+    const spec = p.commands[input.initial.action];
+    if (!spec?.creates) throw ApplicationFailure.nonRetryable(`${p.name} has no creating command ${input.initial.action}`, 'UnknownCommand');
+    const { command, meta } = toCommand(spec, { data: input.initial.data, meta: input.initial.meta }, (patchId) => patched(patchId));
+    await entity.execute(command, meta, `${workflowInfo().workflowId}/initial`);
+    changes++;
+  }
   for (;;) {
     if (p.isFinal?.(entity.current) || workflowInfo().continueAsNewSuggested) break;
     const next: TimedAlarm | undefined = p.alarms?.(entity.current)[0];
@@ -119,7 +147,7 @@ export async function processWorkflow(raw: ProcessWorkflowInput): Promise<void> 
   }
   await condition(allHandlersFinished);
   if (!p.isFinal?.(entity.current)) {
-    const { fresh: _, ...rest } = raw;
+    const { fresh: _, initial: _done, ...rest } = raw;
     await continueAsNew<typeof processWorkflow>({ ...rest, carried: entity.carry() });
   }
 }

@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { TemporalGateway } from '../../src/api/gateway';
 import { tempStore } from './store';
 import { temporalCli, testServer, testServerAt } from '../../src/config/tools';
-import { createActivities } from '../../src/activities';
+import { createActivities, type ActivityDeps } from '../../src/activities';
 import { createLogger } from '../../src/config/logger';
 import type { Policy } from '../../src/domain/policy';
 import type { EventStore } from '../../src/events/store/port';
@@ -50,13 +50,13 @@ export function workflowBundle(): Promise<WorkflowBundleWithSourceMap> {
   return bundle;
 }
 
-export async function testWorker(env: TestWorkflowEnvironment, store: EventStore, taskQueue: string): Promise<Worker> {
+export async function testWorker(env: TestWorkflowEnvironment, store: EventStore, taskQueue: string, extra: Omit<ActivityDeps, 'store' | 'logger' | 'client'> = {}): Promise<Worker> {
   return Worker.create({
     connection: env.nativeConnection,
     namespace: env.namespace ?? 'default',
     taskQueue,
     workflowBundle: await workflowBundle(),
-    activities: createActivities({ store, logger: quiet }),
+    activities: createActivities({ store, logger: quiet, client: env.client, ...extra }),
   });
 }
 

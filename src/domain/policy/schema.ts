@@ -2,7 +2,7 @@ import { z } from 'zod';
 import defaults from '../../../policies/default.json';
 import { calendarSettingsSchema, workingDayMinutesOf } from '../calendar/settings';
 import { DURATION_UNITS, durationMinutes } from '../deadlines/duration';
-import { CUSTOMER_CLASSES, SEVERITIES } from '../enums';
+import { CUSTOMER_CLASSES, SEVERITIES, SURVEY_LEVELS } from '../enums';
 import { validationError } from '../errors';
 import { oneOf } from '../fields';
 import { ROLES } from '../roles';
@@ -13,7 +13,8 @@ import { parseOrThrow } from '../validation';
  * - complaints (DOMAIN.md, Complaints): `targets` per severity × customer class, `warningFraction`, `escalationLadder`,
  *   the follow-up visit (回访) window;
  * - `enquiries` (咨询): the answer target, with its own warning and ladder or the complaints' ones;
- * - `approvals`: change requests and master-data changes (time limits, panels, tiers, second review, inactivity).
+ * - `approvals`: change requests and master-data changes (time limits, panels, tiers, second review, inactivity);
+ * - `surveys`: satisfaction survey cycles, the questionnaire, the window and targets, corrective actions.
  * Targets are business time; `working_days` means that many full working days of working time (1 working day = 450
  * minutes with the default hours), which is how "half a working day" is meant.
  */
@@ -158,6 +159,57 @@ export const approvalsPolicySchema = z
   });
 export type ApprovalsPolicy = z.infer<typeof approvalsPolicySchema>;
 
+const slug = z.string().regex(/^[a-z][a-z0-9_]{0,31}$/, 'must be 1–32 lowercase letters, digits or "_", starting with a letter');
+
+/** One indicator (指标) of the questionnaire: a key and its label as the form shows it. */
+export const surveyDimensionSchema = z.object({ key: slug, label: z.string().min(1, 'is required').max(50, 'must be at most 50 characters') }).strict();
+
+export const surveyDimensionsSchema = z
+  .array(surveyDimensionSchema)
+  .min(1, 'must have at least one dimension')
+  .max(30, 'must have at most 30 dimensions')
+  .superRefine((dims, ctx) => {
+    dims.forEach((d, i) => {
+      if (dims.findIndex((o) => o.key === d.key) !== i) ctx.addIssue({ code: 'custom', path: [i, 'key'], message: `must be unique (${d.key} appears twice)` });
+    });
+  });
+
+/**
+ * A survey cycle on its Temporal Schedule: key customers every quarter, ordinary customers every half year (seed 000),
+ * on the period's first working day (or a fixed day, moved to the next working day) at `at`, local time.
+ */
+export const surveyCycleSchema = z
+  .object({
+    segment: z.enum(['key', 'ordinary'], { message: 'must be one of key, ordinary' }),
+    every: z.enum(['quarter', 'half_year'], { message: 'must be one of quarter, half_year' }),
+    day: z.union([z.literal('first_working_day'), z.number().int('must be a whole number').min(1, 'must be 1–28').max(28, 'must be 1–28')]),
+    at: z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be HH:MM'),
+    timeZone: z.string().default('Asia/Shanghai'),
+  })
+  .strict();
+export type SurveyCycle = z.infer<typeof surveyCycleSchema>;
+
+/**
+ * Satisfaction surveys (满意度调查, seed 000): the questionnaire, which levels count as satisfied, the response window
+ * and its reminders (working days after opening), the targets of a regular round (≥ 100 returns, ≥ 10 competitor
+ * forms), the cycles, the sample, and the deadlines of corrective actions.
+ */
+export const surveysPolicySchema = z
+  .object({
+    questionnaire: z.object({ version: z.string().min(1).max(40), title: z.string().min(1).max(100), dimensions: surveyDimensionsSchema }).strict(),
+    satisfiedLevels: z.array(oneOf(SURVEY_LEVELS)).min(1, 'must name at least one level'),
+    window: businessDurationSchema,
+    reminders: z.array(businessDurationSchema).max(10, 'must have at most 10 reminders'),
+    targets: z.object({ returns: z.number().int().min(0), competitor: z.number().int().min(0) }).strict(),
+    cycles: z.array(surveyCycleSchema),
+    sample: z.object({ ordinarySize: z.number().int().min(1).max(100_000), salespeople: z.boolean(), dealers: z.boolean() }).strict(),
+    corrective: z
+      .object({ assign: businessDurationSchema, plan: businessDurationSchema, execute: businessDurationSchema, verify: businessDurationSchema, warningFraction: warningFractionSchema.optional(), escalationLadder: ladderSchema })
+      .strict(),
+  })
+  .strict();
+export type SurveysPolicy = z.infer<typeof surveysPolicySchema>;
+
 export const policySchema = z
   .object({
     name: z.string().trim().regex(/^[a-z0-9][a-z0-9_-]{0,63}$/, 'must be 1–64 lowercase letters, digits, "_" or "-"'),
@@ -172,6 +224,7 @@ export const policySchema = z
     enquiries: enquiryPolicySchema.default(() => ({ ...DEFAULT_ENQUIRY_POLICY, answer: { ...DEFAULT_ENQUIRY_POLICY.answer } })),
     // A policy without the section gets DOMAIN.md's (policies/default.json, the one source; see approval/defaults.ts).
     approvals: approvalsPolicySchema.default(() => structuredClone(defaults.approvals) as ApprovalsPolicy),
+    surveys: surveysPolicySchema.default(() => structuredClone(defaults.surveys) as SurveysPolicy),
     calendar: calendarSettingsSchema,
   })
   .strict()

@@ -62,6 +62,8 @@ export class StreamEntity<S, C = unknown, E extends DomainEvent = DomainEvent> {
     private readonly process: Pick<ProcessDefinition<S, C, E>, 'decider' | 'notifications'>,
     readonly streamName: string,
     start: EntityStart<S>,
+    /** Runs once a command's events are durable and evolved, before its result returns (starting other processes). */
+    private readonly afterAppend?: (events: ReadonlyArray<{ type: string; data: unknown }>, state: S) => Promise<void>,
   ) {
     const carried = 'carried' in start ? start.carried : undefined;
     this.state = carried?.state ?? process.decider.initialState();
@@ -176,6 +178,7 @@ export class StreamEntity<S, C = unknown, E extends DomainEvent = DomainEvent> {
       });
       for (const e of events) this.evolve(e);
       this.revision = r.nextExpectedRevision;
+      await this.afterAppend?.(events, this.state);
       const result = this.result(r.position, r.eventIds, events.map((e) => e.type));
       if (byUpdate) this.remember(causationId, result);
       return result;

@@ -15,7 +15,7 @@ export function checkMeta(raw: unknown): CommandMeta {
     if (typeof v !== 'string' || v.length === 0 || v.length > max) issues.push({ field: `meta.${key}`, rule: v === undefined ? 'is required' : `must be a string of 1–${max} characters` });
   };
   text('actor', 100, true);
-  if (!(isRole(m.role) || m.role === 'system')) issues.push({ field: 'meta.role', rule: m.role === undefined ? 'is required' : 'must be a known role' });
+  if (!(isRole(m.role) || m.role === 'system' || m.role === 'respondent')) issues.push({ field: 'meta.role', rule: m.role === undefined ? 'is required' : 'must be a known role' });
   text('reason', 1000, false);
   text('correlationId', 200, false);
   for (const k of Object.keys(m)) if (!['actor', 'role', 'reason', 'correlationId'].includes(k)) issues.push({ field: `meta.${k}`, rule: 'is not a known field' });
