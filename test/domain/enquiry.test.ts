@@ -21,7 +21,7 @@ const answer: Deadline<'answer'> = {
     { level: 3, role: 'general_manager', at: cn('2026-10-09T09:20:00') },
   ],
 };
-const basis = { policy: 'default@3', calendar: { source: 'test', warnings: [] } };
+const basis = { policy: 'default@4', calendar: { source: 'test', warnings: [] } };
 const li = { actor: 'li.na', role: 'agent' as const };
 const wang = { actor: 'wang.qiang', role: 'agent' as const };
 const chen = { actor: 'chen.jing', role: 'agent' as const };

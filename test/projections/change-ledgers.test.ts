@@ -30,7 +30,7 @@ const song: By = { actor: 'song.jue', role: 'committee' };
 const wang: By = { actor: 'wang.qiang', role: 'agent' };
 const system: By = { actor: 'taizhang', role: 'system' };
 
-const basis = { policy: 'default@3', calendar: { source: 'chinese-days@1.5.7 (data 2004–2026)', warnings: [] } };
+const basis = { policy: 'default@4', calendar: { source: 'chinese-days@1.5.7 (data 2004–2026)', warnings: [] } };
 const deadline = (kind: string, due: string) => ({ kind, due, targetMinutes: 900, warnAt: null, escalations: [] });
 const tracked = (kind: string, due: string) => ({ ...deadline(kind, due), met: false, onTime: null, warned: false, firedLevels: [] });
 const panels = [
@@ -182,7 +182,7 @@ describe('change request ledgers as specifications', () => {
       shelve_at: null,
       escalation_level: 0,
       closed_at: null,
-      policy: 'default@3',
+      policy: 'default@4',
       updated_at: '2026-10-08T01:00:00.000Z',
       revision: 0,
     });
@@ -255,7 +255,7 @@ describe('change request ledgers as specifications', () => {
       last_progress_at: '2026-11-05T09:00:00.000Z',
       escalation_level: 0,
       closed_at: '2026-11-06T02:05:00.000Z',
-      policy: 'default@3',
+      policy: 'default@4',
       updated_at: '2026-11-06T02:05:00.000Z',
       revision: 14,
     });

@@ -8,7 +8,7 @@ import { given, recorded } from '../support/rows';
 /** Every ledger projection as a specification: given these events, exactly these rows. */
 const cn = (t: string) => `${t}+08:00`;
 const deadline = (kind: string, due: string) => ({ kind, due, targetMinutes: 120, warnAt: null, escalations: [] });
-const basis = { policy: 'default@3', calendar: { source: 'chinese-days@1.5.7 (data 2004–2026)', warnings: [] } };
+const basis = { policy: 'default@4', calendar: { source: 'chinese-days@1.5.7 (data 2004–2026)', warnings: [] } };
 
 const complaint = (revision: number, type: string, data: Record<string, unknown>, at = '2026-10-09T01:00:00.000Z', actor = 'li.na') =>
   recorded('complaint-K1', revision, type, { complaintId: 'K1', ...data }, { occurredAt: at, actor });
@@ -233,7 +233,7 @@ describe('ledger projections as specifications', () => {
         rating: 2,
         reopen_count: 1,
         closed_at: null,
-        policy: 'default@3',
+        policy: 'default@4',
         revision: 7,
       }),
     ]);
@@ -304,7 +304,7 @@ describe('ledger projections as specifications', () => {
         first_contact: 0,
         escalation_level: 1,
         closed_at: '2026-10-09T01:20:00.000Z',
-        policy: 'default@3',
+        policy: 'default@4',
         updated_at: '2026-10-09T01:20:00.000Z',
         revision: 4,
       },

@@ -23,6 +23,8 @@ describe('replay of recorded workflow histories', () => {
     expect(named('.', 'customer-').length).toBeGreaterThanOrEqual(2);
     expect(named('.', 'enquiry-').length).toBeGreaterThanOrEqual(2);
     expect(named('.', 'change-').length).toBeGreaterThanOrEqual(5);
+    expect(named('.', 'survey-').length).toBeGreaterThanOrEqual(1);
+    expect(named('.', 'corrective-').length).toBeGreaterThanOrEqual(2);
   });
 
   it.each(files)('%s replays without nondeterminism', async (file) => {
