@@ -187,12 +187,13 @@ function importResponses(c: Cmd<'ImportResponses'>, state: SurveyState): SurveyE
   return [...events, { type: 'SurveyImportRecorded', data: { surveyId: s.surveyId, file: c.data.file, responses: c.data.rows.length - benchmarks, benchmarks } }];
 }
 
+const answered = (counts: Record<string, number> | undefined) => Object.values(counts ?? {}).reduce((a, b) => a + b, 0);
+const satisfiedIn = (counts: Record<string, number> | undefined, satisfied: readonly string[]) => satisfied.reduce((a, l) => a + (counts?.[l] ?? 0), 0);
+
 /** Satisfied answers over all answers, in percent with one decimal; null when there is none. */
 function rateOf(counts: Record<string, number> | undefined, satisfied: readonly string[]): number | null {
-  const all = Object.values(counts ?? {}).reduce((a, b) => a + b, 0);
-  if (all === 0) return null;
-  const yes = satisfied.reduce((a, l) => a + (counts?.[l] ?? 0), 0);
-  return Math.round((1000 * yes) / all) / 10;
+  const all = answered(counts);
+  return all === 0 ? null : Math.round((1000 * satisfiedIn(counts, satisfied)) / all) / 10;
 }
 
 function total(counts: Counts): Record<string, number> {
@@ -203,7 +204,8 @@ function total(counts: Counts): Record<string, number> {
 
 /** The round's statistics at its close. */
 export function closing(s: OpenSurvey, now: string, early: { reason: string } | undefined): Extract<SurveyEvent, { type: 'SurveyClosed' }> {
-  const satisfactionRate = rateOf(total(s.distribution), s.satisfiedLevels);
+  const all = total(s.distribution);
+  const satisfactionRate = rateOf(all, s.satisfiedLevels);
   const negativeDimensions = s.dimensions.filter((d) => NEGATIVE_LEVELS.some((l) => (s.distribution[d.key]?.[l] ?? 0) > 0)).map((d) => d.key);
   const delta = s.previous?.satisfactionRate != null && satisfactionRate != null ? Math.round(10 * (satisfactionRate - s.previous.satisfactionRate)) / 10 : null;
   return {
@@ -218,6 +220,8 @@ export function closing(s: OpenSurvey, now: string, early: { reason: string } | 
       competitorForms: s.competitorForms,
       targets: s.targets,
       shortfall: { returns: s.returns < s.targets.returns, competitor: s.competitorForms < s.targets.competitor },
+      answers: answered(all),
+      satisfiedAnswers: satisfiedIn(all, s.satisfiedLevels),
       distribution: s.distribution,
       competitorDistribution: s.competitorDistribution,
       satisfactionRate,

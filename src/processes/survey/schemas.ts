@@ -151,6 +151,9 @@ export const surveyEventSchemas = {
       shortfall: z.object({ returns: z.boolean(), competitor: z.boolean() }).strict(),
       distribution,
       competitorDistribution: distribution,
+      /** Answers given over all indicators, and those at a satisfied level: the rate's terms (the KPI adds them up). */
+      answers: z.number().int().min(0),
+      satisfiedAnswers: z.number().int().min(0),
       satisfactionRate: z.number().nullable(),
       competitorRate: z.number().nullable(),
       dimensionRates: z.record(z.string(), z.number().nullable()),

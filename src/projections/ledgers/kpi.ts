@@ -13,13 +13,14 @@ function periodOf(column: string, period: Period, offsetMinutes: number): string
 
 const columns = columnsOf('kpi', [
   'period', 'complaints_received', 'resolved', 'resolved_on_time', 'on_time_rate', 'follow_ups', 'satisfied',
-  'satisfaction_rate', 'customers', 'complaints_per_10k', 'closed', 'closed_first_contact', 'first_contact_rate',
+  'satisfaction_rate', 'survey_answers', 'survey_satisfied', 'survey_satisfaction_rate', 'customers', 'complaints_per_10k', 'closed', 'closed_first_contact', 'first_contact_rate',
 ]);
 
 /**
  * DOMAIN.md's KPIs per period, from the complaints, follow-up and customer ledgers:
  * - 投诉处理及时率: complaints resolved (customer notified) in the period on or before their resolution deadline;
- * - 满意率: follow-up visits in the period rated satisfied (3–5 of 5);
+ * - 满意率, by source: follow-up visits in the period rated satisfied (3–5 of 5), and the answers of the survey rounds
+ *   closed in the period that were 很满意, 满意 or 基本满意 (the policy's satisfied levels);
  * - 万户投诉量: complaints received in the period per 10,000 customers registered by the period's end;
  * - 一次办结率: complaints closed in the period that were never reopened.
  */
@@ -28,6 +29,7 @@ export function kpiView(period: Period, offsetMinutes = SHANGHAI_OFFSET_MINUTES)
   const rate = (n: string, d: string) => `ROUND(100.0 * ${n} / NULLIF(${d}, 0), 1)`;
   const sql = `SELECT period, complaints_received, resolved, resolved_on_time, ${rate('resolved_on_time', 'resolved')} AS on_time_rate,
       follow_ups, satisfied, ${rate('satisfied', 'follow_ups')} AS satisfaction_rate,
+      survey_answers, survey_satisfied, ${rate('survey_satisfied', 'survey_answers')} AS survey_satisfaction_rate,
       customers, ROUND(10000.0 * complaints_received / NULLIF(customers, 0), 2) AS complaints_per_10k,
       closed, closed_first_contact, ${rate('closed_first_contact', 'closed')} AS first_contact_rate
     FROM (
@@ -37,6 +39,8 @@ export function kpiView(period: Period, offsetMinutes = SHANGHAI_OFFSET_MINUTES)
         (SELECT count(*) FROM ledger_complaints c WHERE c.resolved_at IS NOT NULL AND ${P('c.resolved_at')} = p.period AND c.resolution_on_time = 1) AS resolved_on_time,
         (SELECT count(*) FROM ledger_follow_ups f WHERE f.kind = 'visit' AND ${P('f.recorded_at')} = p.period) AS follow_ups,
         (SELECT count(*) FROM ledger_follow_ups f WHERE f.kind = 'visit' AND f.satisfied = 1 AND ${P('f.recorded_at')} = p.period) AS satisfied,
+        (SELECT COALESCE(SUM(s.answer_count), 0) FROM ledger_surveys s WHERE s.status = 'closed' AND ${P('s.closed_at')} = p.period) AS survey_answers,
+        (SELECT COALESCE(SUM(s.satisfied_count), 0) FROM ledger_surveys s WHERE s.status = 'closed' AND ${P('s.closed_at')} = p.period) AS survey_satisfied,
         (SELECT count(*) FROM ledger_customers cu WHERE ${P('cu.registered_at')} <= p.period) AS customers,
         (SELECT count(*) FROM ledger_complaints c WHERE c.status = 'closed' AND ${P('c.closed_at')} = p.period) AS closed,
         (SELECT count(*) FROM ledger_complaints c WHERE c.status = 'closed' AND ${P('c.closed_at')} = p.period AND c.reopen_count = 0) AS closed_first_contact
@@ -45,6 +49,7 @@ export function kpiView(period: Period, offsetMinutes = SHANGHAI_OFFSET_MINUTES)
         UNION SELECT ${P('resolved_at')} FROM ledger_complaints WHERE resolved_at IS NOT NULL
         UNION SELECT ${P('closed_at')} FROM ledger_complaints WHERE closed_at IS NOT NULL
         UNION SELECT ${P('recorded_at')} FROM ledger_follow_ups WHERE kind = 'visit'
+        UNION SELECT ${P('closed_at')} FROM ledger_surveys WHERE status = 'closed'
       ) p
     )`;
   return {
