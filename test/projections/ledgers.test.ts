@@ -317,7 +317,8 @@ describe('ledger projections as specifications', () => {
   });
 
   it('every ledger the projector keeps has a specification here', () => {
-    const specified = ['changes', 'change_steps', 'customers', 'customer_changes', 'complaints', 'follow_ups', 'escalations', 'enquiries'];
+    // surveys, survey_responses and corrective_actions: test/projections/survey-ledgers.test.ts
+    const specified = ['changes', 'change_steps', 'customers', 'customer_changes', 'complaints', 'follow_ups', 'escalations', 'enquiries', 'surveys', 'survey_responses', 'corrective_actions'];
     expect(LEDGERS.map((l) => l.name).filter((n) => !specified.includes(n))).toEqual([]);
   });
 });

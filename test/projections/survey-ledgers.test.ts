@@ -2,6 +2,11 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { DEFAULT_POLICY } from '../../src/domain/policy';
 import type { Actor } from '../../src/domain/process';
+import { correctiveActionsLedger } from '../../src/processes/corrective/ledger';
+import { correctiveDecider, type CorrectiveCommand, type CorrectiveState } from '../../src/processes/corrective/decider';
+import { correctiveRules } from '../../src/processes/corrective/rules';
+import { correctiveEventSchemas } from '../../src/processes/corrective/schemas';
+import { given, recorded } from '../support/rows';
 import { surveyDecider, type SurveyCommand, type SurveyState } from '../../src/processes/survey/decider';
 import { surveyRules } from '../../src/processes/survey/rules';
 import { surveyEventSchemas } from '../../src/processes/survey/schemas';
@@ -88,5 +93,33 @@ describe('survey ledgers and the satisfaction KPI', () => {
     expect(kpi).toMatchObject({ survey_answers: 4, survey_satisfied: 3, survey_satisfaction_rate: 75, follow_ups: 0, satisfaction_rate: null });
     const labels = Object.fromEntries(ALL_LEDGERS.find((l) => l.name === 'kpi_quarterly')!.columns.map((c) => [c.name, c.label.zh]));
     expect([labels.satisfaction_rate, labels.survey_satisfaction_rate]).toEqual(['满意率(回访,%)', '满意率(满意度调查,%)']);
+  });
+
+  it('corrective actions: owner, plan, execution, a failed verification and a second plan, each step late or on time', () => {
+    const r = correctiveRules(DEFAULT_POLICY);
+    const perf: Actor = { actor: 'pm.lead', role: 'performance' };
+    const owner: Actor = { actor: 'sun.wei', role: 'supervisor' };
+    const t = (d: string) => `2026-11-${d}+08:00`;
+    const commands: CorrectiveCommand[] = [
+      { type: 'OpenCorrective', by: system, now: t('02T09:00:00'), data: { correctiveId: 'key-2026Q4-delivery', surveyId: 'key-2026Q4', dimension: 'delivery', label: '交货期', negatives: { dissatisfied: 10, very_dissatisfied: 2 }, answers: 90 }, assign: r.deadline('assign', t('02T09:00:00')), basis: r.basis(t('02T09:00:00')) },
+      { type: 'AssignCorrective', by: perf, now: t('10T09:00:00'), data: { owner: 'sun.wei', department: '售后服务部' }, plan: r.deadline('plan', t('10T09:00:00')) },
+      { type: 'PlanCorrective', by: owner, now: t('11T09:00:00'), data: { plan: '增加发货班次' }, execute: r.deadline('execute', t('11T09:00:00')) },
+      { type: 'CompleteCorrective', by: owner, now: t('20T09:00:00'), data: { summary: '已增加' }, verify: r.deadline('verify', t('20T09:00:00')) },
+      { type: 'VerifyCorrective', by: perf, now: t('23T09:00:00'), data: { effective: false, note: '抽查仍有延误' }, plan: r.deadline('plan', t('23T09:00:00')) },
+    ];
+    let state: CorrectiveState = correctiveDecider.initialState();
+    const events = commands.flatMap((c, i) =>
+      correctiveDecider.decide(c, state).map((e) => {
+        correctiveEventSchemas[e.type].parse(e.data);
+        state = correctiveDecider.evolve(state, e);
+        return recorded('corrective-key-2026Q4-delivery', i, e.type, e.data, { actor: c.by.actor, role: c.by.role, occurredAt: new Date(Date.parse(c.type === 'FireAlarm' ? c.now : c.now)).toISOString() });
+      }),
+    );
+    expect(given(events).rows(correctiveActionsLedger)).toEqual([
+      expect.objectContaining({
+        corrective_id: 'key-2026Q4-delivery', survey_id: 'key-2026Q4', dimension: 'delivery', dimension_label: '交货期', negatives: 12, status: 'planning', owner: 'sun.wei', department: '售后服务部',
+        plan: '增加发货班次', current_step: 'plan', current_due: r.deadline('plan', t('23T09:00:00')).due, late_steps: 1, rounds: 2, effective: 0, closed_at: null,
+      }),
+    ]);
   });
 });
