@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { ApplicationFailure } from '@temporalio/common';
 import type { Logger } from 'pino';
+import { periodOf } from '../domain/calendar/cycles';
 import type { Directory } from '../domain/directory';
 import { holders } from '../domain/directory';
 import type { LedgerRow } from '../domain/ledger';
@@ -35,12 +36,6 @@ export interface PreparedRound {
 }
 
 const ALL = 1_000_000;
-// TEMP until src/domain/calendar/cycles.ts lands
-const periodOf = (every: 'quarter' | 'half_year', at: string): string => {
-  const d = new Date(Date.parse(at) + 8 * 3_600_000);
-  const m = d.getUTCMonth();
-  return every === 'quarter' ? `${d.getUTCFullYear()}Q${Math.floor(m / 3) + 1}` : `${d.getUTCFullYear()}H${m < 6 ? 1 : 2}`;
-};
 /** A stable pseudo-random order per round: the same round always draws the same sample, another round another one. */
 const drawOrder = (surveyId: string, id: string) => createHash('sha256').update(`${surveyId}\n${id}`).digest('hex');
 

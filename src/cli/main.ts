@@ -7,8 +7,10 @@ import { registerConfigCommand } from './commands/config';
 import { registerDevCommands } from './commands/dev';
 import { registerLedgerCommand } from './commands/ledger';
 import { registerProcessCommands } from './commands/processes';
+import { registerScheduleCommands } from './commands/schedule';
 import { registerSlaCommands } from './commands/sla';
 import { registerStartCommand } from './commands/start';
+import { registerSurveyCommands } from './commands/survey';
 import { CliError } from './context';
 
 const version = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
@@ -17,8 +19,10 @@ const program = new Command().name('taizhang').description('台账 — customer-
 
 registerStartCommand(program);
 registerProcessCommands(program);
+registerSurveyCommands(program);
 registerLedgerCommand(program);
 registerSlaCommands(program);
+registerScheduleCommands(program);
 registerCalendarCommands(program);
 registerAuditCommands(program);
 registerDevCommands(program);

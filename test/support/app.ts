@@ -1,6 +1,7 @@
 import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../../src/api/app';
+import { SurveySchedules } from '../../src/api/schedules';
 import type { Role } from '../../src/domain/roles';
 import { DEFAULT_POLICY, type Policy } from '../../src/domain/policy';
 import type { RecordedEvent } from '../../src/events/envelope';
@@ -29,7 +30,8 @@ export const TOKENS: Record<string, { token: string; role: Role; actor: string }
 
 /** The API over a real worker, store and projector on the Temporal dev server, as one in-process stack for tests. */
 export async function startTestApp(policy: Policy = DEFAULT_POLICY) {
-  const w = await startWorkerStack('dev', { policy });
+  // Survey samples read the ledgers this app's projector keeps.
+  const w = await startWorkerStack('dev', { policy, activities: (dir) => ({ policy, ledgers: new LedgerReader(path.join(dir, 'ledger.db'), ALL_LEDGERS) }) });
   const { env, gateway } = w;
   const s = { store: w.store, dir: w.dir };
   const ledgerDb = new LedgerDb(path.join(s.dir, 'ledger.db'), LEDGERS);
@@ -43,6 +45,7 @@ export async function startTestApp(policy: Policy = DEFAULT_POLICY) {
     store: s.store,
     ledgers: reader,
     policy,
+    schedules: new SurveySchedules(env.client, w.taskQueue, policy),
   });
   return {
     env,
@@ -51,6 +54,7 @@ export async function startTestApp(policy: Policy = DEFAULT_POLICY) {
     app,
     projector,
     gateway,
+    taskQueue: w.taskQueue,
     as: (who: keyof typeof TOKENS) => ({ authorization: `Bearer ${TOKENS[who]!.token}` }),
     async allEvents(): Promise<RecordedEvent[]> {
       const out: RecordedEvent[] = [];

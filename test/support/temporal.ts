@@ -63,11 +63,11 @@ export async function testWorker(env: TestWorkflowEnvironment, store: EventStore
 export const testLogger = quiet;
 
 /** A worker on a real Temporal server with its own event store and task queue: what most workflow tests start. */
-export async function startWorkerStack(server: 'dev' | 'time-skipping', options: { policy?: Policy; startAt?: string } = {}) {
+export async function startWorkerStack(server: 'dev' | 'time-skipping', options: { policy?: Policy; startAt?: string; activities?: (dir: string) => Omit<ActivityDeps, 'store' | 'logger' | 'client'> } = {}) {
   const env = server === 'dev' ? await devServerEnv() : await timeSkippingEnv({ startAt: options.startAt });
   const s = tempStore();
   const taskQueue = `tq-${randomUUID()}`;
-  const worker = await testWorker(env, s.store, taskQueue);
+  const worker = await testWorker(env, s.store, taskQueue, options.activities?.(s.dir));
   const running = worker.run();
   return {
     env,

@@ -114,6 +114,13 @@ function open(c: Cmd<'OpenSurvey'>, state: SurveyState): SurveyEvent[] {
   if (state.status !== 'none') throw illegalState('survey.already_open', `survey ${c.data.surveyId} was opened already`);
   // Regular rounds follow their schedule: a person opens special surveys only.
   if (c.data.segment !== 'special' && c.by.role !== 'system') throw forbidden('survey.regular_by_schedule', `${c.data.segment} rounds open from their schedule (taizhang schedule trigger survey-${c.data.segment}); staff open special surveys`);
+  const seen = new Map<string, number>();
+  const twice: FieldIssue[] = [];
+  c.data.respondents.forEach((r, i) => {
+    if (seen.has(r.id)) twice.push({ field: `respondents.${i}.id`, rule: `must be unique (${r.id} is also respondents.${seen.get(r.id)})` });
+    else seen.set(r.id, i);
+  });
+  if (twice.length) throw validationError(twice);
   if (c.data.respondents.length === 0 && !c.data.outsourced) throw validationError([{ field: 'respondents', rule: 'must name at least one respondent (or the survey is outsourced and its results imported)' }]);
   return [{ type: 'SurveyOpened', data: c.data }];
 }

@@ -44,14 +44,7 @@ export const openSurveyInput = z
     sample: sampleSchema.optional(),
     previous: previousSchema.optional().describe('the previous round of the same segment, for the trend'),
   })
-  .strict()
-  .superRefine((o, ctx) => {
-    const seen = new Set<string>();
-    o.respondents.forEach((r, i) => {
-      if (seen.has(r.id)) ctx.addIssue({ code: 'custom', path: ['respondents', i, 'id'], message: `must be unique (${r.id} appears twice)` });
-      seen.add(r.id);
-    });
-  });
+  .strict();
 export type OpenSurveyInput = z.infer<typeof openSurveyInput>;
 
 export const respondInput = z

@@ -1,0 +1,195 @@
+import { createHash } from 'node:crypto';
+import { ScheduleNotFoundError, type Client, type ScheduleDescription, type ScheduleOptionsAction, type ScheduleSpec } from '@temporalio/client';
+import type { FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
+import { z } from 'zod';
+import { nextRoundStarts, type RoundStart } from '../domain/calendar/cycles';
+import { forbidden, notFound } from '../domain/errors';
+import { calendarForPolicy } from '../domain/policy/ref';
+import type { Policy, SurveyCycle } from '../domain/policy/schema';
+import { commandResponses, readResponses } from './schemas';
+
+/**
+ * The survey cycles as Temporal Schedules (`survey-key`, `survey-ordinary`): created or updated when the API starts,
+ * from the policy's cycles. Temporal's calendar specs cannot say "the first working day of the quarter", so each
+ * schedule lists the concrete start of every round of the next years, computed on the business calendar (holidays and
+ * 调休 make-up days); the server then fires at exactly those instants and says which are next.
+ */
+const MONTHS = ['JANUARY', 'FEBRUARY', 'MARCH', 'APRIL', 'MAY', 'JUNE', 'JULY', 'AUGUST', 'SEPTEMBER', 'OCTOBER', 'NOVEMBER', 'DECEMBER'] as const;
+/** Rounds listed ahead: three years of quarters (a restart of the stack extends the list). */
+const HORIZON_YEARS = 3;
+export const CYCLE_WORKFLOW = 'surveyCycleWorkflow';
+export const scheduleIdOf = (c: Pick<SurveyCycle, 'segment'>) => `survey-${c.segment}`;
+
+export type EnsureOutcome = 'created' | 'updated' | 'unchanged';
+
+interface Planned {
+  id: string;
+  cycle: SurveyCycle;
+  starts: RoundStart[];
+  spec: ScheduleSpec;
+  action: ScheduleOptionsAction;
+  hash: string;
+}
+
+export class SurveySchedules {
+  constructor(
+    private readonly client: Client,
+    private readonly taskQueue: string,
+    private readonly policy: Policy,
+  ) {}
+
+  /** What each cycle's schedule should be, from `now`. */
+  plan(now = Date.now()): Planned[] {
+    const calendar = calendarForPolicy(this.policy);
+    return this.policy.surveys.cycles.map((cycle) => {
+      const starts = nextRoundStarts(cycle, calendar, now, cycle.every === 'quarter' ? 4 * HORIZON_YEARS : 2 * HORIZON_YEARS);
+      const spec: ScheduleSpec = {
+        calendars: starts.map((s) => ({ year: s.local.year, month: MONTHS[s.local.month - 1]!, dayOfMonth: s.local.day, hour: s.local.hour, minute: s.local.minute, comment: `${s.period}${s.estimated ? ' (no holiday data: weekdays only)' : ''}` })),
+        timezone: cycle.timeZone,
+      };
+      const hash = createHash('sha256').update(JSON.stringify({ spec, cycle, taskQueue: this.taskQueue })).digest('hex').slice(0, 16);
+      const action: ScheduleOptionsAction = { type: 'startWorkflow', workflowType: CYCLE_WORKFLOW, workflowId: `survey-cycle-${cycle.segment}`, taskQueue: this.taskQueue, args: [{ segment: cycle.segment, every: cycle.every, plan: hash }] };
+      return { id: scheduleIdOf(cycle), cycle, starts, spec, action, hash };
+    });
+  }
+
+  /** Creates what is missing and updates what differs (a paused schedule stays paused); never makes a second one. */
+  async ensure(logger: Logger, now = Date.now()): Promise<Record<string, EnsureOutcome>> {
+    const out: Record<string, EnsureOutcome> = {};
+    for (const p of this.plan(now)) {
+      const handle = this.client.schedule.getHandle(p.id);
+      const current = await handle.describe().catch((err: unknown) => {
+        if (err instanceof ScheduleNotFoundError) return undefined;
+        throw err;
+      });
+      if (!current) {
+        try {
+          await this.client.schedule.create({
+            scheduleId: p.id,
+            spec: p.spec,
+            action: p.action,
+            policies: { overlap: 'SKIP', catchupWindow: '3 days' },
+            state: { note: `${p.cycle.segment} survey rounds every ${p.cycle.every}, ${p.cycle.day} at ${p.cycle.at} ${p.cycle.timeZone}` },
+          });
+          out[p.id] = 'created';
+        } catch (err) {
+          // Another API node created it meanwhile.
+          if ((err as Error).name !== 'ScheduleAlreadyRunning') throw err;
+          out[p.id] = 'unchanged';
+        }
+      } else if ((current.action as { args?: Array<{ plan?: string }> }).args?.[0]?.plan === p.hash) {
+        out[p.id] = 'unchanged';
+      } else {
+        await handle.update((prev) => ({ ...prev, spec: p.spec, action: p.action }));
+        out[p.id] = 'updated';
+      }
+      logger.info({ schedule: p.id, outcome: out[p.id], next: p.starts[0]?.at }, 'survey schedule');
+    }
+    return out;
+  }
+
+  ids(): string[] {
+    return this.policy.surveys.cycles.map(scheduleIdOf);
+  }
+
+  private handle(id: string) {
+    if (!this.ids().includes(id)) throw notFound('schedule.not_found', `no schedule ${id}; known: ${this.ids().join(', ')}`);
+    return this.client.schedule.getHandle(id);
+  }
+
+  async describe(id: string): Promise<ScheduleDescription> {
+    try {
+      return await this.handle(id).describe();
+    } catch (err) {
+      if (err instanceof ScheduleNotFoundError) throw notFound('schedule.not_found', `schedule ${id} does not exist on the Temporal server yet`);
+      throw err;
+    }
+  }
+
+  async trigger(id: string): Promise<void> {
+    await this.describe(id);
+    await this.handle(id).trigger('ALLOW_ALL');
+  }
+
+  async pause(id: string, note: string): Promise<void> {
+    await this.describe(id);
+    await this.handle(id).pause(note);
+  }
+
+  async unpause(id: string, note: string): Promise<void> {
+    await this.describe(id);
+    await this.handle(id).unpause(note);
+  }
+}
+
+const WEEKDAYS = ['周日', '周一', '周二', '周三', '周四', '周五', '周六'];
+/** `2027-01-04 09:00（周一）` in the schedule's zone (Beijing time). */
+export function localText(d: Date, offsetMinutes = 480): string {
+  const l = new Date(d.getTime() + offsetMinutes * 60_000);
+  return `${l.toISOString().slice(0, 16).replace('T', ' ')}（${WEEKDAYS[l.getUTCDay()]}）`;
+}
+
+const nextAction = z.object({ at: z.string().describe('ISO 8601, UTC'), local: z.string().describe('local time, e.g. 2027-01-04 09:00（周一）') });
+const scheduleSummary = z.object({ id: z.string(), segment: z.string(), every: z.string(), paused: z.boolean(), note: z.string().nullable(), next: nextAction.nullable() });
+const scheduleDetail = scheduleSummary.extend({
+  nextActionTimes: z.array(nextAction).describe('from the Temporal server'),
+  recentActions: z.array(z.object({ scheduledAt: z.string(), takenAt: z.string(), workflowId: z.string() })),
+  rounds: z.number().int().describe('round starts listed in the schedule'),
+});
+const ok = z.object({ id: z.string(), done: z.string() });
+
+function view(id: string, cycle: SurveyCycle | undefined, d: ScheduleDescription) {
+  const next = d.info.nextActionTimes.map((t) => ({ at: t.toISOString(), local: localText(t) }));
+  return {
+    id,
+    segment: cycle?.segment ?? '',
+    every: cycle?.every ?? '',
+    paused: d.state.paused,
+    note: d.state.note ?? null,
+    next: next[0] ?? null,
+    nextActionTimes: next,
+    recentActions: d.info.recentActions.map((a) => ({ scheduledAt: a.scheduledAt.toISOString(), takenAt: a.takenAt.toISOString(), workflowId: 'workflow' in a.action ? a.action.workflow.workflowId : '' })),
+    rounds: d.spec.calendars?.length ?? 0,
+  };
+}
+
+/** `GET /schedules`, `GET /schedules/:id`, `POST /schedules/:id/{trigger,pause,unpause}`: for admins. */
+export function registerScheduleRoutes(app: FastifyInstance, deps: { schedules?: SurveySchedules; policy: Policy }): void {
+  const schedules = deps.schedules;
+  if (!schedules) return;
+  const cycleOf = (id: string) => deps.policy.surveys.cycles.find((c) => scheduleIdOf(c) === id);
+  const admin = (role: string) => {
+    if (role !== 'admin') throw forbidden('role.not_allowed', `role ${role} may not manage schedules; allowed: admin`);
+  };
+  const tags = ['Schedules'];
+  const params = z.object({ id: z.string().max(100) });
+  app.get('/schedules', { schema: { operationId: 'schedules.list', summary: 'The survey cycles’ Temporal Schedules and their next round', tags, response: readResponses(z.object({ schedules: z.array(scheduleSummary) })) } }, async (req) => {
+    admin(req.principal!.role);
+    const out = [];
+    for (const id of schedules.ids()) {
+      const d = await schedules.describe(id).catch(() => undefined);
+      if (d) out.push(scheduleSummary.parse(view(id, cycleOf(id), d)));
+    }
+    return { schedules: out };
+  });
+  app.get('/schedules/:id', { schema: { operationId: 'schedules.describe', summary: 'A schedule as the Temporal server has it: its next action times, recent actions, paused or not', tags, params, response: readResponses(scheduleDetail) } }, async (req) => {
+    admin(req.principal!.role);
+    const { id } = req.params as { id: string };
+    return view(id, cycleOf(id), await schedules.describe(id));
+  });
+  const body = z.object({ reason: z.string().max(500).optional() }).strict().optional();
+  for (const action of ['trigger', 'pause', 'unpause'] as const) {
+    app.post(`/schedules/:id/${action}`, { schema: { operationId: `schedules.${action}`, summary: action === 'trigger' ? 'Start the cycle’s round now (a round of the same period is not made twice)' : `${action === 'pause' ? 'Pause' : 'Unpause'} a schedule, with a note`, tags, params, body, response: commandResponses(200, ok) } }, async (req) => {
+      const who = req.principal!;
+      admin(who.role);
+      const { id } = req.params as { id: string };
+      const reason = (req.body as { reason?: string } | undefined)?.reason;
+      const note = `${action}d by ${who.actor}${reason ? `: ${reason}` : ''}`;
+      if (action === 'trigger') await schedules.trigger(id);
+      else if (action === 'pause') await schedules.pause(id, note);
+      else await schedules.unpause(id, note);
+      return { id, done: action };
+    });
+  }
+}
