@@ -5,7 +5,8 @@
 //     `go install github.com/temporalio/cli/cmd/temporal@v1.5.1`, else the SDK's own download (needs internet);
 //  3. with --for-tests, fetches Temporal's time-skipping Java test server through Maven and writes its wrapper (and one
 //     whose clock starts at a chosen instant, compiled from tools/temporal-test-server/TestServerAt.java), and
-//     finds or builds Docker Compose (`go install github.com/docker/compose/v2/cmd@v2.29.7`) for the deployment check;
+//     finds or builds Docker Compose (`go install github.com/docker/compose/v2/cmd@v2.29.7`) for the deployment check,
+//     and installs Debian's chromium (`apt-get install -y chromium`) for the browser tests when it is missing;
 //  4. records what it found in .tools/tools.json. Idempotent: seconds on the second run.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { accessSync, constants, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync, chmodSync } from 'node:fs';
@@ -185,6 +186,31 @@ function ensureCompose() {
   return { kind: 'path', path: built, source: 'go install' };
 }
 
+// 5. Debian's chromium, for the browser tests (playwright-core drives /usr/bin/chromium). Never fails set-up: without
+// it the browser tests fail, saying how to install it.
+const CHROMIUM = '/usr/bin/chromium';
+function ensureChromium() {
+  if (executable(CHROMIUM)) return { kind: 'path', path: CHROMIUM };
+  const aptGet = onPath('apt-get');
+  const root = typeof process.getuid === 'function' && process.getuid() === 0;
+  const sudo = !root && onPath('sudo') && spawnSync('sudo', ['-n', 'true'], { stdio: 'ignore', timeout: 10_000 }).status === 0;
+  if (!aptGet || (!root && !sudo)) {
+    log(`no ${CHROMIUM} and apt-get cannot be used here: the browser tests will fail until chromium is installed (apt-get install chromium)`);
+    return { kind: 'missing' };
+  }
+  log('installing Debian\'s chromium for the browser tests (apt-get install -y chromium)…');
+  const asRoot = (args) => (root ? run(aptGet, args) : run('sudo', ['-n', aptGet, ...args]));
+  const env = { env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } };
+  const installed = () => (root ? run(aptGet, ['install', '-y', 'chromium'], env) : run('sudo', ['-n', 'env', 'DEBIAN_FRONTEND=noninteractive', aptGet, 'install', '-y', 'chromium']));
+  if (!installed()) {
+    asRoot(['update']);
+    installed();
+  }
+  if (executable(CHROMIUM)) return { kind: 'path', path: CHROMIUM };
+  log(`apt-get could not install chromium: the browser tests will fail until ${CHROMIUM} exists`);
+  return { kind: 'missing' };
+}
+
 const started = Date.now();
 try {
   ensureDependencies();
@@ -195,6 +221,12 @@ try {
   if (forTests) {
     tools.testServer = ensureTestServer();
     tools.compose = ensureCompose();
+    try {
+      tools.chromium = ensureChromium();
+    } catch (err) {
+      log(`chromium could not be set up (${err.message}): the browser tests will fail`);
+      tools.chromium = { kind: 'missing' };
+    }
   }
   writeFileSync(file, JSON.stringify(tools, null, 2) + '\n');
   log(`ready in ${((Date.now() - started) / 1000).toFixed(1)} s (Temporal CLI: ${tools.temporalCli.path ?? 'SDK download'}${forTests ? `; test server: ${tools.testServer.path ?? 'SDK download'}` : ''})`);

@@ -85,6 +85,10 @@ export class SurveySchedules {
         out[p.id] = 'updated';
       }
       logger.info({ schedule: p.id, outcome: out[p.id], next: p.starts[0]?.at }, 'survey schedule');
+      // Past the holiday data only weekends count: a round may then fall on 元旦 or 国庆 until the year's holidays are
+      // known (a newer chinese-days, or calendar.extraHolidays in the policy; the next start re-plans the schedule).
+      const estimated = p.starts.filter((s) => s.estimated);
+      if (estimated.length) logger.warn({ schedule: p.id, rounds: estimated.map((s) => `${s.period} ${s.at}`) }, 'survey rounds in years without holiday data: only weekends were counted');
     }
     return out;
   }

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import { ROLES, type Role } from '../domain/roles';
+import { MIN_SECRET_LENGTH, secretFromFile } from '../support/links';
 
 /**
  * Every environment variable taizhang reads, with its rule. The README's configuration table
@@ -24,6 +25,12 @@ export const ENV_SCHEMA = {
   HOST: z.string().min(1).default('127.0.0.1').describe('Interface the HTTP API binds to.'),
   PORT: port.default(3000).describe('Port of the HTTP API.'),
   PUBLIC_URL: z.url({ message: 'must be an absolute URL' }).optional().describe('Base URL the CLI uses to reach the API (default http://HOST:PORT).'),
+  TAIZHANG_PUBLIC_URL: z.url({ message: 'must be an absolute URL' }).optional().describe('Base URL of the personal survey links sent to respondents, `<url>/s/<token>` (default: the API URL).'),
+  TAIZHANG_LINK_SECRET: z
+    .string()
+    .min(MIN_SECRET_LENGTH, `must be at least ${MIN_SECRET_LENGTH} characters`)
+    .optional()
+    .describe('Secret that signs the personal survey links (the API and the worker need the same); default: generated once into DATA_DIR/link-secret.'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info').describe('pino log level.'),
   TEMPORAL_ADDRESS: z
     .string()
@@ -75,8 +82,12 @@ export interface Config extends RawConfig {
   temporalDbPath: string;
   notificationsDbPath: string;
   auditDbPath: string;
+  /** DATA_DIR/link-secret: the survey links' secret when TAIZHANG_LINK_SECRET is not set. */
+  linkSecretPath: string;
   tokens: TokenEntry[];
   apiUrl: string;
+  /** The base of survey links: TAIZHANG_PUBLIC_URL, else the API URL. */
+  publicUrl: string;
   temporalAddress: string;
   embeddedTemporal: boolean;
 }
@@ -96,6 +107,14 @@ export function displayZone(config: Pick<Config, 'TAIZHANG_TIME_ZONE'>, at = new
   const m = /GMT([+-])(\d{2}):?(\d{2})?/.exec(parts.find((p) => p.type === 'timeZoneName')?.value ?? '');
   const offsetMinutes = m ? (m[1] === '-' ? -1 : 1) * (Number(m[2]) * 60 + Number(m[3] ?? 0)) : 0;
   return { name: config.TAIZHANG_TIME_ZONE, offsetMinutes };
+}
+
+/**
+ * What signs and prefixes the personal survey links: the API (which reads them) and the worker (whose notification
+ * dispatcher writes them) must agree. Without TAIZHANG_LINK_SECRET the secret is generated once into DATA_DIR/link-secret.
+ */
+export function surveyLinkSettings(config: Pick<Config, 'TAIZHANG_LINK_SECRET' | 'linkSecretPath' | 'publicUrl'>): { secret: string; baseUrl: string } {
+  return { secret: config.TAIZHANG_LINK_SECRET ?? secretFromFile(config.linkSecretPath), baseUrl: config.publicUrl };
 }
 
 export class ConfigError extends Error {
@@ -167,6 +186,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, readFile: (p: s
     }
     tokens = tokens.concat(parseTokenFile(text, 'TAIZHANG_TOKENS_FILE'));
   }
+  const apiUrl = raw.PUBLIC_URL ?? `http://${raw.HOST === '0.0.0.0' ? '127.0.0.1' : raw.HOST}:${raw.PORT}`;
   const seen = new Set<string>();
   for (const t of tokens) {
     if (seen.has(t.token)) throw new ConfigError('TAIZHANG_TOKENS', `token of ${t.actor} is used twice`);
@@ -180,8 +200,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, readFile: (p: s
     temporalDbPath: path.join(dataDir, 'temporal.db'),
     notificationsDbPath: path.join(dataDir, 'notifications.db'),
     auditDbPath: path.join(dataDir, 'audit.db'),
+    linkSecretPath: path.join(dataDir, 'link-secret'),
     tokens,
-    apiUrl: raw.PUBLIC_URL ?? `http://${raw.HOST === '0.0.0.0' ? '127.0.0.1' : raw.HOST}:${raw.PORT}`,
+    apiUrl,
+    publicUrl: raw.TAIZHANG_PUBLIC_URL ?? apiUrl,
     temporalAddress: raw.TEMPORAL_ADDRESS ?? `127.0.0.1:${raw.TEMPORAL_PORT}`,
     embeddedTemporal: !raw.TEMPORAL_ADDRESS,
   };

@@ -3,6 +3,7 @@ import type { NotificationIssuedData } from '../../domain/notifications';
 import { upcast } from '../../events/catalogue';
 import type { RecordedEvent } from '../../events/envelope';
 import type { EventStore, Subscription } from '../../events/store/port';
+import type { TextRenderer } from './links';
 import type { Notifier } from './port';
 import type { RecipientResolver } from './recipients';
 import type { SentLog } from './sent-log';
@@ -24,7 +25,8 @@ export class NotificationDispatcher {
     private readonly sentLog: SentLog,
     private readonly recipients: RecipientResolver,
     private readonly logger: Logger,
-    private readonly options: { maxBackoffMs?: number } = {},
+    /** `render`: fills in the subject and body at send time (the survey links); what it returns is never logged. */
+    private readonly options: { maxBackoffMs?: number; render?: TextRenderer } = {},
   ) {}
 
   start(): void {
@@ -45,7 +47,9 @@ export class NotificationDispatcher {
       try {
         const to = await this.recipients.resolve(n.recipient, n.chainOf);
         this.sentLog.begin(n.key, n.recipient);
-        const delivery = await this.notifier.send({ key: n.key, recipient: n.recipient, subject: n.subject, body: n.body }, to);
+        // The log channel writes the subject to the log: a personal link must not land there, so it keeps the placeholder.
+        const render = (this.notifier.channel !== 'log' && this.options.render) || ((text: string) => text);
+        const delivery = await this.notifier.send({ key: n.key, recipient: n.recipient, subject: render(n.subject), body: render(n.body) }, to);
         this.sentLog.markSent(n.key, delivery.channel, n.recipient, delivery.addresses);
         this.logger.debug({ key: n.key, recipient: n.recipient, actors: to.actors, channel: delivery.channel }, 'notification sent');
         break;
