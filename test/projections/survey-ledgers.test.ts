@@ -36,7 +36,7 @@ describe('survey ledgers and the satisfaction KPI', () => {
     const opensAt = '2026-10-12T09:00:00+08:00';
     const w = rules.window(opensAt);
     const respondents = ['C1', 'C2', 'C3'].map((id) => ({ id, kind: 'customer' as const }));
-    const commands: SurveyCommand[] = [
+    const commands: Array<Exclude<SurveyCommand, { type: 'FireAlarm' }>> = [
       {
         type: 'OpenSurvey',
         by: system,
@@ -100,7 +100,7 @@ describe('survey ledgers and the satisfaction KPI', () => {
     const perf: Actor = { actor: 'pm.lead', role: 'performance' };
     const owner: Actor = { actor: 'sun.wei', role: 'supervisor' };
     const t = (d: string) => `2026-11-${d}+08:00`;
-    const commands: CorrectiveCommand[] = [
+    const commands: Array<Exclude<CorrectiveCommand, { type: 'FireAlarm' }>> = [
       { type: 'OpenCorrective', by: system, now: t('02T09:00:00'), data: { correctiveId: 'key-2026Q4-delivery', surveyId: 'key-2026Q4', dimension: 'delivery', label: '交货期', negatives: { dissatisfied: 10, very_dissatisfied: 2 }, answers: 90 }, assign: r.deadline('assign', t('02T09:00:00')), basis: r.basis(t('02T09:00:00')) },
       { type: 'AssignCorrective', by: perf, now: t('10T09:00:00'), data: { owner: 'sun.wei', department: '售后服务部' }, plan: r.deadline('plan', t('10T09:00:00')) },
       { type: 'PlanCorrective', by: owner, now: t('11T09:00:00'), data: { plan: '增加发货班次' }, execute: r.deadline('execute', t('11T09:00:00')) },
@@ -112,7 +112,7 @@ describe('survey ledgers and the satisfaction KPI', () => {
       correctiveDecider.decide(c, state).map((e) => {
         correctiveEventSchemas[e.type].parse(e.data);
         state = correctiveDecider.evolve(state, e);
-        return recorded('corrective-key-2026Q4-delivery', i, e.type, e.data, { actor: c.by.actor, role: c.by.role, occurredAt: new Date(Date.parse(c.type === 'FireAlarm' ? c.now : c.now)).toISOString() });
+        return recorded('corrective-key-2026Q4-delivery', i, e.type, e.data, { actor: c.by.actor, role: c.by.role, occurredAt: new Date(Date.parse(c.now)).toISOString() });
       }),
     );
     expect(given(events).rows(correctiveActionsLedger)).toEqual([
