@@ -18,8 +18,12 @@ import { AuthError, TokenAuth, type Principal } from './auth';
 import { registerCalendarRoutes } from './calendar';
 import type { TemporalGateway } from './gateway';
 import { registerProcessRoutes } from './processes';
+import { registerScheduleRoutes, type SurveySchedules } from './schedules';
 import { errorBody, readResponses } from './schemas';
 import { registerSlaRoutes } from './sla';
+import { registerSurveyFormRoutes } from './survey-form';
+import { registerSurveyImportRoutes } from './survey-import';
+import { registerSurveyReportRoutes } from './survey-report';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -45,6 +49,10 @@ export interface AppDeps {
   /** Requests per minute per client (token, else address); 0 or absent turns the limit off. */
   rateLimitPerMinute?: number;
   version?: string;
+  /** The survey cycles' Temporal Schedules (`/schedules`, for admins); without it, no such routes. */
+  schedules?: SurveySchedules;
+  /** Survey links (`GET|POST /s/<token>`, the respondents' form): their secret and base URL; without it, no form. */
+  links?: { secret: string; baseUrl: string };
 }
 
 const METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'] as const;
@@ -158,7 +166,11 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   registerProcessRoutes(app, deps);
   registerSlaRoutes(app, deps);
   registerCalendarRoutes(app, deps);
+  registerScheduleRoutes(app, deps);
   registerAuditRoutes(app, { store: deps.store, ledgers: deps.ledgers, timeZone: deps.timeZone ?? 'Asia/Shanghai', auditDbPath: deps.auditDbPath });
+  registerSurveyImportRoutes(app, deps);
+  registerSurveyReportRoutes(app, { ledgers: deps.ledgers, store: deps.store, policy: deps.policy, timeZone: deps.timeZone ?? 'Asia/Shanghai' });
+  if (deps.links) await registerSurveyFormRoutes(app, { gateway: deps.gateway, links: deps.links, timeZone: deps.timeZone });
 
   app.get('/roles', { schema: { summary: 'Roles known to the API', hide: true } }, async () => ({ roles: ROLES }));
   return app;

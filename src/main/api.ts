@@ -1,7 +1,8 @@
 import type { Logger } from 'pino';
 import { buildApp } from '../api/app';
 import { TemporalGateway } from '../api/gateway';
-import { displayZone, eventStoreOptions, type Config } from '../config/config';
+import { SurveySchedules } from '../api/schedules';
+import { displayZone, eventStoreOptions, surveyLinkSettings, type Config } from '../config/config';
 import { isMain, runMain, type Service } from '../config/main';
 import { loadPolicy, warnCalendarCoverage } from '../config/policy';
 import { openEventStore } from '../events/store';
@@ -17,7 +18,22 @@ export async function startApi(config: Config, logger: Logger): Promise<Service 
   const store = await openEventStore(eventStoreOptions(config));
   const client = await connectClient(config, logger);
   const ledgers = new LedgerReader(config.ledgerDbPath, allLedgers(displayZone(config).offsetMinutes));
+  // The survey cycles' schedules, created or brought up to date now (retried until Temporal answers).
+  const schedules = new SurveySchedules(client, config.TEMPORAL_TASK_QUEUE, policy);
+  let stopping = false;
+  const ensured = (async () => {
+    for (let delay = 1000; !stopping; delay = Math.min(delay * 2, 30_000)) {
+      try {
+        await schedules.ensure(logger);
+        return;
+      } catch (err) {
+        logger.warn({ err: (err as Error).message, retryInMs: delay }, 'survey schedules not ensured yet; retrying');
+        await new Promise((r) => setTimeout(r, delay));
+      }
+    }
+  })();
   const app = await buildApp({
+    schedules,
     config,
     logger,
     gateway: new TemporalGateway(client, config.TEMPORAL_TASK_QUEUE, { store, policy }),
@@ -27,6 +43,7 @@ export async function startApi(config: Config, logger: Logger): Promise<Service 
     timeZone: config.TAIZHANG_TIME_ZONE,
     auditDbPath: config.auditDbPath,
     rateLimitPerMinute: config.TAIZHANG_RATE_LIMIT,
+    links: surveyLinkSettings(config),
   });
   await app.listen({ host: config.HOST, port: config.PORT });
   let resolveDone!: () => void;
@@ -35,6 +52,8 @@ export async function startApi(config: Config, logger: Logger): Promise<Service 
     url: config.apiUrl,
     done,
     async stop() {
+      stopping = true;
+      await ensured;
       await app.close();
       ledgers.close();
       await client.connection.close();
