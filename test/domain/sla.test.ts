@@ -270,7 +270,7 @@ describe('parsePolicy errors name the field and the rule', () => {
       { field: 'escalationLadder.1.afterBreach', rule: 'must not be earlier than the previous level' },
     ]);
     expect(issuesOf(edit((p) => ((p.escalationLadder[0] as { role: string }).role = 'ceo')))).toEqual([
-      { field: 'escalationLadder.0.role', rule: 'must be one of agent, supervisor, manager, general_manager, auditor, admin, sales_vp, committee, finance, marketing, expert, checker' },
+      { field: 'escalationLadder.0.role', rule: 'must be one of agent, supervisor, manager, general_manager, auditor, admin, sales_vp, committee, finance, marketing, expert, checker, performance, salesperson' },
     ]);
   });
 
