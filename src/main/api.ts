@@ -21,6 +21,7 @@ export async function startApi(config: Config, logger: Logger): Promise<Service 
   // The survey cycles' schedules, created or brought up to date now (retried until Temporal answers).
   const schedules = new SurveySchedules(client, config.TEMPORAL_TASK_QUEUE, policy);
   let stopping = false;
+  let wake: () => void = () => undefined;
   const ensured = (async () => {
     for (let delay = 1000; !stopping; delay = Math.min(delay * 2, 30_000)) {
       try {
@@ -28,7 +29,10 @@ export async function startApi(config: Config, logger: Logger): Promise<Service 
         return;
       } catch (err) {
         logger.warn({ err: (err as Error).message, retryInMs: delay }, 'survey schedules not ensured yet; retrying');
-        await new Promise((r) => setTimeout(r, delay));
+        await new Promise<void>((r) => {
+          const timer = setTimeout(r, delay);
+          wake = () => (clearTimeout(timer), r());
+        });
       }
     }
   })();
@@ -53,6 +57,7 @@ export async function startApi(config: Config, logger: Logger): Promise<Service 
     done,
     async stop() {
       stopping = true;
+      wake();
       await ensured;
       await app.close();
       ledgers.close();

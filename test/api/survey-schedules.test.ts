@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { nextRoundStarts } from '../../src/domain/calendar/cycles';
+import { nextRoundStarts, periodOf } from '../../src/domain/calendar/cycles';
 import { DEFAULT_POLICY } from '../../src/domain/policy';
 import { calendarForPolicy } from '../../src/domain/policy/ref';
 import { SurveySchedules } from '../../src/api/schedules';
@@ -71,10 +71,7 @@ describe('survey schedules (dev server)', () => {
   });
 
   it('triggering the key schedule opens this quarter’s round with every key customer, read from the ledger; a second trigger makes no second round', async () => {
-    const period = (() => {
-      const d = new Date(Date.now() + 8 * 3_600_000);
-      return `${d.getUTCFullYear()}Q${Math.floor(d.getUTCMonth() / 3) + 1}`;
-    })();
+    const period = periodOf('quarter', new Date().toISOString());
     const surveyId = `key-${period}`;
     // The projector has the customers.
     await t.projector.waitFor((await t.store.head()).position, 10_000);

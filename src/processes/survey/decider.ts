@@ -91,8 +91,6 @@ function accepting(s: OpenSurvey, now: string): void {
   if (s.status === 'closed' || Date.parse(now) >= Date.parse(s.closesAt)) throw illegalState('survey.closed', `survey ${s.surveyId} closed at ${s.closedAt ?? s.closesAt}: it takes no more responses`);
 }
 
-const STAFF_ENTRY = (by: Actor) => by.role !== 'respondent';
-
 function checkAnswers(s: OpenSurvey, answers: Answers, field = 'answers'): FieldIssue[] {
   const known = new Set(s.dimensions.map((d) => d.key));
   return Object.keys(answers)
@@ -131,7 +129,7 @@ function respond(c: Cmd<'Respond'>, state: SurveyState): SurveyEvent[] {
   // A respondent answers for themselves only (their link names them); staff enter paper questionnaires.
   if (c.by.role === 'respondent' && c.by.actor !== `respondent:${respondentId}`) throw forbidden('survey.not_your_link', `this link belongs to another respondent`);
   if (c.by.role === 'respondent' && c.data.channel !== 'web') throw forbidden('survey.web_only', 'a respondent answers through the web form');
-  if (STAFF_ENTRY(c.by) && c.data.channel === 'web') throw forbidden('survey.web_is_respondents', 'staff enter paper questionnaires (channel paper)');
+  if (c.by.role !== 'respondent' && c.data.channel === 'web') throw forbidden('survey.web_is_respondents', 'staff enter paper questionnaires (channel paper)');
   const respondent = s.respondents.find((r) => r.id === respondentId);
   if (!respondent) throw notFound('survey.unknown_respondent', `${respondentId} is not a respondent of survey ${s.surveyId}`);
   if (s.responded[respondentId] !== undefined) throw illegalState('survey.already_responded', `${respondentId} already answered survey ${s.surveyId} (response ${s.responded[respondentId]}); one response per respondent`);
@@ -210,7 +208,7 @@ function total(counts: Counts): Record<string, number> {
 }
 
 /** The round's statistics at its close. */
-export function closing(s: OpenSurvey, now: string, early: { reason: string } | undefined): Extract<SurveyEvent, { type: 'SurveyClosed' }> {
+function closing(s: OpenSurvey, now: string, early: { reason: string } | undefined): Extract<SurveyEvent, { type: 'SurveyClosed' }> {
   const all = total(s.distribution);
   const satisfactionRate = rateOf(all, s.satisfiedLevels);
   const negativeDimensions = s.dimensions.filter((d) => NEGATIVE_LEVELS.some((l) => (s.distribution[d.key]?.[l] ?? 0) > 0)).map((d) => d.key);
@@ -259,7 +257,9 @@ function fireAlarm(c: Cmd<'FireAlarm'>, state: SurveyState): SurveyEvent[] {
   const s = existing(state);
   const a = c.alarm;
   const pending = pendingSurveyAlarms(s);
-  if (!pending.some((p) => p.kind === a.kind && p.at === a.at && JSON.stringify(p) === JSON.stringify(a))) return [];
+  // A stale alarm (its batch went out already, the round closed early) fires nothing.
+  const same = (p: SurveyAlarm) => p.kind === a.kind && p.at === a.at && ('from' in p ? 'from' in a && p.from === a.from : true) && ('reminder' in p ? 'reminder' in a && p.reminder === a.reminder : true);
+  if (!pending.some(same)) return [];
   switch (a.kind) {
     case 'invite':
       return [{ type: 'SurveyInvitationsSent', data: { surveyId: s.surveyId, from: a.from, to: Math.min(s.respondents.length, a.from + SURVEY_BATCH) } }];
