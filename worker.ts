@@ -1,13 +1,13 @@
-import { fileURLToPath } from 'node:url';
-import { DefaultLogger, Runtime, Worker, type LogLevel, type WorkerOptions } from '@temporalio/worker';
+import { Worker, type WorkerOptions } from '@temporalio/worker';
+import { BUNDLER_OPTIONS, WORKFLOWS_PATH } from './src/config/bundle';
 import type { Logger } from 'pino';
 import { createActivities } from './src/activities';
 import { createNotifier, customerContactFromStore, NotificationDispatcher, RecipientResolver, SentLog } from './src/activities/notify';
 import { surveyLinkRenderer } from './src/activities/notify/links';
 import { eventStoreOptions, surveyLinkSettings, type Config } from './src/config/config';
 import { loadDirectory } from './src/config/directory';
-import { redact } from './src/config/logger';
 import { isMain, runMain, type Service } from './src/config/main';
+import { installRuntimeLogger } from './src/config/runtime';
 import { loadPolicy, warnCalendarCoverage } from './src/config/policy';
 import { openEventStore } from './src/events/store';
 import type { EventStore } from './src/events/store/port';
@@ -15,33 +15,21 @@ import { LEDGERS } from './src/projections/ledgers';
 import { LedgerReader } from './src/projections/reader';
 import { connectClient, connectWorker } from './src/temporal';
 
-export const WORKFLOWS_PATH = fileURLToPath(new URL('./src/workflows/index.ts', import.meta.url));
+export { installRuntimeLogger };
+export { BUNDLER_OPTIONS, NODE_SIDE_MODULES, WORKFLOWS_PATH } from './src/config/bundle';
 
-/** The node-side modules of a process (zod schemas, ledgers): the workflow bundle leaves them out. */
-export const NODE_SIDE_MODULES = /[\\/]src[\\/]processes[\\/][^\\/]+[\\/](?:schemas|ledger)\.ts$/;
-
-/** Bundler settings every worker (and every workflow test) uses. */
-export const BUNDLER_OPTIONS: WorkerOptions['bundlerOptions'] = {
-  webpackConfigHook: (config) => {
-    // chinese-days ships an ESM build that webpack must treat as plain JavaScript.
-    config.module?.rules?.push({ test: /chinese-days[\/].*\.m?js$/, type: 'javascript/auto' });
-    // Workflow code reads only the pure parts of a process definition; its schemas and ledgers stay out, and zod with them.
-    config.module?.rules?.push({ test: NODE_SIDE_MODULES, use: [{ loader: fileURLToPath(new URL('./src/workflows/bundle/node-side-loader.cjs', import.meta.url)) }] });
-    return config;
-  },
-};
-
-let runtimeInstalled = false;
-/** Routes the SDK's own logs through pino (with personal data redacted). */
-export function installRuntimeLogger(logger: Logger): void {
-  if (runtimeInstalled) return;
-  runtimeInstalled = true;
-  const levels: Record<LogLevel, 'trace' | 'debug' | 'info' | 'warn' | 'error'> = { TRACE: 'trace', DEBUG: 'debug', INFO: 'info', WARN: 'warn', ERROR: 'error' };
-  Runtime.install({
-    logger: new DefaultLogger('INFO', (entry) => {
-      logger[levels[entry.level]](redact(entry.meta ?? {}) as object, entry.message);
-    }),
-  });
+/**
+ * The worker sized for its machine (TAIZHANG_WORKFLOW_THREADS, TAIZHANG_MAX_CACHED_WORKFLOWS, task slots): a bounded
+ * cache keeps memory flat however many processes are open; an evicted workflow replays on its next timer or command.
+ */
+export function workerSizing(config: Pick<Config, 'TAIZHANG_WORKFLOW_THREADS' | 'TAIZHANG_MAX_CACHED_WORKFLOWS' | 'TAIZHANG_WORKFLOW_TASK_SLOTS' | 'TAIZHANG_ACTIVITY_TASK_SLOTS'>): Partial<WorkerOptions> {
+  return {
+    workflowThreadPoolSize: config.TAIZHANG_WORKFLOW_THREADS,
+    maxCachedWorkflows: config.TAIZHANG_MAX_CACHED_WORKFLOWS,
+    maxConcurrentWorkflowTaskExecutions: config.TAIZHANG_WORKFLOW_TASK_SLOTS,
+    maxConcurrentActivityTaskExecutions: config.TAIZHANG_ACTIVITY_TASK_SLOTS,
+    maxConcurrentLocalActivityExecutions: config.TAIZHANG_ACTIVITY_TASK_SLOTS,
+  };
 }
 
 export async function startWorker(config: Config, logger: Logger, deps: { store?: EventStore } = {}): Promise<Service & { worker: Worker }> {
@@ -64,6 +52,7 @@ export async function startWorker(config: Config, logger: Logger, deps: { store?
     workflowsPath: WORKFLOWS_PATH,
     bundlerOptions: BUNDLER_OPTIONS,
     activities: createActivities({ store, logger, policy, ledgers, directory, client }),
+    ...workerSizing(config),
   });
   const dispatcher = new NotificationDispatcher(store, notifier, sentLog, recipients, logger, { render: surveyLinkRenderer(surveyLinkSettings(config)) });
   dispatcher.start();

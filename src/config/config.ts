@@ -42,6 +42,10 @@ export const ENV_SCHEMA = {
   TEMPORAL_PORT: port.default(7233).describe('Port of the embedded Temporal dev server (ignored with TEMPORAL_ADDRESS).'),
   TEMPORAL_UI_PORT: port.default(8233).describe('Port of the embedded Temporal Web UI (ignored with TEMPORAL_ADDRESS).'),
   TEMPORAL_CLI_PATH: z.string().min(1).optional().describe('Path of the `temporal` CLI used for the embedded dev server.'),
+  TAIZHANG_WORKFLOW_THREADS: z.coerce.number().int().min(1).max(64).default(2).describe('Threads the worker runs workflow code on (the SDK default is 4; 2 measured best on a 2-core machine).'),
+  TAIZHANG_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(0).max(100_000).default(300).describe('Workflows the worker keeps in memory; an evicted one replays from its history on its next timer or command, so memory stays flat however many are open.'),
+  TAIZHANG_WORKFLOW_TASK_SLOTS: z.coerce.number().int().min(2).max(1000).default(40).describe('Workflow tasks the worker runs at once.'),
+  TAIZHANG_ACTIVITY_TASK_SLOTS: z.coerce.number().int().min(1).max(1000).default(100).describe('Activities (and local activities: appends) the worker runs at once.'),
   EVENTSTORE_URL: z
     .string()
     .regex(/^(esdb|kurrentdb|esdb\+discover|kurrentdb\+discover|kdb|kdb\+discover):\/\//, 'must be a KurrentDB connection string (esdb://… or kurrentdb://…)')
