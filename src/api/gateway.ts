@@ -1,9 +1,11 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { WithStartWorkflowOperation, WorkflowNotFoundError, WorkflowUpdateFailedError, type Client, type Connection } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
+import { canonicalJson } from '../audit/hashing';
 import { DomainError, illegalState, notFound, validationError, type DomainErrorKind } from '../domain/errors';
 import { streamOf, type CommandLookups, type CommandMeta, type CommandSpec, type ProcessDefinition } from '../domain/process';
-import { DEFAULT_POLICY } from '../domain/policy/profiles';
+import { DEFAULT_POLICY, POLICY_PROFILES } from '../domain/policy/profiles';
+import { policyRef } from '../domain/policy/ref';
 import type { Policy } from '../domain/policy/schema';
 import { parseOrThrow } from '../domain/validation';
 import { readEntity } from '../events/entities';
@@ -24,6 +26,27 @@ function unwrapUpdateFailure(err: unknown): unknown {
     return new DomainError((d?.kind ?? 'validation') as DomainErrorKind, d?.code ?? 'rejected', cause.message, d?.issues ?? []);
   }
   return err;
+}
+
+const shipped = new WeakMap<Policy, boolean>();
+/** True when `policy` is, field for field, the shipped profile of its `name@version` (which every worker has). */
+function isShipped(policy: Policy): boolean {
+  let known = shipped.get(policy);
+  if (known === undefined) {
+    const profile = POLICY_PROFILES[policy.name];
+    known = profile !== undefined && (profile === policy || (policyRef(profile) === policyRef(policy) && canonicalJson(profile) === canonicalJson(policy)));
+    shipped.set(policy, known);
+  }
+  return known;
+}
+
+/**
+ * How a start input carries its policy: a shipped profile by `name@version` (the worker's bundle holds every shipped
+ * version), any other (an operator's policy file, a holiday file added to a profile) as the whole document.
+ */
+export function policyInput(policy: Policy | undefined): Pick<ProcessWorkflowInput, 'policy' | 'policyRef'> {
+  if (!policy) return {};
+  return isShipped(policy) ? { policyRef: policyRef(policy) } : { policy };
 }
 
 /** Short deterministic id for a resource created under an idempotency key, so a retried request reaches the same one. */
@@ -79,7 +102,7 @@ export class TemporalGateway {
   }
 
   private start(p: ProcessDefinition, id: string, fresh: boolean, policy: Policy | undefined) {
-    const args: ProcessWorkflowInput = { id, ...(policy ? { policy } : {}), ...(fresh ? { fresh: true } : {}) };
+    const args: ProcessWorkflowInput = { id, ...policyInput(policy), ...(fresh ? { fresh: true } : {}) };
     return new WithStartWorkflowOperation(p.workflowType, { workflowId: streamOf(p, id), taskQueue: this.taskQueue, args: [args], workflowIdConflictPolicy: 'USE_EXISTING' });
   }
 

@@ -1,19 +1,50 @@
+import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { WorkerOptions } from '@temporalio/worker';
+import { parsePolicy, policyRef, POLICY_PROFILES, type Policy } from '../domain/policy';
 
-export const WORKFLOWS_PATH = fileURLToPath(new URL('../workflows/index.ts', import.meta.url));
+const here = (p: string) => fileURLToPath(new URL(p, import.meta.url));
+
+export const WORKFLOWS_PATH = here('../workflows/index.ts');
 
 /** The node-side modules of a process (zod schemas, ledgers): the workflow bundle leaves them out. */
 export const NODE_SIDE_MODULES = /[\\/]src[\\/]processes[\\/][^\\/]+[\\/](?:schemas|ledger)\.ts$/;
 
+const ARCHIVE = here('../../policies/archive/');
+
+/**
+ * Every shipped policy version by `name@version`: the profiles of `policies/*.json` and the earlier versions kept in
+ * `policies/archive/` (a process started under `default@3` keeps computing with `default@3` after an upgrade).
+ */
+export function shippedPolicies(): Record<string, Policy> {
+  const table: Record<string, Policy> = {};
+  for (const f of readdirSync(ARCHIVE).filter((n) => n.endsWith('.json')).sort()) {
+    const p = parsePolicy(JSON.parse(readFileSync(ARCHIVE + f, 'utf8')));
+    table[policyRef(p)] = p;
+  }
+  for (const p of Object.values(POLICY_PROFILES)) table[policyRef(p)] = p;
+  return table;
+}
+
+/**
+ * Modules evaluated once per worker thread and shared (frozen) by every workflow it runs, instead of once per
+ * workflow: the SDK's workflow API and every workflow module of taizhang, and through them the process registry with
+ * every decider, the calendar with its holiday tables and the policy table. None keeps per-workflow state: their only
+ * module state is the holiday tables, built once from chinese-days, and activity proxies, which find the running
+ * workflow when called.
+ */
+const PRELOADED = ['@temporalio/workflow', WORKFLOWS_PATH];
+
 /** Bundler settings every worker (and every workflow test) uses. */
 export const BUNDLER_OPTIONS: WorkerOptions['bundlerOptions'] = {
+  preloadModules: PRELOADED,
   webpackConfigHook: (config) => {
     // chinese-days ships an ESM build that webpack must treat as plain JavaScript.
     config.module?.rules?.push({ test: /chinese-days[\/].*\.m?js$/, type: 'javascript/auto' });
     // Workflow code reads only the pure parts of a process definition; its schemas and ledgers stay out, and zod with them.
-    config.module?.rules?.push({ test: NODE_SIDE_MODULES, use: [{ loader: fileURLToPath(new URL('../workflows/bundle/node-side-loader.cjs', import.meta.url)) }] });
+    config.module?.rules?.push({ test: NODE_SIDE_MODULES, use: [{ loader: here('../workflows/bundle/node-side-loader.cjs') }] });
+    // The shipped policies, parsed here once, become data in the bundle: a start input names its policy by `name@version`.
+    config.module?.rules?.push({ test: /[\\/]src[\\/]workflows[\\/]support[\\/]policies\.ts$/, use: [{ loader: here('../workflows/bundle/policies-loader.cjs'), options: { table: shippedPolicies() } }] });
     return config;
   },
 };
-

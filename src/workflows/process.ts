@@ -9,14 +9,17 @@ import { commandUpdate, processQuery, type CommandRequest } from './messages';
 import { StreamEntity, type EntityCarry, type EntityStart } from './support/entity';
 import { domainCall } from './support/failures';
 import { checkMeta } from './support/meta';
+import { policyOfInput } from './support/policies';
 import { startProcess, type InitialCommand } from './support/start';
 
 /** What every process workflow is started with. */
 export interface ProcessWorkflowInput {
   /** The entity id (`K123` of `complaint-K123`). */
   id: string;
-  /** The policy in force when the process started: its deadlines never change under it. */
+  /** The policy in force when the process started, when it is not a shipped one: its deadlines never change under it. */
   policy?: Policy;
+  /** The shipped policy in force when the process started, by `name@version` (see support/policies). */
+  policyRef?: string;
   /** Started by its creating command: the stream is known to be empty, so it is not read first. */
   fresh?: boolean;
   carried?: EntityCarry<unknown>;
@@ -34,6 +37,7 @@ function normalise(p: ProcessDefinition, raw: Record<string, unknown>): ProcessW
   return {
     id,
     ...(policy ? { policy } : {}),
+    ...(typeof raw.policyRef === 'string' ? { policyRef: raw.policyRef } : {}),
     ...(raw.fresh ? { fresh: true } : {}),
     ...(raw.carried ? { carried: raw.carried as EntityCarry<unknown> } : {}),
     ...(raw.initial ? { initial: raw.initial as InitialCommand } : {}),
@@ -52,6 +56,8 @@ export async function processWorkflow(raw: ProcessWorkflowInput): Promise<void> 
   const p = processOfWorkflowType(type);
   if (!p) throw ApplicationFailure.nonRetryable(`no process runs workflows of type ${type}`, 'UnknownProcess');
   const input = normalise(p, raw as unknown as Record<string, unknown>);
+  const policy = policyOfInput(input);
+  const policyIn = input.policy ? { policy: input.policy } : input.policyRef ? { policyRef: input.policyRef } : {};
   const start: EntityStart<unknown> = input.carried ? { carried: input.carried } : input.fresh ? { fresh: true } : { load: true };
   // The processes an event starts (ProcessStart) begin once it is durable, with the policy this run computes with.
   const startOthers = p.starts
@@ -60,14 +66,14 @@ export async function processWorkflow(raw: ProcessWorkflowInput): Promise<void> 
           for (const s of p.starts!(e, state)) {
             const target = processNamed(s.process);
             if (!target) throw ApplicationFailure.nonRetryable(`${p.name} starts an unknown process ${s.process}`, 'UnknownProcess');
-            await startProcess(target, s.id, { action: s.action, data: s.data, meta: SYSTEM }, input.policy);
+            await startProcess(target, s.id, { action: s.action, data: s.data, meta: SYSTEM }, policyIn);
           }
         }
       }
     : undefined;
   const entity = new StreamEntity(p, streamOf(p, input.id), start, startOthers);
   let rules: unknown;
-  const rulesOf = () => (rules ??= p.rules && input.policy ? p.rules(input.policy) : undefined);
+  const rulesOf = () => (rules ??= p.rules && policy ? p.rules(policy) : undefined);
   let changes = 0;
 
   /**
@@ -103,8 +109,9 @@ export async function processWorkflow(raw: ProcessWorkflowInput): Promise<void> 
       setHandler(
         commandUpdate(spec, name),
         async (req) => {
-          // A run that reads its stream may receive the command before it has read it.
-          await condition(() => entity.isReady);
+          // A run that reads its stream may receive the command before it has read it. (Every promise a workflow makes
+          // costs a captured stack trace in the SDK's promise hook: none is made when there is nothing to wait for.)
+          if (!entity.isReady) await condition(() => entity.isReady);
           const { command, meta } = prepare(spec, req);
           const result = await entity.execute(command, meta);
           changes++;
@@ -124,7 +131,7 @@ export async function processWorkflow(raw: ProcessWorkflowInput): Promise<void> 
   }
   setHandler(processQuery(p), () => entity.view(p.alarms));
 
-  await entity.load();
+  if (!entity.isReady) await entity.load();
   if (input.initial && entity.currentRevision === -1) {
     const spec = p.commands[input.initial.action];
     if (!spec?.creates) throw ApplicationFailure.nonRetryable(`${p.name} has no creating command ${input.initial.action}`, 'UnknownCommand');

@@ -20,7 +20,7 @@ export interface SurveyCycleInput {
  */
 export async function surveyCycleWorkflow(input: SurveyCycleInput): Promise<{ surveyId: string; outcome: 'started' | 'exists'; respondents: number }> {
   const round = await prepareSurveyRound({ ...input, at: new Date(Date.now()).toISOString() });
-  const outcome = await startProcess(surveyProcess, round.surveyId, { action: 'open', data: round.data as unknown as Record<string, unknown>, meta: { actor: 'taizhang', role: 'system', reason: `scheduled ${input.segment} survey round` } }, round.policy);
+  const outcome = await startProcess(surveyProcess, round.surveyId, { action: 'open', data: round.data as unknown as Record<string, unknown>, meta: { actor: 'taizhang', role: 'system', reason: `scheduled ${input.segment} survey round` } }, { policy: round.policy });
   log.info('survey round', { surveyId: round.surveyId, outcome, respondents: round.data.respondents.length });
   return { surveyId: round.surveyId, outcome, respondents: round.data.respondents.length };
 }

@@ -150,7 +150,7 @@ export class StreamEntity<S, C = unknown, E extends DomainEvent = DomainEvent> {
   }
 
   private async run(command: C, meta: CommandMeta, causationId: string, byUpdate: boolean, attempt = 1): Promise<CommandResult> {
-    await condition(() => this.ready);
+    if (!this.ready) await condition(() => this.ready);
     const done = byUpdate ? this.applied.get(causationId) : undefined;
     if (done) return done;
     const events = domainCall(() => decideWithNotifications(this.process, this.streamName, command, this.state, this.issued));
@@ -178,7 +178,7 @@ export class StreamEntity<S, C = unknown, E extends DomainEvent = DomainEvent> {
       });
       for (const e of events) this.evolve(e);
       this.revision = r.nextExpectedRevision;
-      await this.afterAppend?.(events, this.state);
+      if (this.afterAppend) await this.afterAppend(events, this.state);
       const result = this.result(r.position, r.eventIds, events.map((e) => e.type));
       if (byUpdate) this.remember(causationId, result);
       return result;

@@ -20,6 +20,6 @@ export interface InitialCommand {
  * whoever started it). An id started before (running or ended) is left as it is: a retried start never makes a second
  * process, and a new run of an ended one would find its stream not empty and skip the command.
  */
-export function startProcess(target: Pick<ProcessDefinition, 'name' | 'workflowType'>, id: string, initial: InitialCommand, policy: Policy | undefined): Promise<'started' | 'exists'> {
-  return startProcessWorkflow({ workflowType: target.workflowType, workflowId: streamOf(target, id), args: [{ id, ...(policy ? { policy } : {}), initial }] });
+export function startProcess(target: Pick<ProcessDefinition, 'name' | 'workflowType'>, id: string, initial: InitialCommand, policy: { policy?: Policy; policyRef?: string }): Promise<'started' | 'exists'> {
+  return startProcessWorkflow({ workflowType: target.workflowType, workflowId: streamOf(target, id), args: [{ id, ...policy, initial }] });
 }
