@@ -1,4 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { BUNDLER_OPTIONS, WORKFLOWS_PATH } from '../../src/config/bundle';
+import { POLICY_PROFILES } from '../../src/domain/policy';
 import { workflowBundle } from '../support/temporal';
 
 /**
@@ -17,5 +19,15 @@ describe('the workflow bundle', () => {
     expect(code).not.toMatch(/better-sqlite3|node_modules\/pino\//);
     // Nor the ledgers' label dictionary: workflows show nothing to people.
     expect(code).not.toContain('labels/columns.json');
+  });
+
+  it('preloads the workflow modules once per worker thread, and carries every shipped policy as data', async () => {
+    // Shared by every workflow of a thread instead of evaluated for each new one.
+    expect(BUNDLER_OPTIONS?.preloadModules).toEqual(['@temporalio/workflow', WORKFLOWS_PATH]);
+    const { code } = await workflowBundle();
+    expect(code).toContain('exports.preloadModules = function preloadModules()');
+    // The policy table replaced the empty declaration: a start input names `default@4`, the bundle holds its document.
+    expect(code).not.toMatch(/SHIPPED_POLICIES = \{\}/);
+    for (const p of Object.values(POLICY_PROFILES)) expect(code).toContain(JSON.stringify(`${p.name}@${p.version}`));
   });
 });
