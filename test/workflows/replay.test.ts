@@ -10,7 +10,8 @@ import { testLogger, workflowBundle } from '../support/temporal';
  * Recorded histories of real runs, replayed against today's workflow code: a change that breaks determinism fails
  * here, before it breaks running complaints. `before-kernel/` holds histories recorded by the per-process workflows
  * that came before the one process kernel (they must keep replaying: workflows started then are still running);
- * the top folder holds the kernel's own (regenerate with `RECORD_HISTORIES=1 npx vitest run test/workflows`).
+ * the top folder holds the kernel's own (regenerate with `RECORD_HISTORIES=1 npx vitest run test/workflows`), whose
+ * inputs carry the whole policy; `policy-ref/` holds runs whose inputs name a shipped policy by `name@version`.
  */
 describe('replay of recorded workflow histories', () => {
   const files = readdirSync(HISTORIES_DIR, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.pb'));
@@ -25,6 +26,8 @@ describe('replay of recorded workflow histories', () => {
     expect(named('.', 'change-').length).toBeGreaterThanOrEqual(5);
     expect(named('.', 'survey-').length).toBeGreaterThanOrEqual(1);
     expect(named('.', 'corrective-').length).toBeGreaterThanOrEqual(2);
+    // Started with a shipped policy by reference (`policyRef: "default@4"`), found in the bundle's policy table.
+    expect(named('policy-ref', 'change-').length).toBeGreaterThanOrEqual(3);
   });
 
   it.each(files)('%s replays without nondeterminism', async (file) => {
