@@ -7,12 +7,15 @@ import { surveyLinkRenderer } from './src/activities/notify/links';
 import { eventStoreOptions, surveyLinkSettings, type Config } from './src/config/config';
 import { loadDirectory } from './src/config/directory';
 import { isMain, runMain, type Service } from './src/config/main';
-import { installRuntimeLogger } from './src/config/runtime';
+import { installRuntime, installRuntimeLogger, type RuntimeTelemetry } from './src/config/runtime';
 import { loadPolicy, warnCalendarCoverage } from './src/config/policy';
 import { openEventStore } from './src/events/store';
 import type { EventStore } from './src/events/store/port';
 import { LEDGERS } from './src/projections/ledgers';
 import { LedgerReader } from './src/projections/reader';
+import { measuredAppends, WorkerMetrics } from './src/support/metrics';
+import { scheduledInstantOf } from './src/support/metrics-alarms';
+import { announceMetrics, fetchMetricsText, serveMetrics } from './src/support/metrics-server';
 import { connectClient, connectWorker } from './src/temporal';
 
 export { installRuntimeLogger };
@@ -32,8 +35,38 @@ export function workerSizing(config: Pick<Config, 'TAIZHANG_WORKFLOW_THREADS' | 
   };
 }
 
-export async function startWorker(config: Config, logger: Logger, deps: { store?: EventStore } = {}): Promise<Service & { worker: Worker }> {
-  installRuntimeLogger(logger);
+/**
+ * The worker's /metrics (TAIZHANG_WORKER_METRICS_ADDRESS): its own metrics and, appended, the SDK exporter's, announced
+ * in DATA_DIR/run/worker-metrics.json for the API on this host. A taken address costs the metrics, not the worker.
+ */
+async function serveWorkerMetrics(config: Config, logger: Logger, metrics: WorkerMetrics, telemetry: RuntimeTelemetry) {
+  if (config.TAIZHANG_WORKER_METRICS_ADDRESS === 'off') return undefined;
+  const render = async () => {
+    const sdk = telemetry.sdkMetricsUrl ? await fetchMetricsText(telemetry.sdkMetricsUrl, 1000) : undefined;
+    metrics.sdkMetricsUp.set(sdk === undefined ? 0 : 1);
+    const own = await metrics.metrics();
+    return sdk ? `${own.trimEnd()}\n${sdk.trimEnd()}\n` : own;
+  };
+  try {
+    const server = await serveMetrics(config.TAIZHANG_WORKER_METRICS_ADDRESS, render);
+    const withdraw = announceMetrics(config.workerMetricsFile, server.url);
+    logger.info({ url: server.url, sdk: telemetry.sdkMetricsUrl ?? null }, 'worker metrics served');
+    return {
+      url: server.url,
+      async close() {
+        withdraw();
+        await server.close();
+      },
+    };
+  } catch (err) {
+    logger.warn({ err: (err as Error).message, bindAddress: config.TAIZHANG_WORKER_METRICS_ADDRESS }, 'worker metrics not served');
+    return undefined;
+  }
+}
+
+export async function startWorker(config: Config, logger: Logger, deps: { store?: EventStore } = {}): Promise<Service & { worker: Worker; metricsUrl: string | undefined }> {
+  const telemetry = await installRuntime(logger, { metricsAddress: config.TAIZHANG_SDK_METRICS_ADDRESS });
+  const metrics = new WorkerMetrics();
   const policy = loadPolicy(config);
   warnCalendarCoverage(policy, logger);
   const store = deps.store ?? (await openEventStore(eventStoreOptions(config)));
@@ -51,17 +84,21 @@ export async function startWorker(config: Config, logger: Logger, deps: { store?
     taskQueue: config.TEMPORAL_TASK_QUEUE,
     workflowsPath: WORKFLOWS_PATH,
     bundlerOptions: BUNDLER_OPTIONS,
-    activities: createActivities({ store, logger, policy, ledgers, directory, client }),
+    // Appends go through the activities: measured there (count, events, latency, lateness of the alarms they record).
+    activities: createActivities({ store: measuredAppends(store, metrics, scheduledInstantOf), logger, policy, ledgers, directory, client }),
     ...workerSizing(config),
   });
-  const dispatcher = new NotificationDispatcher(store, notifier, sentLog, recipients, logger, { render: surveyLinkRenderer(surveyLinkSettings(config)) });
+  const dispatcher = new NotificationDispatcher(store, notifier, sentLog, recipients, logger, { render: surveyLinkRenderer(surveyLinkSettings(config)), counters: metrics.notifications });
   dispatcher.start();
+  const metricsServer = await serveWorkerMetrics(config, logger, metrics, telemetry);
   const done = Promise.all([worker.run(), dispatcher.done]).then(() => undefined);
   logger.info({ taskQueue: config.TEMPORAL_TASK_QUEUE, temporal: config.temporalAddress, store: store.kind }, 'worker running');
   return {
     worker,
     done,
+    metricsUrl: metricsServer?.url,
     async stop() {
+      await metricsServer?.close();
       await dispatcher.stop();
       if (worker.getState() === 'RUNNING') worker.shutdown();
       await done.catch(() => undefined);

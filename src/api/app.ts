@@ -17,6 +17,7 @@ import { registerAuditRoutes } from './audit';
 import { AuthError, TokenAuth, type Principal } from './auth';
 import { registerCalendarRoutes } from './calendar';
 import type { TemporalGateway } from './gateway';
+import { registerMetricsRoutes, type MetricsOptions } from './metrics';
 import { registerProcessRoutes } from './processes';
 import { registerScheduleRoutes, type SurveySchedules } from './schedules';
 import { errorBody, readResponses } from './schemas';
@@ -53,6 +54,8 @@ export interface AppDeps {
   schedules?: SurveySchedules;
   /** Survey links (`GET|POST /s/<token>`, the respondents' form): their secret and base URL; without it, no form. */
   links?: { secret: string; baseUrl: string };
+  /** `/metrics`: its token, if any, and where the worker's metrics are read from. Without it, the API's own, open. */
+  metrics?: MetricsOptions;
 }
 
 const METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'] as const;
@@ -89,6 +92,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     if (req.routeOptions.config?.public || req.routeOptions.url === undefined) return;
     req.principal = auth.authenticate(req.headers.authorization);
   });
+  // Before every route, so its request metrics see them all.
+  registerMetricsRoutes(app, { store: deps.store, ledgers: deps.ledgers, metrics: deps.metrics });
 
   /** The methods a known path does support, when it was asked with another one (405, with Allow). */
   const allowedOn = (url: string) => METHODS.filter((m) => app.findRoute({ method: m, url: url.split('?')[0]! }));

@@ -14,7 +14,6 @@ import { isoInstant, queryInteger } from '../domain/fields';
 import type { ActorRole } from '../domain/roles';
 import type { EventStore } from '../events/store/port';
 import { LEDGERS } from '../projections/ledgers';
-import { measureLag } from '../projections/projector';
 import { LedgerReader, type LedgerPage, type LedgerQuery } from '../projections/reader';
 import { requireRole } from './auth';
 import { commandResponses, publicResponses, readResponses } from './schemas';
@@ -212,24 +211,4 @@ export function registerAuditRoutes(app: FastifyInstance, deps: { store: EventSt
       }
     },
   );
-
-  app.get('/metrics', { config: { public: true }, schema: { summary: 'Prometheus metrics: projector lag and store head', security: [], response: { ...publicResponses(z.string()), 200: { content: { 'text/plain; version=0.0.4': { schema: z.string() } } } } } }, async (_req, reply) => {
-    const checkpoint = deps.ledgers.checkpoint();
-    const lag = await measureLag(deps.store, checkpoint);
-    const lines = [
-      '# HELP taizhang_projector_lag_events Events in the store not yet in the ledgers.',
-      '# TYPE taizhang_projector_lag_events gauge',
-      `taizhang_projector_lag_events ${lag.events}`,
-      '# HELP taizhang_projector_lag_seconds Age of the oldest event not yet in the ledgers.',
-      '# TYPE taizhang_projector_lag_seconds gauge',
-      `taizhang_projector_lag_seconds ${(lag.ms / 1000).toFixed(3)}`,
-      '# HELP taizhang_projector_checkpoint_position Position of the last event in the ledgers.',
-      '# TYPE taizhang_projector_checkpoint_position gauge',
-      `taizhang_projector_checkpoint_position ${checkpoint}`,
-      '# HELP taizhang_store_head_position Position of the newest event in the store.',
-      '# TYPE taizhang_store_head_position gauge',
-      `taizhang_store_head_position ${lag.head}`,
-    ];
-    return reply.header('content-type', 'text/plain; version=0.0.4').send(lines.join('\n') + '\n');
-  });
 }

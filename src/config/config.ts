@@ -9,6 +9,8 @@ import { MIN_SECRET_LENGTH, secretFromFile } from '../support/links';
  * is generated from the same descriptions (`taizhang config --table`), so they cannot drift.
  */
 const port = z.coerce.number().int().min(1).max(65535);
+/** `host:port` (port 0: a free one) or `off`. */
+const metricsAddress = z.string().refine((v) => v === 'off' || (/^(\[[0-9a-fA-F:]+\]|[\w.-]+):\d{1,5}$/.test(v) && Number(v.slice(v.lastIndexOf(':') + 1)) <= 65535), 'must be host:port (port 0 for a free one) or off');
 const bool = z
   .enum(['1', '0', 'true', 'false', 'yes', 'no'], { message: 'must be one of 1, 0, true, false, yes, no' })
   .transform((v) => v === '1' || v === 'true' || v === 'yes');
@@ -32,6 +34,10 @@ export const ENV_SCHEMA = {
     .optional()
     .describe('Secret that signs the personal survey links (the API and the worker need the same); default: generated once into DATA_DIR/link-secret.'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info').describe('pino log level.'),
+  LOG_FORMAT: z
+    .enum(['auto', 'json', 'pretty'], { message: 'must be one of auto, json, pretty' })
+    .default('auto')
+    .describe('How logs are written: `json` lines, `pretty` (pino-pretty, for people), or `auto`: pretty when stdout is a terminal, JSON otherwise.'),
   TEMPORAL_ADDRESS: z
     .string()
     .regex(/^[\w.-]+:\d{1,5}$/, 'must be host:port')
@@ -46,6 +52,22 @@ export const ENV_SCHEMA = {
   TAIZHANG_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(0).max(100_000).default(300).describe('Workflows the worker keeps in memory; an evicted one replays from its history on its next timer or command, so memory stays flat however many are open.'),
   TAIZHANG_WORKFLOW_TASK_SLOTS: z.coerce.number().int().min(2).max(1000).default(40).describe('Workflow tasks the worker runs at once.'),
   TAIZHANG_ACTIVITY_TASK_SLOTS: z.coerce.number().int().min(1).max(1000).default(100).describe('Activities (and local activities: appends) the worker runs at once.'),
+  TAIZHANG_WORKER_METRICS_ADDRESS: metricsAddress
+    .default('127.0.0.1:0')
+    .describe('`host:port` where the worker serves its metrics at /metrics (its own and the Temporal SDK\'s, Prometheus text); port 0 takes a free one. The worker writes the URL to DATA_DIR/run/worker-metrics.json, where the API finds it; `off` serves none.'),
+  TAIZHANG_SDK_METRICS_ADDRESS: metricsAddress
+    .default('127.0.0.1:0')
+    .describe('`host:port` of the Temporal SDK\'s own Prometheus exporter in the worker (workflow task latency, sticky cache, slots), which the worker\'s /metrics includes; port 0 takes a free loopback port; `off` runs none.'),
+  TAIZHANG_WORKER_METRICS_URL: z
+    .string()
+    .refine((v) => v === 'off' || URL.canParse(v), 'must be an absolute URL or off')
+    .optional()
+    .describe('Where the API\'s /metrics reads the worker\'s metrics to append them (default: the URL the worker wrote to DATA_DIR/run/worker-metrics.json; `off`: the API\'s own only).'),
+  TAIZHANG_METRICS_TOKEN: z
+    .string()
+    .min(16, 'must be at least 16 characters')
+    .optional()
+    .describe('Bearer token the API\'s /metrics requires; without it /metrics is open like /healthz (it holds counts and latencies, never personal data).'),
   EVENTSTORE_URL: z
     .string()
     .regex(/^(esdb|kurrentdb|esdb\+discover|kurrentdb\+discover|kdb|kdb\+discover):\/\//, 'must be a KurrentDB connection string (esdb://… or kurrentdb://…)')
@@ -88,6 +110,8 @@ export interface Config extends RawConfig {
   auditDbPath: string;
   /** DATA_DIR/link-secret: the survey links' secret when TAIZHANG_LINK_SECRET is not set. */
   linkSecretPath: string;
+  /** DATA_DIR/run/worker-metrics.json: where the worker says where its metrics are, for the API on the same host. */
+  workerMetricsFile: string;
   tokens: TokenEntry[];
   apiUrl: string;
   /** The base of survey links: TAIZHANG_PUBLIC_URL, else the API URL. */
@@ -205,6 +229,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, readFile: (p: s
     notificationsDbPath: path.join(dataDir, 'notifications.db'),
     auditDbPath: path.join(dataDir, 'audit.db'),
     linkSecretPath: path.join(dataDir, 'link-secret'),
+    workerMetricsFile: path.join(dataDir, 'run', 'worker-metrics.json'),
     tokens,
     apiUrl,
     publicUrl: raw.TAIZHANG_PUBLIC_URL ?? apiUrl,

@@ -1,4 +1,5 @@
 import pino, { type Logger } from 'pino';
+import pretty from 'pino-pretty';
 import { piiKeyNames } from '../events/catalogue';
 
 const REDACTED = '[redacted]';
@@ -15,7 +16,22 @@ export function redact(value: unknown, depth = 0): unknown {
   return out;
 }
 
-export function createLogger(options: { level?: string; name?: string; destination?: pino.DestinationStream } = {}): Logger {
+/** How log lines are written: JSON for machines (a pipe, a file, a container), pretty for a person at a terminal. */
+export type LogFormat = 'json' | 'pretty';
+
+/** LOG_FORMAT (`json`, `pretty`, or `auto`: pretty only when stdout is a terminal). */
+export function logFormat(setting: string | undefined, stdoutIsTty: boolean): LogFormat {
+  if (setting === 'json' || setting === 'pretty') return setting;
+  return stdoutIsTty ? 'pretty' : 'json';
+}
+
+export function createLogger(options: { level?: string; name?: string; destination?: pino.DestinationStream; format?: LogFormat } = {}): Logger {
+  const format = options.format ?? (options.destination ? 'json' : logFormat(process.env.LOG_FORMAT, Boolean(process.stdout.isTTY)));
+  // pino-pretty reads the lines pino wrote, after `formatters.log` redacted them: what reaches the terminal is redacted too.
+  const destination =
+    format === 'pretty'
+      ? pretty({ destination: options.destination ?? 1, sync: true, colorize: Boolean(process.stdout.isTTY) && !options.destination, ignore: 'pid,hostname', translateTime: 'SYS:standard' })
+      : options.destination;
   return pino(
     {
       level: options.level ?? process.env.LOG_LEVEL ?? 'info',
@@ -25,6 +41,6 @@ export function createLogger(options: { level?: string; name?: string; destinati
       formatters: { log: (obj) => redact(obj) as Record<string, unknown> },
       redact: { paths: ['req.headers.authorization', 'headers.authorization'], censor: REDACTED },
     },
-    options.destination,
+    destination,
   );
 }

@@ -8,6 +8,7 @@ import { loadPolicy, warnCalendarCoverage } from '../config/policy';
 import { openEventStore } from '../events/store';
 import { allLedgers } from '../projections/ledgers';
 import { LedgerReader } from '../projections/reader';
+import { announcedMetrics } from '../support/metrics-server';
 import { connectClient } from '../temporal';
 
 /** The HTTP API process. */
@@ -48,6 +49,11 @@ export async function startApi(config: Config, logger: Logger): Promise<Service 
     auditDbPath: config.auditDbPath,
     rateLimitPerMinute: config.TAIZHANG_RATE_LIMIT,
     links: surveyLinkSettings(config),
+    metrics: {
+      token: config.TAIZHANG_METRICS_TOKEN,
+      // The worker on this host says where its metrics are (DATA_DIR/run/worker-metrics.json), read at each scrape.
+      ...(config.TAIZHANG_WORKER_METRICS_URL === 'off' ? {} : { worker: { url: () => config.TAIZHANG_WORKER_METRICS_URL ?? announcedMetrics(config.workerMetricsFile) } }),
+    },
   });
   await app.listen({ host: config.HOST, port: config.PORT });
   let resolveDone!: () => void;
