@@ -3,7 +3,9 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tempStore } from '../support/store';
 import { testWorker, timeSkippingEnv } from '../support/temporal';
+import { WORKFLOW_STACK_FRAMES } from '../../src/workflows/support/sandbox';
 import type { deferredContactChangeWorkflow } from './fixtures/deferred';
+import type { stackFramesWorkflow } from './fixtures/stack';
 
 const DAY = 24 * 60 * 60 * 1000;
 
@@ -50,5 +52,13 @@ describe('durable timers on the time-skipping test server', () => {
     const gap = Date.parse(events[1]!.metadata.occurredAt) - Date.parse(events[0]!.metadata.occurredAt);
     expect(gap).toBeGreaterThanOrEqual(3 * DAY);
     expect(new Set(events.map((e) => e.id)).size).toBe(2);
+  });
+
+  it('keeps stack traces in workflow code to a few frames (the SDK traces every promise a workflow makes)', async () => {
+    const taskQueue = `tq-${randomUUID()}`;
+    const worker = await testWorker(env, s.store, taskQueue);
+    const frames = await worker.runUntil(env.client.workflow.execute<typeof stackFramesWorkflow>('stackFramesWorkflow', { taskQueue, workflowId: `stack-${randomUUID()}` }));
+    expect(WORKFLOW_STACK_FRAMES).toBe(3);
+    expect(frames).toBe(WORKFLOW_STACK_FRAMES);
   });
 });
