@@ -4,15 +4,16 @@
  * exactly the live tables (compared by hash)").
  */
 import { createHash } from 'node:crypto';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, renameSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type Database from 'better-sqlite3';
 import { illegalState, notFound, validationError } from '../domain/errors';
 import { maskPii } from '../domain/pii';
-import { comparePositions, type RecordedEvent } from '../events/envelope';
+import { comparePositions, START, type RecordedEvent } from '../events/envelope';
 import type { EventStore } from '../events/store/port';
-import { LedgerDb } from '../projections/ledger-db';
+import type { StoredRecord } from '../events/store/sqlite';
+import { LedgerDb, positionNumber } from '../projections/ledger-db';
 import type { CellValue, LedgerProjection, LedgerRow } from '../domain/ledger';
 import { tableOf } from '../projections/projection';
 import { canonicalJson } from './hashing';
@@ -44,6 +45,7 @@ export interface RebuildOptions {
   /** Include only events at or before this instant (ISO 8601), on the clock `asOfBasis` names. */
   asOf?: string;
   asOfBasis?: AsOfBasis;
+  /** Events applied between two progress reports (default 1000); rows are written in larger transactions. */
   batchSize?: number;
   onProgress?: (p: RebuildProgress) => void;
 }
@@ -60,46 +62,127 @@ export interface RebuiltLedgers {
   dispose(): void;
 }
 
-/** Replays `$all` from position 0 into a fresh ledger database. */
+/** A store that hands out stored events in pages, unparsed (the SQLite store): read without a promise per event. */
+interface RecordPages {
+  readRecords(after: number, limit: number): StoredRecord[];
+}
+const pagesOf = (store: EventStore): RecordPages | undefined =>
+  typeof (store as Partial<RecordPages>).readRecords === 'function' ? (store as unknown as RecordPages) : undefined;
+
+const PAGE = 2000;
+/** Events between two commits of the rebuilt rows, at most; sooner when this many rows are held in memory. */
+const COMMIT_EVENTS = 100_000;
+const COMMIT_ROWS = 100_000;
+
+/**
+ * Replays `$all` from position 0 into a fresh ledger database: the same folds as the live projector, into a file
+ * written without fsync whose rows are kept in memory between large commits. From the SQLite store the events are
+ * read in pages and only those a ledger reads are parsed.
+ */
 export async function rebuildLedgers(store: EventStore, ledgers: readonly LedgerProjection[], options: RebuildOptions = {}): Promise<RebuiltLedgers> {
   const asOfMs = options.asOf === undefined ? undefined : Date.parse(options.asOf);
   if (asOfMs !== undefined && Number.isNaN(asOfMs)) throw validationError([{ field: 'asOf', rule: 'must be an ISO 8601 instant, e.g. 2026-09-25T18:00:00+08:00' }]);
   const basis = options.asOfBasis ?? 'recordedAt';
-  const timeOf = (e: RecordedEvent) => Date.parse(basis === 'recordedAt' ? e.recordedAt : e.metadata.occurredAt);
   const tempDir = options.file === undefined ? mkdtempSync(path.join(tmpdir(), 'taizhang-rebuild-')) : undefined;
   const file = options.file ?? path.join(tempDir!, 'ledger.db');
   if (existsSync(file)) throw illegalState('audit.rebuild_target_exists', `${file} exists; a rebuild needs a fresh file`);
-  const db = new LedgerDb(file, ledgers);
+  const db = new LedgerDb(file, ledgers, { fresh: true });
   const dispose = () => {
     db.close();
     if (tempDir) rmSync(tempDir, { recursive: true, force: true });
-    else for (const f of [file, `${file}-wal`, `${file}-shm`]) rmSync(f, { force: true });
+    else for (const f of [file, `${file}-wal`, `${file}-shm`, `${file}-journal`]) rmSync(f, { force: true });
   };
-  const batchSize = options.batchSize ?? 1000;
+  const replay = db.replay();
+  const progressEvery = options.batchSize ?? 1000;
   let eventsRead = 0;
   let eventsApplied = 0;
-  let batch: RecordedEvent[] = [];
-  const flush = () => {
-    if (batch.length === 0) return;
-    db.applyBatch(batch);
-    eventsApplied += batch.length;
-    batch = [];
-    options.onProgress?.({ eventsRead, eventsApplied, position: db.checkpoint().position });
+  let position: string = START;
+  let sinceCommit = 0;
+  /** After each applied event: progress every `progressEvery`, a commit when enough is held in memory. */
+  const applied = (at: string) => {
+    eventsApplied++;
+    position = at;
+    if (eventsApplied % progressEvery === 0) options.onProgress?.({ eventsRead, eventsApplied, position });
+    if (++sinceCommit >= COMMIT_EVENTS || (sinceCommit % 1000 === 0 && replay.cachedRows >= COMMIT_ROWS)) {
+      replay.commit();
+      sinceCommit = 0;
+    }
   };
   try {
-    for await (const e of store.readAll()) {
-      if (options.upToPosition !== undefined && comparePositions(e.position, options.upToPosition) > 0) break;
-      eventsRead++;
-      if (asOfMs !== undefined && timeOf(e) > asOfMs) continue;
-      batch.push(e);
-      if (batch.length >= batchSize) flush();
+    const pages = pagesOf(store);
+    if (pages) {
+      const upTo = options.upToPosition === undefined ? Number.POSITIVE_INFINITY : positionNumber(options.upToPosition);
+      let after = 0;
+      for (let done = false; !done; ) {
+        const page = pages.readRecords(after, PAGE);
+        for (let i = 0; i < page.length; i++) {
+          const r = page[i]!;
+          const at = r[0];
+          if (at > upTo) {
+            done = true;
+            break;
+          }
+          eventsRead++;
+          const type = r[4];
+          const recordedAt = r[7];
+          let meta: RecordedEvent['metadata'] | undefined;
+          if (asOfMs !== undefined) {
+            if (basis === 'recordedAt' ? Date.parse(recordedAt) > asOfMs : Date.parse((meta = JSON.parse(r[6]!) as RecordedEvent['metadata']).occurredAt) > asOfMs) continue;
+          }
+          const atText = String(at);
+          if (replay.reads(type))
+            replay.apply({ id: r[3], type, data: JSON.parse(r[5]!) as unknown, metadata: meta ?? (JSON.parse(r[6]!) as RecordedEvent['metadata']), streamName: r[1], revision: r[2], position: atText, recordedAt }, at);
+          else replay.skip(at, atText, recordedAt);
+          applied(atText);
+        }
+        if (page.length < PAGE) done = true;
+        else after = page[page.length - 1]![0];
+        // Let the rest of the process (an API serving requests) run between pages.
+        if (!done) await new Promise((resolve) => setImmediate(resolve));
+      }
+    } else {
+      const timeOf = (e: RecordedEvent) => Date.parse(basis === 'recordedAt' ? e.recordedAt : e.metadata.occurredAt);
+      for await (const e of store.readAll()) {
+        if (options.upToPosition !== undefined && comparePositions(e.position, options.upToPosition) > 0) break;
+        eventsRead++;
+        if (asOfMs !== undefined && timeOf(e) > asOfMs) continue;
+        const at = positionNumber(e.position);
+        if (replay.reads(e.type)) replay.apply(e, at);
+        else replay.skip(at, e.position, e.recordedAt);
+        applied(e.position);
+      }
     }
-    flush();
+    replay.finish();
+    if (eventsApplied % progressEvery !== 0) options.onProgress?.({ eventsRead, eventsApplied, position });
   } catch (err) {
     dispose();
     throw err;
   }
   return { db, file, eventsRead, eventsApplied, position: db.checkpoint().position, dispose };
+}
+
+/**
+ * Opens the live ledger database (the projector's). When the file is missing or holds ledgers of another definition,
+ * they are rebuilt first: replayed into a fresh file beside it and renamed over it in one step, so that a reader finds
+ * either the old file (which it does not use: its definition differs) or the complete new one, never a half-built
+ * table; the projector then follows the store from the rebuilt checkpoint. The projector must be the file's only
+ * writer, as it always is.
+ */
+export async function openLedgers(
+  store: EventStore,
+  file: string,
+  ledgers: readonly LedgerProjection[],
+  options: { onProgress?: (p: RebuildProgress) => void } = {},
+): Promise<LedgerDb> {
+  if (file === ':memory:' || LedgerDb.storedSchemaHash(file) === LedgerDb.schemaHash(ledgers)) return new LedgerDb(file, ledgers);
+  const next = `${file}.rebuild`;
+  for (const f of [next, `${next}-wal`, `${next}-shm`, `${next}-journal`]) rmSync(f, { force: true }); // an attempt cut short
+  const rebuilt = await rebuildLedgers(store, ledgers, { file: next, ...(options.onProgress ? { onProgress: options.onProgress } : {}) });
+  rebuilt.db.close(); // a clean close of a WAL file leaves no -wal beside it
+  // The old file's write-ahead log must never be read against the new file: it goes first.
+  for (const f of [`${file}-wal`, `${file}-shm`]) rmSync(f, { force: true });
+  renameSync(next, file);
+  return new LedgerDb(file, ledgers);
 }
 
 // ── hashing ────────────────────────────────────────────────────────────────────────────────

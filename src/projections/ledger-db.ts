@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import type Database from 'better-sqlite3';
-import type { CellValue, LedgerProjection, LedgerRow } from '../domain/ledger';
-import { comparePositions, START, type RecordedEvent } from '../events/envelope';
+import type { CellValue, Column, LedgerProjection, LedgerRow, ProjectedEvent } from '../domain/ledger';
+import { START, type RecordedEvent } from '../events/envelope';
 import { openSqlite } from '../support/sqlite';
 import { tableOf } from './projection';
 
@@ -14,13 +15,24 @@ export interface Checkpoint {
   lastEventRecordedAt: string | null;
 }
 
-interface LedgerStatements {
-  select: Database.Statement<unknown[], LedgerRow & { _position: string }>;
-  upsert: Database.Statement<unknown[]>;
-  remove: Database.Statement<unknown[]>;
+interface CheckpointRow {
+  position: string;
+  events_applied: number;
+  updated_at: string | null;
+  last_event_recorded_at: string | null;
 }
 
 const CHECKPOINT = 'ledgers';
+
+/** Rows kept in memory between the commits of a replay; past this they are written and forgotten. */
+const MAX_CACHED_ROWS = 50_000;
+
+/** A position as a number, compared without parsing a string per event. */
+export function positionNumber(position: string): number {
+  const n = Number(position);
+  if (!Number.isSafeInteger(n) || n < 0) throw new Error(`position ${position} is not a whole number the ledgers can compare`);
+  return n;
+}
 
 /**
  * The read side in SQLite: one table per ledger plus the projector's checkpoint. Rows and checkpoint commit in one
@@ -29,23 +41,51 @@ const CHECKPOINT = 'ledgers';
  */
 export class LedgerDb {
   readonly db: Database.Database;
-  private readonly statements = new Map<string, LedgerStatements>();
-  private readonly byType = new Map<string, LedgerProjection[]>();
+  private readonly tables: LedgerTable[];
+  private readonly byType = new Map<string, LedgerTable[]>();
+  private statements?: { read: Database.Statement<[string], CheckpointRow>; move: Database.Statement<[string, number, string, string, string]> };
+  private readonly applyInTransaction: Database.Transaction<(events: readonly RecordedEvent[]) => void>;
+  /** Secondary indexes still to be built (a fresh file gets them after its rows). */
+  private deferredIndexes: string[] = [];
+  private fresh: boolean;
 
+  /**
+   * `fresh`: a new file that a replay fills from position 0 (the audit rebuild). It is written without fsync and
+   * without WAL, its secondary indexes are built after its rows, and `LedgerReplay.finish` makes it an ordinary
+   * ledger database; a crash before then leaves a file to throw away, never a live one.
+   */
   constructor(
     file: string,
     readonly ledgers: readonly LedgerProjection[],
-    options: { readonly?: boolean } = {},
+    options: { readonly?: boolean; fresh?: boolean } = {},
   ) {
-    this.db = openSqlite(file, { readonly: options.readonly ?? false });
+    this.fresh = options.fresh ?? false;
+    if (this.fresh && (options.readonly || file === ':memory:' || existsSync(file))) throw new Error(`a fresh ledger database needs a new file; ${file} exists`);
+    this.db = this.fresh ? openSqlite(file, { synchronous: 'OFF', journal: 'MEMORY' }) : openSqlite(file, { readonly: options.readonly ?? false });
+    if (this.fresh) this.db.pragma('cache_size = -65536');
     if (!options.readonly) this.migrate();
-    for (const l of ledgers) for (const t of l.handles) this.byType.set(t, [...(this.byType.get(t) ?? []), l]);
+    this.tables = options.readonly ? [] : ledgers.map((l) => new LedgerTable(this.db, l));
+    for (const t of this.tables) for (const type of t.ledger.handles) this.byType.set(type, [...(this.byType.get(type) ?? []), t]);
+    this.applyInTransaction = this.db.transaction((events: readonly RecordedEvent[]) => this.applyEvents(events));
   }
 
   /** A hash of every ledger's shape and version: when it changes, the tables are rebuilt from position 0. */
   static schemaHash(ledgers: readonly LedgerProjection[]): string {
     const shape = ledgers.map((l) => ({ n: l.name, v: l.version, k: l.key, c: l.columns.map((c) => [c.name, c.type, c.indexed ?? false]) }));
     return createHash('sha256').update(JSON.stringify(shape)).digest('hex');
+  }
+
+  /** The schema hash a ledger database file holds (undefined when the file or its checkpoint is missing). */
+  static storedSchemaHash(file: string): string | undefined {
+    if (!existsSync(file)) return undefined;
+    const db = openSqlite(file, { readonly: true });
+    try {
+      const known = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'projector_checkpoint'").get();
+      if (!known) return undefined;
+      return (db.prepare('SELECT schema_hash FROM projector_checkpoint WHERE name = ?').get(CHECKPOINT) as { schema_hash: string } | undefined)?.schema_hash;
+    } finally {
+      db.close();
+    }
   }
 
   private migrate(): void {
@@ -64,8 +104,11 @@ export class LedgerDb {
       for (const l of this.ledgers) {
         const cols = l.columns.map((c) => `"${c.name}" ${c.type}`).join(', ');
         this.db.exec(`CREATE TABLE IF NOT EXISTS "${tableOf(l)}" (${cols}, _position TEXT NOT NULL, PRIMARY KEY (${l.key.map((k) => `"${k}"`).join(', ')}))`);
-        for (const c of l.columns.filter((c) => c.indexed))
-          this.db.exec(`CREATE INDEX IF NOT EXISTS "${tableOf(l)}_${c.name}" ON "${tableOf(l)}" ("${c.name}")`);
+        for (const c of l.columns.filter((c) => c.indexed)) {
+          const ddl = `CREATE INDEX IF NOT EXISTS "${tableOf(l)}_${c.name}" ON "${tableOf(l)}" ("${c.name}")`;
+          if (this.fresh) this.deferredIndexes.push(ddl);
+          else this.db.exec(ddl);
+        }
       }
       this.db
         .prepare(
@@ -76,26 +119,21 @@ export class LedgerDb {
     })();
   }
 
-  private stmts(l: LedgerProjection): LedgerStatements {
-    let s = this.statements.get(l.name);
-    if (!s) {
-      const t = `"${tableOf(l)}"`;
-      const keyWhere = l.key.map((k) => `"${k}" = ?`).join(' AND ');
-      const names = [...l.columns.map((c) => c.name), '_position'];
-      s = {
-        select: this.db.prepare(`SELECT * FROM ${t} WHERE ${keyWhere}`),
-        upsert: this.db.prepare(`INSERT OR REPLACE INTO ${t} (${names.map((n) => `"${n}"`).join(', ')}) VALUES (${names.map(() => '?').join(', ')})`),
-        remove: this.db.prepare(`DELETE FROM ${t} WHERE ${keyWhere}`),
-      };
-      this.statements.set(l.name, s);
-    }
-    return s;
+  /** Prepared on first use: a read-only file may not have the checkpoint table yet. */
+  private get checkpointStatements() {
+    this.statements ??= {
+      read: this.db.prepare('SELECT position, events_applied, updated_at, last_event_recorded_at FROM projector_checkpoint WHERE name = ?'),
+      move: this.db.prepare('UPDATE projector_checkpoint SET position = ?, events_applied = events_applied + ?, updated_at = ?, last_event_recorded_at = ? WHERE name = ?'),
+    };
+    return this.statements;
+  }
+
+  private moveCheckpoint(last: { position: string; recordedAt: string }, applied: number): void {
+    this.checkpointStatements.move.run(last.position, applied, new Date().toISOString(), last.recordedAt, CHECKPOINT);
   }
 
   checkpoint(): Checkpoint {
-    const r = this.db.prepare('SELECT * FROM projector_checkpoint WHERE name = ?').get(CHECKPOINT) as
-      | { position: string; events_applied: number; updated_at: string | null; last_event_recorded_at: string | null }
-      | undefined;
+    const r = this.checkpointStatements.read.get(CHECKPOINT);
     return {
       position: r?.position ?? START,
       eventsApplied: r?.events_applied ?? 0,
@@ -107,48 +145,323 @@ export class LedgerDb {
   /** Applies events (in global order) to every ledger that reads them, and moves the checkpoint, in one transaction. */
   applyBatch(events: readonly RecordedEvent[]): void {
     if (events.length === 0) return;
-    this.db.transaction(() => {
-      const cp = this.checkpoint();
-      let applied = 0;
-      for (const e of events) {
-        if (comparePositions(e.position, cp.position) <= 0) continue; // already in the checkpoint
-        for (const l of this.byType.get(e.type) ?? []) this.applyOne(l, e);
-        applied++;
-      }
-      const last = events[events.length - 1]!;
-      if (applied === 0) return;
-      this.db
-        .prepare(
-          'UPDATE projector_checkpoint SET position = ?, events_applied = events_applied + ?, updated_at = ?, last_event_recorded_at = ? WHERE name = ?',
-        )
-        .run(last.position, applied, new Date().toISOString(), last.recordedAt, CHECKPOINT);
-    })();
+    try {
+      this.applyInTransaction(events);
+    } finally {
+      for (const t of this.tables) t.forget();
+    }
   }
 
-  private applyOne(l: LedgerProjection, e: RecordedEvent): void {
-    const key = l.rowKey(e);
-    if (!key) return;
-    const s = this.stmts(l);
-    const keyValues = l.key.map((k) => key[k] ?? null);
-    const current = s.select.get(...keyValues);
-    if (current && comparePositions(current._position, e.position) >= 0) return; // this row has seen the event
-    let row: LedgerRow | undefined;
-    if (current) {
-      const { _position: _, ...rest } = current;
-      row = rest;
+  private applyEvents(events: readonly RecordedEvent[]): void {
+    // Rows are cached for the batch only: between batches the file is the truth.
+    for (const t of this.tables) t.forget();
+    const after = positionNumber(this.checkpoint().position);
+    let applied = 0;
+    let last: RecordedEvent | undefined;
+    for (const e of events) {
+      const position = positionNumber(e.position);
+      if (position <= after) continue; // already in the checkpoint
+      this.applyEvent(e, position);
+      applied++;
+      last = e;
     }
-    const next = l.evolve(row, e);
-    if (next === undefined) return;
-    if (next === null) {
-      s.remove.run(...keyValues);
-      return;
-    }
-    s.upsert.run(...l.columns.map((c) => toCell(next[c.name])), e.position);
+    if (!last) return;
+    for (const t of this.tables) t.write();
+    this.moveCheckpoint(last, applied);
+  }
+
+  private applyEvent(e: ProjectedEvent, position: number): void {
+    const tables = this.byType.get(e.type);
+    if (tables) for (const t of tables) t.apply(e, position);
+  }
+
+  /** Replays events into this fresh database (see `LedgerReplay`). */
+  replay(): LedgerReplay {
+    if (!this.fresh) throw new Error('a replay writes a fresh ledger database only');
+    return new LedgerReplay(this, {
+      reads: (type) => this.byType.has(type),
+      apply: (e, position) => this.applyEvent(e, position),
+      cachedRows: () => this.tables.reduce((n, t) => n + t.size, 0),
+      commit: (last, applied) => {
+        for (const t of this.tables) t.write();
+        if (last) this.moveCheckpoint(last, applied);
+        if (this.db.inTransaction) this.db.exec('COMMIT');
+        if (this.tables.reduce((n, t) => n + t.size, 0) > MAX_CACHED_ROWS) for (const t of this.tables) t.forget();
+      },
+      begin: () => {
+        if (!this.db.inTransaction) this.db.exec('BEGIN');
+      },
+      finish: () => {
+        for (const ddl of this.deferredIndexes.splice(0)) this.db.exec(ddl);
+        for (const t of this.tables) t.forget();
+        this.db.pragma('cache_size = -2000');
+        this.db.pragma('journal_mode = WAL');
+        this.db.pragma('synchronous = NORMAL');
+        this.fresh = false;
+      },
+    });
   }
 
   close(): void {
     if (this.db.open) this.db.close();
   }
+}
+
+interface ReplayTarget {
+  reads(type: string): boolean;
+  apply(e: ProjectedEvent, position: number): void;
+  cachedRows(): number;
+  begin(): void;
+  commit(last: { position: string; recordedAt: string } | undefined, applied: number): void;
+  finish(): void;
+}
+
+/**
+ * A replay from position 0 into a fresh ledger database: the same folds as `applyBatch`, with the rows kept in memory
+ * between commits, so a row that many events change is written once per commit instead of once per event.
+ */
+export class LedgerReplay {
+  private applied = 0;
+  private lastPosition = 0;
+  private lastPositionText: string = START;
+  private lastRecordedAt = '';
+  private inTransaction = false;
+
+  constructor(
+    readonly ledgers: LedgerDb,
+    private readonly target: ReplayTarget,
+  ) {}
+
+  /** Whether any ledger reads events of this type (others need not be parsed: they change no row). */
+  reads(type: string): boolean {
+    return this.target.reads(type);
+  }
+
+  /** Counts an event that no ledger reads, so the checkpoint still moves past it. */
+  skip(position: number, positionText: string, recordedAt: string): void {
+    this.advance(position, positionText, recordedAt);
+  }
+
+  /** Applies one event; events come in position order, each after the last. */
+  apply(e: ProjectedEvent, position: number): void {
+    this.advance(position, e.position, e.recordedAt);
+    this.target.apply(e, position);
+  }
+
+  private advance(position: number, positionText: string, recordedAt: string): void {
+    if (position <= this.lastPosition) throw new Error(`replay out of order: position ${positionText} after ${this.lastPositionText}`);
+    if (!this.inTransaction) {
+      this.target.begin();
+      this.inTransaction = true;
+    }
+    this.lastPosition = position;
+    this.lastPositionText = positionText;
+    this.lastRecordedAt = recordedAt;
+    this.applied++;
+  }
+
+  /** Rows held in memory (changed or read): the caller commits when it wants them on disk. */
+  get cachedRows(): number {
+    return this.target.cachedRows();
+  }
+
+  /** Writes every changed row and the checkpoint, in one transaction. */
+  commit(): void {
+    this.target.commit(this.applied > 0 ? { position: this.lastPositionText, recordedAt: this.lastRecordedAt } : undefined, this.applied);
+    this.applied = 0;
+    this.inTransaction = false;
+  }
+
+  /** Commits, builds the secondary indexes and turns the file into an ordinary (WAL, durable) ledger database. */
+  finish(): void {
+    this.commit();
+    this.target.finish();
+  }
+}
+
+/**
+ * A row as SQLite returns it, kept as its values in column order followed by the `_position` text (what the upsert
+ * binds); `values` undefined: the table has no such row (`deleted`: it had one, to be deleted on write).
+ */
+interface CachedRow {
+  values: CellValue[] | undefined;
+  keyValues: CellValue[];
+  position: number;
+  dirty: boolean;
+}
+
+/**
+ * One ledger's table with a write-back cache of its rows. A cached row is exactly what SQLite would return for it, so
+ * a fold reads the same row either way: values that SQLite would convert on the way in (a number in a TEXT column, a
+ * NULL key, -0, NaN, anything not a string or number) are never cached — such a row is written at once and read back
+ * from the table, as without a cache.
+ */
+class LedgerTable {
+  private readonly select: Database.Statement<unknown[], CellValue[]>;
+  private readonly upsert: Database.Statement<unknown[]>;
+  private readonly remove: Database.Statement<unknown[]>;
+  private readonly isEmpty: Database.Statement<[], { n: number }>;
+  private readonly columns: readonly Column[];
+  private readonly names: readonly string[];
+  private readonly keyNames: readonly string[];
+  private readonly keyColumns: readonly Column[];
+  private readonly keyAt: readonly number[];
+  private readonly rows = new Map<string, CachedRow>();
+  private dirty: CachedRow[] = [];
+  /** Every row of the table is in `rows` (a key not there has no row): the table was empty when caching began. */
+  private complete = false;
+
+  constructor(
+    db: Database.Database,
+    readonly ledger: LedgerProjection,
+  ) {
+    const t = `"${tableOf(ledger)}"`;
+    const keyWhere = ledger.key.map((k) => `"${k}" = ?`).join(' AND ');
+    const names = [...ledger.columns.map((c) => c.name), '_position'];
+    // Columns named one by one: the cached values follow this order whatever the table's.
+    this.select = db.prepare<unknown[], CellValue[]>(`SELECT ${names.map((n) => `"${n}"`).join(', ')} FROM ${t} WHERE ${keyWhere}`).raw();
+    this.upsert = db.prepare(`INSERT OR REPLACE INTO ${t} (${names.map((n) => `"${n}"`).join(', ')}) VALUES (${names.map(() => '?').join(', ')})`);
+    this.remove = db.prepare(`DELETE FROM ${t} WHERE ${keyWhere}`);
+    this.isEmpty = db.prepare(`SELECT NOT EXISTS (SELECT 1 FROM ${t}) AS n`);
+    this.columns = ledger.columns;
+    this.names = ledger.columns.map((c) => c.name);
+    this.keyNames = ledger.key;
+    this.keyAt = ledger.key.map((k) => ledger.columns.findIndex((c) => c.name === k));
+    this.keyColumns = this.keyAt.map((i) => ledger.columns[i]!);
+  }
+
+  get size(): number {
+    return this.rows.size;
+  }
+
+  apply(e: ProjectedEvent, position: number): void {
+    const l = this.ledger;
+    const key = l.rowKey(e);
+    if (!key) return;
+    const keyValues = this.keyNames.length === 1 ? [key[this.keyNames[0]!] ?? null] : this.keyNames.map((k) => key[k] ?? null);
+    const cacheKey = this.cacheKey(keyValues);
+    if (cacheKey === undefined) {
+      this.applyUncached(e, position, keyValues);
+      return;
+    }
+    let entry = this.rows.get(cacheKey);
+    if (entry === undefined) {
+      if (!this.complete && this.rows.size === 0 && this.dirty.length === 0) this.complete = this.isEmpty.get()!.n === 1;
+      entry = this.complete ? { values: undefined, keyValues, position: 0, dirty: false } : this.load(keyValues);
+      this.rows.set(cacheKey, entry);
+    }
+    const current = entry.values;
+    if (current !== undefined && entry.position >= position) return; // this row has seen the event
+    // A fresh object for every fold: whatever the fold does with it, the cached values stay as stored.
+    const next = l.evolve(current === undefined ? undefined : this.rowOf(current), e);
+    if (next === undefined) return;
+    if (next === null) {
+      if (current === undefined) return; // nothing to delete
+      entry.values = undefined;
+      entry.keyValues = keyValues;
+      entry.position = 0;
+      this.markDirty(entry);
+      return;
+    }
+    const values = this.cells(next);
+    const writtenKey = values && this.cacheKey(this.keyAt.length === 1 ? [values[this.keyAt[0]!]!] : this.keyAt.map((i) => values[i]!));
+    if (values === undefined || writtenKey === undefined) {
+      this.writeThrough(next, e.position);
+      return;
+    }
+    values.push(e.position);
+    let target = writtenKey === cacheKey ? entry : this.rows.get(writtenKey);
+    if (target === undefined) {
+      target = { values, keyValues: [], position, dirty: false };
+      this.rows.set(writtenKey, target);
+    }
+    target.values = values;
+    target.position = position;
+    this.markDirty(target);
+  }
+
+  /** Writes the changed rows (inside the caller's transaction). */
+  write(): void {
+    for (const entry of this.dirty) {
+      if (entry.values === undefined) this.remove.run(entry.keyValues);
+      else this.upsert.run(entry.values);
+      entry.dirty = false;
+    }
+    this.dirty = [];
+  }
+
+  /** Drops the cache (changed rows must have been written, or are being rolled back). */
+  forget(): void {
+    this.rows.clear();
+    this.dirty = [];
+    this.complete = false;
+  }
+
+  private markDirty(entry: CachedRow): void {
+    if (entry.dirty) return;
+    entry.dirty = true;
+    this.dirty.push(entry);
+  }
+
+  private load(keyValues: CellValue[]): CachedRow {
+    const stored = this.select.get(keyValues);
+    if (!stored) return { values: undefined, keyValues, position: 0, dirty: false };
+    return { values: stored, keyValues, position: Number(stored[stored.length - 1]), dirty: false };
+  }
+
+  /** The event without the cache, as a plain read-fold-write: after writing what the cache holds, then forgetting it. */
+  private applyUncached(e: ProjectedEvent, position: number, keyValues: CellValue[]): void {
+    this.write();
+    this.forget();
+    const stored = this.select.get(keyValues);
+    if (stored && Number(stored[stored.length - 1]) >= position) return;
+    const next = this.ledger.evolve(stored ? this.rowOf(stored) : undefined, e);
+    if (next === undefined) return;
+    if (next === null) this.remove.run(keyValues);
+    else this.upsert.run(...this.columns.map((c) => toCell(next[c.name])), e.position);
+  }
+
+  private writeThrough(next: LedgerRow, position: string): void {
+    this.write();
+    this.forget();
+    this.upsert.run(...this.columns.map((c) => toCell(next[c.name])), position);
+  }
+
+  /** The values as SQLite stores and returns them, or undefined when SQLite might return something else. */
+  private cells(next: LedgerRow): CellValue[] | undefined {
+    const n = this.columns.length;
+    const out = new Array<CellValue>(n);
+    for (let i = 0; i < n; i++) {
+      const c = this.columns[i]!;
+      const v = toCell(next[c.name] as CellValue | boolean | undefined);
+      if (v !== null && !keepsValue(c, v)) return undefined;
+      out[i] = v;
+    }
+    return out;
+  }
+
+  /** The row as SQLite returns it: every column, in column order, nothing else. */
+  private rowOf(values: readonly CellValue[]): LedgerRow {
+    const row: LedgerRow = {};
+    const names = this.names;
+    for (let i = 0; i < names.length; i++) row[names[i]!] = values[i]!;
+    return row;
+  }
+
+  /** The cache key of a row key, or undefined when SQLite would compare or store the key differently. */
+  private cacheKey(keyValues: readonly CellValue[]): string | undefined {
+    for (let i = 0; i < keyValues.length; i++) {
+      const v = keyValues[i]!;
+      if (v === null || !keepsValue(this.keyColumns[i]!, v)) return undefined;
+    }
+    return keyValues.length === 1 ? String(keyValues[0]) : JSON.stringify(keyValues);
+  }
+}
+
+/** Whether a column gives back exactly this value: text in a TEXT column, a finite number (not -0) in a numeric one. */
+function keepsValue(c: Column, v: unknown): boolean {
+  if (c.type === 'TEXT') return typeof v === 'string';
+  return typeof v === 'number' && Number.isFinite(v) && !Object.is(v, -0);
 }
 
 function toCell(v: CellValue | boolean | undefined): CellValue {

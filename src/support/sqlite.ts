@@ -7,6 +7,11 @@ export interface OpenSqliteOptions {
   readonly?: boolean;
   /** PRAGMA synchronous for a writable file: FULL survives power loss, NORMAL process crashes only. Default NORMAL. */
   synchronous?: 'FULL' | 'NORMAL' | 'OFF';
+  /**
+   * PRAGMA journal_mode for a writable file. Default WAL. MEMORY only for a file nobody else reads and that is thrown
+   * away after a crash (a rebuild in progress): no WAL, no journal file, transactions still roll back.
+   */
+  journal?: 'WAL' | 'MEMORY';
 }
 
 /**
@@ -20,7 +25,7 @@ export function openSqlite(file: string, options: OpenSqliteOptions = {}): Datab
   const db = new Database(file, { readonly, fileMustExist: readonly });
   db.pragma('busy_timeout = 10000');
   if (!readonly) {
-    db.pragma('journal_mode = WAL');
+    db.pragma(`journal_mode = ${options.journal ?? 'WAL'}`);
     db.pragma(`synchronous = ${options.synchronous ?? 'NORMAL'}`);
   }
   return db;

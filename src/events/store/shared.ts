@@ -2,18 +2,40 @@ import { comparePositions, type EventEnvelope, type RecordedEvent } from '../env
 import { EventTooLargeError, InvalidEventError } from './errors';
 import type { EventHandler, Subscription } from './port';
 
-/** Checks what every adapter checks before writing: well-formed envelopes, unique ids, size limit. */
-export function checkEnvelopes(streamName: string, events: EventEnvelope[], maxEventBytes: number): void {
+/** An event's data and metadata as stored: serialised once, measured for the size limit, then written as they are. */
+export interface SerialisedEvent {
+  /** Undefined when the value has no JSON form (a function, undefined): the store's NOT NULL column then refuses it. */
+  data: string | undefined;
+  metadata: string | undefined;
+}
+
+/**
+ * Checks what every adapter checks before writing: well-formed envelopes, unique ids, size limit. Returns each event's
+ * serialised data and metadata, so an adapter that stores JSON text writes what was measured without serialising again.
+ */
+export function checkEnvelopes(streamName: string, events: readonly EventEnvelope[], maxEventBytes: number): SerialisedEvent[] {
   if (!streamName || streamName.startsWith('$')) throw new InvalidEventError(`stream name "${streamName}" is empty or reserved`);
-  const ids = new Set<string>();
-  for (const e of events) {
+  const ids = events.length > 1 ? new Set<string>() : undefined;
+  const out = new Array<SerialisedEvent>(events.length);
+  for (let i = 0; i < events.length; i++) {
+    const e = events[i]!;
     if (typeof e.id !== 'string' || e.id.length === 0) throw new InvalidEventError(`event ${e.type} has no id`);
     if (typeof e.type !== 'string' || e.type.length === 0) throw new InvalidEventError(`event ${e.id} has no type`);
-    if (ids.has(e.id)) throw new InvalidEventError(`event id ${e.id} appears twice in one append`);
-    ids.add(e.id);
-    const bytes = Buffer.byteLength(JSON.stringify(e.data) ?? '') + Buffer.byteLength(JSON.stringify(e.metadata) ?? '');
-    if (bytes > maxEventBytes) throw new EventTooLargeError(e.type, bytes, maxEventBytes);
+    if (ids) {
+      if (ids.has(e.id)) throw new InvalidEventError(`event id ${e.id} appears twice in one append`);
+      ids.add(e.id);
+    }
+    const data = JSON.stringify(e.data) as string | undefined;
+    const metadata = JSON.stringify(e.metadata) as string | undefined;
+    const chars = (data?.length ?? 0) + (metadata?.length ?? 0);
+    // A UTF-16 code unit is at most 3 bytes of UTF-8: only text that could be over the limit is counted exactly.
+    if (chars * 3 > maxEventBytes) {
+      const bytes = Buffer.byteLength(data ?? '') + Buffer.byteLength(metadata ?? '');
+      if (bytes > maxEventBytes) throw new EventTooLargeError(e.type, bytes, maxEventBytes);
+    }
+    out[i] = { data, metadata };
   }
+  return out;
 }
 
 export interface PollingSource {

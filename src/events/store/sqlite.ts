@@ -16,7 +16,7 @@ import type {
   SubscribeOptions,
   Subscription,
 } from './port';
-import { checkEnvelopes, runSubscription } from './shared';
+import { checkEnvelopes, runSubscription, type SerialisedEvent } from './shared';
 
 export interface SqliteEventStoreOptions {
   /** File path, or ':memory:' for a private in-process store. */
@@ -40,6 +40,18 @@ interface Row {
   recorded_at: string;
 }
 
+/** A stored event as its row holds it (data and metadata null when a filtered read left them out). */
+export type StoredRecord = [position: number, streamName: string, revision: number, id: string, type: string, data: string | null, metadata: string | null, recordedAt: string];
+
+/** Which stored events a record read returns whole: the others are left out (`skip`) or come without data (`blank`). */
+export interface RecordFilter {
+  types: readonly string[];
+  others: 'skip' | 'blank';
+}
+
+const RECORD_COLUMNS = 'position, stream_name, revision, id, type, data, metadata, recorded_at';
+const WANTED = 'type IN (SELECT value FROM json_each(?1))';
+
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS events (
   position    INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -52,10 +64,20 @@ CREATE TABLE IF NOT EXISTS events (
   recorded_at TEXT    NOT NULL,
   UNIQUE (stream_name, revision)
 );
-CREATE INDEX IF NOT EXISTS events_by_type ON events (type, position);
+DROP INDEX IF EXISTS events_by_type;
 `;
 
 const PAGE = 1000;
+
+/** The embedded event store: one SQLite file in WAL mode, safe for one writer process and many readers. */
+interface PendingAppend {
+  streamName: string;
+  events: EventEnvelope[];
+  serialised: SerialisedEvent[];
+  expectedRevision: ExpectedRevision;
+}
+
+type Outcome = { ok: true; result: AppendResult } | { ok: false; error: unknown };
 
 /** The embedded event store: one SQLite file in WAL mode, safe for one writer process and many readers. */
 export class SqliteEventStore implements EventStore {
@@ -66,26 +88,31 @@ export class SqliteEventStore implements EventStore {
   private readonly appended = new EventEmitter();
   private readonly subscriptions = new Set<Subscription>();
   private readonly stmts;
-  private pending: Array<{
-    streamName: string;
-    events: EventEnvelope[];
-    expectedRevision: ExpectedRevision;
-    resolve: (r: AppendResult) => void;
-    reject: (e: unknown) => void;
-  }> = [];
+  /** One append in its own transaction, or a savepoint when called inside one. */
+  private readonly appendOne: Database.Transaction<(p: PendingAppend) => AppendResult>;
+  /** Appends committed together: each in its savepoint, so one append's failure rejects only that append. */
+  private readonly appendMany: Database.Transaction<(batch: readonly PendingAppend[]) => Outcome[]>;
+  /** A retry recognised by its ids, read in one transaction. */
+  private readonly recognise: Database.Transaction<(p: PendingAppend) => AppendResult | null>;
+  private readonly filtered: Partial<Record<RecordFilter['others'], Database.Statement<[string, number, number], StoredRecord>>> = {};
+  private pending: Array<PendingAppend & { resolve: (r: AppendResult) => void; reject: (e: unknown) => void }> = [];
 
   constructor(options: SqliteEventStoreOptions) {
     this.db = openSqlite(options.file, { readonly: options.readonly ?? false, synchronous: options.synchronous ?? 'FULL' });
-    if (!options.readonly) this.db.exec(SCHEMA);
+    if (!options.readonly) {
+      this.db.exec(SCHEMA);
+      // A savepoint's journal (an append in a group commit) stays in memory instead of spilling to a temporary file.
+      this.db.pragma('temp_store = MEMORY');
+    }
     this.maxEventBytes = options.maxEventBytes ?? 1024 * 1024;
     this.pollIntervalMs = options.pollIntervalMs ?? 20;
     this.appended.setMaxListeners(0);
     this.stmts = {
       streamRevision: this.db.prepare<[string], { r: number | null }>('SELECT MAX(revision) AS r FROM events WHERE stream_name = ?'),
-      byId: this.db.prepare<[string], Pick<Row, 'position' | 'stream_name' | 'revision' | 'id'>>(
-        'SELECT position, stream_name, revision, id FROM events WHERE id = ?',
+      byIds: this.db.prepare<[string], Pick<Row, 'position' | 'stream_name' | 'revision' | 'id'>>(
+        'SELECT position, stream_name, revision, id FROM events WHERE id IN (SELECT value FROM json_each(?))',
       ),
-      insert: this.db.prepare(
+      insert: this.db.prepare<[string, number, string, string, string | undefined, string | undefined, string]>(
         'INSERT INTO events (stream_name, revision, id, type, data, metadata, recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
       ),
       readStream: this.db.prepare<[string, number, number], Row>(
@@ -93,7 +120,14 @@ export class SqliteEventStore implements EventStore {
       ),
       head: this.db.prepare<[], { p: number | null }>('SELECT MAX(position) AS p FROM events'),
       page: this.db.prepare<[number, number], Row>('SELECT * FROM events WHERE position > ? ORDER BY position LIMIT ?'),
+      recordPage: this.db.prepare<[number, number], StoredRecord>(`SELECT ${RECORD_COLUMNS} FROM events WHERE position > ? ORDER BY position LIMIT ?`).raw(),
+      typeSample: this.db.prepare<[number, number, number], { type: string; n: number }>(
+        'SELECT type, count(*) AS n FROM (SELECT type FROM events WHERE position > ? AND position <= ? ORDER BY position LIMIT ?) GROUP BY type',
+      ),
     };
+    this.appendOne = this.db.transaction((p: PendingAppend) => this.appendInTransaction(p));
+    this.appendMany = this.db.transaction((batch: readonly PendingAppend[]) => batch.map((p) => this.tryAppend(p, this.appendOne)));
+    this.recognise = this.db.transaction((p: PendingAppend) => this.alreadyAppended(p.streamName, p.events, p.expectedRevision, this.currentRevision(p.streamName)));
   }
 
   /**
@@ -102,9 +136,9 @@ export class SqliteEventStore implements EventStore {
    * concurrency conflict) rejects only that append.
    */
   async append(streamName: string, events: EventEnvelope[], options: { expectedRevision: ExpectedRevision }): Promise<AppendResult> {
-    checkEnvelopes(streamName, events, this.maxEventBytes);
+    const serialised = checkEnvelopes(streamName, events, this.maxEventBytes);
     return new Promise<AppendResult>((resolve, reject) => {
-      this.pending.push({ streamName, events, expectedRevision: options.expectedRevision, resolve, reject });
+      this.pending.push({ streamName, events, serialised, expectedRevision: options.expectedRevision, resolve, reject });
       if (this.pending.length === 1) setImmediate(() => this.commitPending());
     });
   }
@@ -112,66 +146,90 @@ export class SqliteEventStore implements EventStore {
   private commitPending(): void {
     const batch = this.pending;
     this.pending = [];
-    const outcomes: Array<{ ok: true; result: AppendResult } | { ok: false; error: unknown }> = [];
+    let outcomes: Outcome[];
     try {
-      this.db
-        .transaction(() => {
-          for (const p of batch) {
-            try {
-              // A nested transaction is a savepoint: a failed append rolls back alone.
-              outcomes.push({ ok: true, result: this.db.transaction(() => this.appendInTransaction(p.streamName, p.events, p.expectedRevision))() });
-            } catch (error) {
-              outcomes.push({ ok: false, error });
-            }
-          }
-        })
-        .immediate();
+      // An append alone needs no savepoint: its transaction is its own.
+      outcomes = batch.length === 1 ? [this.tryAppend(batch[0]!, this.appendOne.immediate)] : this.appendMany.immediate(batch);
     } catch (error) {
       for (const p of batch) p.reject(error);
       return;
     }
     let wrote = false;
-    batch.forEach((p, i) => {
+    for (let i = 0; i < batch.length; i++) {
+      const p = batch[i]!;
       const o = outcomes[i]!;
       if (o.ok) {
         wrote ||= !o.result.alreadyAppended && p.events.length > 0;
         p.resolve(o.result);
       } else p.reject(o.error);
-    });
+    }
     if (wrote) this.appended.emit('append');
   }
 
   /** Synchronous append, for callers that batch many appends in one SQLite transaction (seeding, benchmarks). */
   appendSync(streamName: string, events: EventEnvelope[], expectedRevision: ExpectedRevision): AppendResult {
-    checkEnvelopes(streamName, events, this.maxEventBytes);
-    const result = this.db.transaction(() => this.appendInTransaction(streamName, events, expectedRevision)).immediate();
-    if (!result.alreadyAppended && events.length > 0) this.appended.emit('append');
-    return result;
+    const serialised = checkEnvelopes(streamName, events, this.maxEventBytes);
+    const outcome = this.tryAppend({ streamName, events, serialised, expectedRevision }, this.appendOne.immediate);
+    if (!outcome.ok) throw outcome.error;
+    if (!outcome.result.alreadyAppended && events.length > 0) this.appended.emit('append');
+    return outcome.result;
   }
 
-  private appendInTransaction(streamName: string, events: EventEnvelope[], expectedRevision: ExpectedRevision): AppendResult {
-    const current = this.stmts.streamRevision.get(streamName)?.r ?? -1;
-    const retried = this.alreadyAppended(streamName, events, expectedRevision, current);
-    if (retried) return retried;
-    assertExpected(streamName, expectedRevision, current);
+  /**
+   * One append, rolled back alone when it fails (its own transaction, or its savepoint in a group). A fresh append is
+   * checked by the UNIQUE index on ids as it is written, not by looking each id up first: only when that index refuses
+   * an id are the ids looked up (after the rollback), to recognise a retry.
+   */
+  private tryAppend(p: PendingAppend, run: (p: PendingAppend) => AppendResult): Outcome {
+    try {
+      return { ok: true, result: run(p) };
+    } catch (error) {
+      if ((error as { code?: unknown }).code === 'SQLITE_CONSTRAINT_UNIQUE') {
+        try {
+          const retried = this.recognise(p);
+          if (retried) return { ok: true, result: retried };
+        } catch (recognised) {
+          return { ok: false, error: recognised };
+        }
+      }
+      return { ok: false, error };
+    }
+  }
+
+  private currentRevision(streamName: string): number {
+    return this.stmts.streamRevision.get(streamName)?.r ?? -1;
+  }
+
+  private appendInTransaction({ streamName, events, serialised, expectedRevision }: PendingAppend): AppendResult {
+    const current = this.currentRevision(streamName);
+    if (!meetsExpected(expectedRevision, current)) {
+      const retried = this.alreadyAppended(streamName, events, expectedRevision, current);
+      if (retried) return retried;
+      throw new ConcurrencyError(streamName, String(expectedRevision), current === -1 ? 'no_stream' : String(current));
+    }
     if (events.length === 0) return { nextExpectedRevision: current, position: this.headSync(), alreadyAppended: false };
     const now = new Date().toISOString();
+    const insert = this.stmts.insert;
     let position = 0;
-    events.forEach((e, i) => {
-      position = Number(this.stmts.insert.run(streamName, current + 1 + i, e.id, e.type, JSON.stringify(e.data), JSON.stringify(e.metadata), now).lastInsertRowid);
-    });
+    for (let i = 0; i < events.length; i++) {
+      const e = events[i]!;
+      const s = serialised[i]!;
+      position = Number(insert.run(streamName, current + 1 + i, e.id, e.type, s.data, s.metadata, now).lastInsertRowid);
+    }
     return { nextExpectedRevision: current + events.length, position: String(position), alreadyAppended: false };
   }
 
   /**
-   * An activity retry re-sends events the store already holds. They are recognised by id: all of them in this stream,
-   * in order, where the original append put them (after the expected revision, or at the tail for non-numeric
-   * expectations). Any other overlap is an error, never a silent duplicate.
+   * An activity retry re-sends events the store already holds. They are recognised by id (one look-up for the whole
+   * batch): all of them in this stream, in order, where the original append put them (after the expected revision, or
+   * at the tail for non-numeric expectations). Any other overlap is an error, never a silent duplicate.
    */
   private alreadyAppended(streamName: string, events: EventEnvelope[], expected: ExpectedRevision, current: number): AppendResult | null {
     if (events.length === 0) return null;
-    const found = events.map((e) => this.stmts.byId.get(e.id));
-    if (found.every((f) => f === undefined)) return null;
+    const rows = this.stmts.byIds.all(JSON.stringify(events.map((e) => e.id)));
+    if (rows.length === 0) return null;
+    const byId = new Map(rows.map((r) => [r.id, r]));
+    const found = events.map((e) => byId.get(e.id));
     const first = found[0];
     const consecutive =
       first !== undefined &&
@@ -217,6 +275,33 @@ export class SqliteEventStore implements EventStore {
     if (rows.length === 0) return { events: [], scannedTo: after, exhausted: true };
     const wanted = filter ? rows.filter((r) => matches(r, filter)) : rows;
     return { events: wanted.map(toRecorded), scannedTo: rows[rows.length - 1]!.position, exhausted: rows.length < limit };
+  }
+
+  /**
+   * Up to `limit` stored events after a position, in position order, as their rows hold them (data and metadata not
+   * parsed): for a reader that goes through the whole store and parses only what it needs (the ledger rebuild).
+   */
+  readRecords(after: number, limit: number, filter?: RecordFilter): StoredRecord[] {
+    if (!filter) return this.stmts.recordPage.all(after, limit);
+    const statement = (this.filtered[filter.others] ??= this.db
+      .prepare<[string, number, number], StoredRecord>(
+        filter.others === 'skip'
+          ? `SELECT ${RECORD_COLUMNS} FROM events WHERE position > ?2 AND ${WANTED} ORDER BY position LIMIT ?3`
+          : `SELECT position, stream_name, revision, id, type, CASE WHEN ${WANTED} THEN data END, CASE WHEN ${WANTED} THEN metadata END, recorded_at
+             FROM events WHERE position > ?2 ORDER BY position LIMIT ?3`,
+      )
+      .raw());
+    return statement.all(JSON.stringify(filter.types), after, limit);
+  }
+
+  /** How many events of each type a stretch of the store holds: up to `limit` events after `after`, to `upTo`. */
+  sampleTypes(after: number, upTo: number, limit: number): Map<string, number> {
+    return new Map(this.stmts.typeSample.all(after, upTo, limit).map((r) => [r.type, r.n]));
+  }
+
+  /** The file this store reads (':memory:' for a private in-process store). */
+  get file(): string {
+    return this.db.name;
   }
 
   subscribeAll(options: SubscribeOptions, handler: EventHandler): Subscription {
@@ -275,13 +360,8 @@ export class SqliteEventStore implements EventStore {
   }
 }
 
-function assertExpected(streamName: string, expected: ExpectedRevision, current: number): void {
-  const ok =
-    expected === 'any' ||
-    (expected === 'no_stream' && current === -1) ||
-    (expected === 'stream_exists' && current >= 0) ||
-    expected === current;
-  if (!ok) throw new ConcurrencyError(streamName, String(expected), current === -1 ? 'no_stream' : String(current));
+function meetsExpected(expected: ExpectedRevision, current: number): boolean {
+  return expected === 'any' || (expected === 'no_stream' && current === -1) || (expected === 'stream_exists' && current >= 0) || expected === current;
 }
 
 function matches(r: Pick<Row, 'stream_name' | 'type'>, f: AllFilter): boolean {
