@@ -1,6 +1,8 @@
 #!/usr/bin/env node
 // Set-up for a fresh clone, run by `npm start` and `npm test` (plain Node: it runs before dependencies exist).
-//  1. installs npm dependencies when missing or stale;
+//  1. installs npm dependencies with `npm ci` when missing or stale (the lock file lists every platform's packages, so
+//     `npm ci` never rewrites it; when it fails, set-up fails), then compiles the CLI into dist/cli (scripts/build.mjs)
+//     unless the build there is up to date with its sources;
 //  2. finds or builds the real Temporal CLI: TEMPORAL_CLI_PATH, `temporal` on PATH, .tools/bin/temporal,
 //     `go install github.com/temporalio/cli/cmd/temporal@v1.5.1`, else the SDK's own download (needs internet);
 //  3. with --for-tests, fetches Temporal's time-skipping Java test server through Maven and writes its wrapper (and one
@@ -12,6 +14,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { accessSync, constants, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync, chmodSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { buildCli, freshBuild } from './build.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const TOOLS = path.join(ROOT, '.tools');
@@ -46,17 +49,54 @@ function run(cmd, args, opts = {}) {
 }
 
 // 1. dependencies
-function ensureDependencies() {
+/** Whether a platform list of the lock file (`os`, `cpu`: names, or `!name` to exclude one) admits this machine's value. */
+const admits = (list, value) => !list || (list.some((v) => !v.startsWith('!')) ? list.includes(value) : !list.includes(`!${value}`));
+
+/**
+ * Missing, or not what the lock file lists: a package it needs here is absent or at another version, or one it no
+ * longer lists is installed. Compared by content when the lock file is newer than the last install (a lock file
+ * rewritten with the same packages needs no reinstall); optional packages may be absent (other platforms', or one npm
+ * could not build).
+ */
+function dependenciesStale(lock) {
   const marker = path.join(ROOT, 'node_modules', '.package-lock.json');
+  if (!existsSync(marker)) return true;
+  if (statSync(lock).mtimeMs <= statSync(marker).mtimeMs + 1000) return false;
+  const wanted = JSON.parse(readFileSync(lock, 'utf8')).packages ?? {};
+  const installed = JSON.parse(readFileSync(marker, 'utf8')).packages ?? {};
+  for (const [name, entry] of Object.entries(wanted)) {
+    if (name === '' || entry.link) continue;
+    const got = installed[name];
+    if (!got) {
+      if (entry.optional || entry.devOptional || !admits(entry.os, process.platform) || !admits(entry.cpu, process.arch)) continue;
+      return true;
+    }
+    if (got.version !== entry.version || (entry.integrity && got.integrity !== entry.integrity)) return true;
+  }
+  return Object.keys(installed).some((name) => !(name in wanted));
+}
+
+function ensureDependencies() {
   const lock = path.join(ROOT, 'package-lock.json');
-  const stale = !existsSync(marker) || (existsSync(lock) && statSync(lock).mtimeMs > statSync(marker).mtimeMs + 1000);
-  if (!stale) return;
-  log('installing npm dependencies…');
+  if (!existsSync(lock)) throw new Error('package-lock.json is missing: it pins every package `npm ci` installs');
+  if (!dependenciesStale(lock)) return;
+  log('installing npm dependencies (npm ci)…');
   const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
-  if (existsSync(lock) && run(npm, ['ci', '--no-audit', '--no-fund'])) return;
-  // npm ci refuses a lock file that lacks other platforms' optional packages (a registry mirror may not carry them);
-  // npm install honours the same pinned versions.
-  if (!run(npm, ['install', '--no-audit', '--no-fund'])) throw new Error('npm dependencies could not be installed; see the output above');
+  if (!run(npm, ['ci', '--no-audit', '--no-fund'])) {
+    throw new Error('`npm ci` failed (see its output above). When it says package.json and package-lock.json are out of sync, regenerate the lock file with `npm install --package-lock-only` and commit it');
+  }
+}
+
+/** The compiled CLI (dist/cli), rebuilt when a source changed since the last build. */
+async function ensureCliBuild() {
+  if (freshBuild()) return;
+  log('compiling the CLI into dist/cli…');
+  try {
+    const r = await buildCli();
+    log(`compiled the CLI from ${r.sources} sources in ${(r.ms / 1000).toFixed(1)} s`);
+  } catch (err) {
+    throw new Error(`the CLI could not be compiled (scripts/build.mjs): ${err.message}`);
+  }
 }
 
 // 2. Temporal CLI
@@ -214,6 +254,7 @@ function ensureChromium() {
 const started = Date.now();
 try {
   ensureDependencies();
+  await ensureCliBuild();
   mkdirSync(TOOLS, { recursive: true });
   const file = path.join(TOOLS, 'tools.json');
   const previous = existsSync(file) ? JSON.parse(readFileSync(file, 'utf8')) : {};

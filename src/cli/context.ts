@@ -1,7 +1,6 @@
-import { Command } from 'commander';
-import { ConfigError, loadConfig, type Config } from '../config/config';
+import type { Command } from 'commander';
+import type { Config } from '../config/config';
 import { ApiClient } from './client';
-import { localToken } from './tokens';
 
 /** A failure the CLI reports in one line, with its exit code (2: configuration). */
 export class CliError extends Error {
@@ -13,7 +12,9 @@ export class CliError extends Error {
   }
 }
 
-export function config(): Config {
+/** The configuration, checked; loaded on first use, so `--help` evaluates no schema. */
+export async function config(): Promise<Config> {
+  const { ConfigError, loadConfig } = await import('../config/config');
   try {
     return loadConfig();
   } catch (err) {
@@ -28,11 +29,21 @@ export interface ClientOptions {
   as: string;
 }
 
-export function apiClient(opts: ClientOptions): ApiClient {
-  const cfg = config();
-  const token = opts.token ?? cfg.TAIZHANG_TOKEN ?? localToken(cfg.dataDir, opts.as);
-  if (!token) throw new CliError(`no token for "${opts.as}": pass --token, set TAIZHANG_TOKEN, or run \`npm start\` once so ${cfg.dataDir}/tokens.json exists`);
-  return new ApiClient(opts.url ?? cfg.apiUrl, token);
+/** The API as the options say who acts: the configuration and the token are read on the first request. */
+export function apiClient(opts: ClientOptions): Pick<ApiClient, 'request' | 'download'> {
+  let client: Promise<ApiClient> | undefined;
+  const resolve = () =>
+    (client ??= (async () => {
+      const cfg = await config();
+      const { localToken } = await import('./tokens');
+      const token = opts.token ?? cfg.TAIZHANG_TOKEN ?? localToken(cfg.dataDir, opts.as);
+      if (!token) throw new CliError(`no token for "${opts.as}": pass --token, set TAIZHANG_TOKEN, or run \`npm start\` once so ${cfg.dataDir}/tokens.json exists`);
+      return new ApiClient(opts.url ?? cfg.apiUrl, token);
+    })());
+  return {
+    request: async <T>(method: string, path: string, body?: unknown, headers?: Record<string, string>) => (await resolve()).request<T>(method, path, body, headers),
+    download: async (path: string) => (await resolve()).download(path),
+  };
 }
 
 /** --url, --token and --as: who the command acts as, through the API. */

@@ -1,4 +1,4 @@
-import type { LedgerProjection, LedgerRow } from '../domain/ledger';
+import type { Column, LedgerRow } from '../domain/ledger';
 
 /** Display width: CJK characters take two columns in a terminal. */
 export function displayWidth(s: string): number {
@@ -10,7 +10,7 @@ export function displayWidth(s: string): number {
 const pad = (s: string, width: number) => s + ' '.repeat(Math.max(0, width - displayWidth(s)));
 
 /** A plain text table with the ledger's headers (Chinese by default). */
-export function table(ledger: Pick<LedgerProjection, 'columns'>, rows: LedgerRow[], lang: 'zh' | 'en' = 'zh'): string {
+export function table(ledger: { columns: ReadonlyArray<Pick<Column, 'name' | 'label'>> }, rows: LedgerRow[], lang: 'zh' | 'en' = 'zh'): string {
   const cols = ledger.columns;
   const header = cols.map((c) => c.label[lang]);
   const cells = rows.map((r) => cols.map((c) => (r[c.name] === null || r[c.name] === undefined ? '' : String(r[c.name]))));

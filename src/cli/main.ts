@@ -6,19 +6,24 @@ import { registerCalendarCommands } from './commands/calendar';
 import { registerConfigCommand } from './commands/config';
 import { registerDevCommands } from './commands/dev';
 import { registerLedgerCommand } from './commands/ledger';
-import { registerProcessCommands } from './commands/processes';
+import { registerProcessGroups } from './commands/process-groups';
 import { registerScheduleCommands } from './commands/schedule';
 import { registerSlaCommands } from './commands/sla';
 import { registerStartCommand } from './commands/start';
 import { registerSurveyCommands } from './commands/survey';
 import { CliError } from './context';
+import { cliManifest } from './load-manifest';
 
 const version = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
 const program = new Command().name('taizhang').description('台账 — customer-management ledgers on durable workflows and an event store').version(version).showHelpAfterError();
 
+/** The top-level command the arguments name (`taizhang help <command>` names it too); only its group is built in full. */
+const args = process.argv.slice(2);
+const named = args[0] === 'help' ? args[1] : args.find((a) => !a.startsWith('-'));
+
 registerStartCommand(program);
-registerProcessCommands(program);
+registerProcessGroups(program, (await cliManifest()).processes, (name) => name === named);
 registerSurveyCommands(program);
 registerLedgerCommand(program);
 registerSlaCommands(program);

@@ -1,17 +1,22 @@
 import { existsSync } from 'node:fs';
 import { Option, type Command } from 'commander';
-import { AnchorStore, type AnchorReason } from '../../audit/anchors';
-import { verifyLedgers, type LedgerVerification } from '../../audit/rebuild';
-import { anchorChain, recordChain } from '../../audit/recorder';
-import { eventStoreOptions, type Config } from '../../config/config';
-import { openEventStore } from '../../events/store';
-import { LEDGERS } from '../../projections/ledgers';
+import type { AnchorReason } from '../../audit/anchors';
+import type { LedgerVerification } from '../../audit/rebuild';
+import type { Config } from '../../config/config';
 import { apiClient, config, withClientOptions, type ClientOptions } from '../context';
 
 /** Runs against the data directory itself (the event store, ledger.db and audit.db), not through the API. */
 async function auditVerify(cfg: Config, options: { json?: boolean; out?: NodeJS.WritableStream } = {}): Promise<LedgerVerification> {
   const out = options.out ?? process.stderr;
   if (!existsSync(cfg.ledgerDbPath)) throw new Error(`no ledger database at ${cfg.ledgerDbPath}; start the stack (npm start) first`);
+  // The stores and the ledgers load only for the commands that read the data directory.
+  const [{ eventStoreOptions }, { AnchorStore }, { verifyLedgers }, { openEventStore }, { LEDGERS }] = await Promise.all([
+    import('../../config/config'),
+    import('../../audit/anchors'),
+    import('../../audit/rebuild'),
+    import('../../events/store'),
+    import('../../projections/ledgers'),
+  ]);
   const store = await openEventStore(eventStoreOptions(cfg, true));
   const audit = existsSync(cfg.auditDbPath) ? new AnchorStore(cfg.auditDbPath, { readonly: true }) : undefined;
   const tty = (out as NodeJS.WriteStream).isTTY === true && !options.json;
@@ -55,6 +60,12 @@ function describeVerification(r: LedgerVerification): string {
 }
 
 async function auditAnchor(cfg: Config, reason: AnchorReason) {
+  const [{ eventStoreOptions }, { AnchorStore }, { anchorChain, recordChain }, { openEventStore }] = await Promise.all([
+    import('../../config/config'),
+    import('../../audit/anchors'),
+    import('../../audit/recorder'),
+    import('../../events/store'),
+  ]);
   const store = await openEventStore(eventStoreOptions(cfg, true));
   const audit = new AnchorStore(cfg.auditDbPath);
   try {
@@ -97,7 +108,7 @@ export function registerAuditCommands(program: Command): void {
     .description('rebuild every ledger from position 0 into a temporary database, compare with the live ledgers by hash, and check the hash chain')
     .option('--json', 'print the report as JSON')
     .action(async (opts: { json?: boolean }) => {
-      const report = await auditVerify(config(), { json: opts.json });
+      const report = await auditVerify(await config(), { json: opts.json });
       process.stdout.write(opts.json ? JSON.stringify(report, null, 2) + '\n' : describeVerification(report) + '\n');
       if (!report.ok) process.exitCode = 1;
     });
@@ -106,7 +117,7 @@ export function registerAuditCommands(program: Command): void {
     .description('record the hash chain up to now and anchor its head (print it and keep it somewhere else too)')
     .addOption(new Option('--reason <reason>', 'why').choices(['on_demand', 'monthly_close']).default('on_demand'))
     .action(async (opts: { reason: 'on_demand' | 'monthly_close' }) => {
-      const a = await auditAnchor(config(), opts.reason);
+      const a = await auditAnchor(await config(), opts.reason);
       process.stdout.write(`anchored ${a.reason} at position ${a.position}: ${a.hash} (${a.anchoredAt})\n`);
     });
 }

@@ -1,16 +1,18 @@
 import { Option, type Command } from 'commander';
-import { ConfigError, type Config } from '../../config/config';
-import { loadPolicy } from '../../config/policy';
-import { calendarAddFor, calendarAddQuery } from '../../domain/calendar/calculator';
-import { calendarForPolicy, POLICY_PROFILES, type Policy } from '../../domain/policy';
+import type { Config } from '../../config/config';
+import type { Policy } from '../../domain/policy';
 import { CliError, compact, config } from '../context';
+
+// The policy and the calendar load only for this command.
+const calendarModules = () => Promise.all([import('../../config/policy'), import('../../domain/calendar/calculator'), import('../../domain/policy'), import('../../config/config')]);
+type Modules = Awaited<ReturnType<typeof calendarModules>>;
 
 const FLAGS: Record<string, string> = { from: '--from', workingDays: '--working-days', businessMinutes: '--business-minutes' };
 /** A rule as the API words it, with the CLI's option names. */
 const withFlags = (text: string) => text.replace(/\b(workingDays|businessMinutes)\b/g, (name) => FLAGS[name]!);
 
 /** The configured policy, or the one `--policy` names: a shipped profile, else a JSON policy file. */
-function policyFrom(cfg: Config, choice: string | undefined): Policy {
+function policyFrom([{ loadPolicy }, , { POLICY_PROFILES }, { ConfigError }]: Modules, cfg: Config, choice: string | undefined): Policy {
   const profiles = Object.keys(POLICY_PROFILES);
   try {
     if (choice === undefined) return loadPolicy(cfg);
@@ -37,14 +39,16 @@ export function registerCalendarCommands(program: Command): void {
     .option('--business-minutes <n>', 'minutes of working time to add; exactly one of --working-days, --business-minutes')
     .option('--policy <profile-or-file>', 'a shipped policy profile (default, seed-001, compressed) or a JSON policy file (default: TAIZHANG_POLICY_FILE, else TAIZHANG_POLICY)')
     .addOption(new Option('--format <format>', 'output format').choices(['json', 'text']).default('text'))
-    .action((opts: { from: string; workingDays?: string; businessMinutes?: string; policy?: string; format: string }) => {
+    .action(async (opts: { from: string; workingDays?: string; businessMinutes?: string; policy?: string; format: string }) => {
+      const modules = await calendarModules();
+      const [, { calendarAddFor, calendarAddQuery }, { calendarForPolicy }] = modules;
       // The API's rules (GET /calendar/add), worded with the options' names.
       const parsed = calendarAddQuery.safeParse(compact({ from: opts.from, workingDays: opts.workingDays, businessMinutes: opts.businessMinutes }));
       if (!parsed.success) {
         const i = parsed.error.issues[0]!;
         throw new CliError(`${FLAGS[String(i.path[0])]}: ${withFlags(i.message)}`);
       }
-      const calendar = calendarForPolicy(policyFrom(config(), opts.policy));
+      const calendar = calendarForPolicy(policyFrom(modules, await config(), opts.policy));
       const result = calendarAddFor(calendar, parsed.data);
       const q = parsed.data;
       if (opts.format === 'json') {

@@ -1,5 +1,4 @@
 import type { Command } from 'commander';
-import { configTable } from '../../config/config';
 import { config } from '../context';
 
 /** `taizhang config [--table]`. */
@@ -8,12 +7,13 @@ export function registerConfigCommand(program: Command): void {
     .command('config')
     .description('check the configuration, or print the table of every variable')
     .option('--table', 'print the Markdown table of every variable')
-    .action((opts: { table?: boolean }) => {
+    .action(async (opts: { table?: boolean }) => {
       if (opts.table) {
+        const { configTable } = await import('../../config/config');
         process.stdout.write(configTable() + '\n');
         return;
       }
-      const cfg = config();
+      const cfg = await config();
       process.stdout.write(
         `configuration ok: data ${cfg.dataDir}, API ${cfg.apiUrl}, Temporal ${cfg.embeddedTemporal ? `embedded on ${cfg.temporalAddress}` : cfg.temporalAddress}, event store ${cfg.EVENTSTORE_URL ? 'KurrentDB' : 'SQLite'}\n`,
       );

@@ -2,7 +2,6 @@ import type { Command } from 'commander';
 import { CATEGORIES, CHANNELS, CUSTOMER_TYPES, GRADES, SEVERITIES } from '../../domain/enums';
 import { ApiClient } from '../client';
 import { apiClient, CliError, config, withClientOptions, type ClientOptions } from '../context';
-import { localToken } from '../tokens';
 
 /**
  * `taizhang dev seed`: customers and complaints through the real write path (the API). Customer master data is
@@ -24,7 +23,8 @@ export function registerDevCommands(program: Command): void {
       .option('--vps <actors>', 'two sales VPs who approve the key-account designations, with their local tokens', 'liu.yang,ma.li'),
   ).action(async (opts: ClientOptions & { customers: string; complaints: string; concurrency: string; run?: string; checker: string; checkerToken?: string; vps: string }) => {
     const client = apiClient(opts);
-    const cfg = config();
+    const cfg = await config();
+    const { localToken } = await import('../tokens');
     const clientOf = (token: string | undefined) => (token ? new ApiClient(opts.url ?? cfg.apiUrl, token) : undefined);
     const checker = clientOf(opts.checkerToken ?? localToken(cfg.dataDir, opts.checker));
     if (!checker && Number(opts.customers) > 0) throw new CliError(`no token for the checker "${opts.checker}": pass --checker-token, or run \`npm start\` once so ${cfg.dataDir}/tokens.json exists (every registration needs a checker's approval)`);

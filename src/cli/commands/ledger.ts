@@ -1,9 +1,9 @@
 import { writeFileSync } from 'node:fs';
 import { Option, type Command } from 'commander';
-import { ledgerByName } from '../../projections/ledgers';
 import type { LedgerPage } from '../../projections/reader';
 import { apiClient, CliError, withClientOptions, type ClientOptions } from '../context';
 import { table } from '../format';
+import { cliManifest } from '../load-manifest';
 
 /** `taizhang ledger <name>`: a ledger as a table, JSON or a file, now or as of an instant. */
 export function registerLedgerCommand(program: Command): void {
@@ -39,7 +39,7 @@ export function registerLedgerCommand(program: Command): void {
       process.stdout.write(JSON.stringify(page, null, 2) + '\n');
       return;
     }
-    const ledger = ledgerByName(name);
+    const ledger = (await cliManifest()).ledgers.find((l) => l.name === name);
     if (!ledger) throw new CliError(`unknown ledger ${name}`);
     process.stdout.write(`${page.title[opts.lang]}${opts.asOf ? ` as of ${opts.asOf}` : ''} — ${page.total} rows${page.masked.length ? ` (personal data masked: ${page.masked.join(', ')})` : ''}\n`);
     process.stdout.write(table(ledger, page.rows, opts.lang) + '\n');

@@ -1,8 +1,5 @@
 import { Option, type Command } from 'commander';
-import { ConfigError } from '../../config/config';
-import { loadPolicy } from '../../config/policy';
 import { CUSTOMER_CLASSES, SEVERITIES } from '../../domain/enums';
-import { deadlinesQuery, reportFor } from '../../processes/complaint/calculator';
 import { CliError, compact, config } from '../context';
 
 /** `taizhang sla deadlines`: the deadline calculator, on the configured policy and calendar, without the API. */
@@ -17,8 +14,10 @@ export function registerSlaCommands(program: Command): void {
     .addOption(new Option('--customer-class <class>', 'customer class').choices([...CUSTOMER_CLASSES]).default('ordinary'))
     .option('--pause <from/to...>', 'a pause as <ISO>/<ISO> (repeatable)')
     .addOption(new Option('--format <format>', 'output format').choices(['json', 'text']).default('text'))
-    .action((opts: { received: string; severity: string; customerClass: string; pause?: string[]; format: string }) => {
-      const cfg = config();
+    .action(async (opts: { received: string; severity: string; customerClass: string; pause?: string[]; format: string }) => {
+      // The policy, the calendar and the complaint rules load only for this command.
+      const [{ ConfigError }, { loadPolicy }, { deadlinesQuery, reportFor }] = await Promise.all([import('../../config/config'), import('../../config/policy'), import('../../processes/complaint/calculator')]);
+      const cfg = await config();
       let policy;
       try {
         policy = loadPolicy(cfg);

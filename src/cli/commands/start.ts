@@ -1,6 +1,5 @@
 import type { Command } from 'commander';
 import { config } from '../context';
-import { startStack } from '../stack';
 
 /** `taizhang start`: the embedded stack, in the foreground until Ctrl-C. */
 export function registerStartCommand(program: Command): void {
@@ -8,7 +7,9 @@ export function registerStartCommand(program: Command): void {
     .command('start')
     .description('start the embedded stack: Temporal dev server, worker, projector and HTTP API')
     .action(async () => {
-      const cfg = config();
+      const cfg = await config();
+      // The stack's modules (the Temporal client among them) load only for this command.
+      const { startStack } = await import('../stack');
       const stack = await startStack(cfg);
       process.stdout.write(
         [

@@ -1,0 +1,63 @@
+import type { Column, LedgerShape } from '../domain/ledger';
+import type { ProcessDefinition } from '../domain/process';
+import { actionPath } from '../domain/process';
+import { PROCESSES } from '../processes/registry';
+import { ALL_LEDGERS } from '../projections/ledgers';
+import type { FieldOption } from './fields';
+import { optionsOf } from './options';
+
+/** One command of a process as the CLI offers it: `taizhang <process> <action>` with the options of its fields. */
+export interface CommandCli {
+  action: string;
+  summary: string;
+  roles: readonly string[];
+  creates: boolean;
+  fields: FieldOption[];
+}
+
+/** One process as the CLI offers it: a group of commands on its collection. */
+export interface ProcessCli {
+  name: string;
+  title: { zh: string; en: string };
+  collection: string;
+  idField: string;
+  commands: CommandCli[];
+}
+
+/** What the CLI shows of a ledger: its title and the headers of its columns. */
+export type LedgerCli = Pick<LedgerShape, 'name' | 'title'> & { columns: Array<Pick<Column, 'name' | 'label'>> };
+
+/**
+ * What the CLI needs of the process registry and the ledgers, as plain data. Deriving it evaluates every schema (the
+ * options come from each command's zod input schema), which costs more than a whole command takes, so the build
+ * (scripts/build.mjs) derives it once and compiles it into the CLI; run from TypeScript, it is derived on each start
+ * (src/cli/load-manifest.ts).
+ */
+export interface CliManifest {
+  processes: ProcessCli[];
+  ledgers: LedgerCli[];
+}
+
+/** The CLI's view of processes: every command with the options of its input schema (the id field is the argument). */
+export const processCliOf = (processes: readonly ProcessDefinition[]): ProcessCli[] =>
+  processes.map((p) => ({
+    name: p.name,
+    title: p.title,
+    collection: p.collection,
+    idField: p.idField,
+    commands: Object.entries(p.commands).map(([action, spec]) => ({
+      action: actionPath(action),
+      summary: spec.summary,
+      roles: spec.roles,
+      creates: spec.creates === true,
+      fields: optionsOf(spec.input, [p.idField]),
+    })),
+  }));
+
+/** The manifest from the registry and the ledgers themselves. */
+export function manifestOf(processes: readonly ProcessDefinition[] = PROCESSES, ledgers: readonly LedgerShape[] = ALL_LEDGERS): CliManifest {
+  return {
+    processes: processCliOf(processes),
+    ledgers: ledgers.map((l) => ({ name: l.name, title: l.title, columns: l.columns.map((c) => ({ name: c.name, label: c.label })) })),
+  };
+}
