@@ -1,8 +1,9 @@
-import { proxyActivities, sleep } from '@temporalio/workflow';
+import { proxyLocalActivities, sleep } from '@temporalio/workflow';
 
-const { noop } = proxyActivities<{ noop(target: number): Promise<number> }>({ startToCloseTimeout: '10s' });
+// A local activity, as the alarms of a process append theirs: the floor has the same round trips as the product.
+const { noop } = proxyLocalActivities<{ noop(target: number): Promise<number> }>({ startToCloseTimeout: '10s' });
 
-/** Temporal's own floor: sleep to each instant, then run a no-op activity that reports how late it started. */
+/** Temporal's own floor: sleep to each instant, then run a no-op local activity that reports how late it started. */
 export async function floorWorkflow(targets: number[]): Promise<number[]> {
   const late: number[] = [];
   for (const t of targets) {

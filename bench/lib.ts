@@ -20,6 +20,11 @@ export const emit = (f: Figure): void => {
   process.stdout.write(JSON.stringify({ ...f, value: rounded(f.value), ...(f.peer_value !== undefined ? { peer_value: rounded(f.peer_value) } : {}), ...(f.ratio !== undefined ? { ratio: rounded(f.ratio) } : {}) }) + '\n');
 };
 
+/** A progress line on stderr (stdout carries only figures). */
+export const note = (message: string): void => {
+  process.stderr.write(`bench: ${message}\n`);
+};
+
 export const scale = process.env.BENCH_SCALE === 'small' ? 0.1 : 1;
 export const scaled = (n: number) => Math.max(1, Math.round(n * scale));
 const made: string[] = [];

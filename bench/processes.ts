@@ -1,195 +1,376 @@
 import type { NotificationIssued } from '../src/domain/notifications';
-import { execFileSync, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { Worker } from '@temporalio/worker';
+import { WithStartWorkflowOperation } from '@temporalio/client';
 import { TemporalGateway } from '../src/api/gateway';
-import { createActivities } from '../src/activities';
-import { createLogger } from '../src/config/logger';
-import { ROOT, temporalCli } from '../src/config/tools';
-import type { ComplaintEvent } from '../src/processes/complaint/schemas';
+import type { CommandMeta } from '../src/domain/process';
 import { COMPRESSED_POLICY, DEFAULT_POLICY } from '../src/domain/policy';
-import type { EventEnvelope, RecordedEvent } from '../src/events/envelope';
+import type { RecordedEvent } from '../src/events/envelope';
 import { SqliteEventStore } from '../src/events/store/sqlite';
-import { LedgerDb } from '../src/projections/ledger-db';
-import { LEDGERS } from '../src/projections/ledgers';
-import { Projector } from '../src/projections/projector';
-import { BUNDLER_OPTIONS, installRuntimeLogger, WORKFLOWS_PATH } from '../worker';
-import { benchDir, emit, percentiles, scaled } from './lib';
+import type { ComplaintEvent } from '../src/processes/complaint/schemas';
+import { bareReceive } from './bare-workflow';
+import { benchDir, emit, note, percentiles, scaled } from './lib';
+import { LedgerWatch, sleep, stackEnv, startDevServer, startNode, waitForPollers, workerSizingOf, type Proc } from './stack';
 
-const logger = createLogger({ level: 'error', name: 'bench' });
-installRuntimeLogger(logger);
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+/**
+ * The benchmarks of the running stack. Every phase runs on processes of its own, started fresh: a dev server with its
+ * database in the phase's data directory, the real worker (`worker.ts`), the projector where rows are timed, and this
+ * process filing through the gateway as the API does.
+ */
 
-/** Projection rebuild rate at 100,000 and 1,000,000 events, each rebuild in its own process for its peak memory. */
-export function benchRebuild(): void {
-  for (const size of [scaled(100_000), scaled(1_000_000)]) {
-    const file = path.join(benchDir('rebuild'), 'events.db');
-    const store = new SqliteEventStore({ file, synchronous: 'NORMAL' });
-    const PER = 100;
-    store.db.transaction(() => {
-      for (let s = 0; s < size / PER; s++) {
-        const id = `C${s}`;
-        const meta = (i: number): EventEnvelope['metadata'] => ({ actor: 'bench', role: 'agent', occurredAt: new Date(Date.UTC(2026, 0, 1) + i * 1000).toISOString(), correlationId: 'b', causationId: 'b', workflowId: 'b', runId: 'b', schemaVersion: 1 });
-        const events: EventEnvelope[] = Array.from({ length: PER }, (_, r) =>
-          r === 0
-            ? { id: randomUUID(), type: 'CustomerRegistered', data: { customerId: id, name: `客户${s}`, type: 'owner', importance: 'ordinary', grade: 'B' }, metadata: meta(s * PER) }
-            : { id: randomUUID(), type: 'CustomerContactUpdated', data: { customerId: id, changes: { phone: `139${String(s * PER + r).padStart(8, '0')}` } }, metadata: meta(s * PER + r) },
-        );
-        store.appendSync(`customer-${id}`, events, 'no_stream');
-      }
-    })();
-    store.db.close();
-    const out = execFileSync(process.execPath, ['--import', 'tsx', fileURLToPath(new URL('./rebuild-child.ts', import.meta.url)), file], { cwd: ROOT, encoding: 'utf8' });
-    const r = JSON.parse(out.trim().split('\n').at(-1)!) as { events: number; ms: number; maxRssMb: number };
-    emit({ name: `projection_rebuild_${size}`, value: r.events / (r.ms / 1000), unit: 'events/s', peak_rss_mb: Math.round(r.maxRssMb), events: r.events, seconds: Math.round(r.ms / 100) / 10 });
+const FILERS = 8;
+const agent: CommandMeta = { actor: 'bench', role: 'agent' };
+const round = (n: number) => Math.round(n * 100) / 100;
+
+/** A fresh data directory, dev server and real worker process (policy chosen by name, as TAIZHANG_POLICY does). */
+async function freshStack(name: string, policy: 'default' | 'compressed', withProjector: boolean) {
+  const dir = benchDir(name);
+  const server = await startDevServer(dir);
+  const taskQueue = `${name}-${randomUUID()}`;
+  const env = stackEnv(dir, server, taskQueue, { TAIZHANG_POLICY: policy });
+  const worker = startNode('worker', 'worker.ts', env);
+  const projector = withProjector ? startNode('projector', 'src/main/projector.ts', env) : undefined;
+  const stop = async () => {
+    await Promise.all([worker.stop(), projector?.stop()]);
+    await server.stop();
+  };
+  try {
+    await waitForPollers(server, taskQueue, worker);
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+  return { dir, server, taskQueue, env, worker, projector, gateway: new TemporalGateway(server.client, taskQueue), stop };
+}
+
+/** A fresh data directory, dev server and peer worker process (`bench/bare-worker.ts`, same sizing as the real one). */
+async function freshPeer(name: string, workflows: 'bare' | 'floor') {
+  const dir = benchDir(name);
+  const server = await startDevServer(dir);
+  const taskQueue = `${name}-${randomUUID()}`;
+  const env = stackEnv(dir, server, taskQueue);
+  const worker = startNode(`${workflows} worker`, 'bench/bare-worker.ts', env, [workflows]);
+  const stop = async () => {
+    await worker.stop();
+    await server.stop();
+  };
+  try {
+    await waitForPollers(server, taskQueue, worker);
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+  return { dir, server, taskQueue, env, worker, stop };
+}
+
+/** Runs `one(i)` for i = 0…total-1 with `filers` callers at once; returns the wall time in ms. */
+async function concurrently(total: number, filers: number, one: (i: number) => Promise<void>): Promise<number> {
+  let next = 0;
+  const t0 = performance.now();
+  await Promise.all(
+    Array.from({ length: filers }, async () => {
+      while (next < total) await one(next++);
+    }),
+  );
+  return performance.now() - t0;
+}
+
+/** CPU used by each process (and this one) between `start()` and `stop()`, in ms per operation. */
+function cpuMeter(procs: Record<string, Proc | undefined>) {
+  const live = Object.entries(procs).filter((e): e is [string, Proc] => e[1] !== undefined);
+  const before = new Map(live.map(([k, p]) => [k, p.cpuMs()]));
+  const bench0 = process.cpuUsage();
+  return (ops: number): Record<string, number> => {
+    const out: Record<string, number> = {};
+    for (const [k, p] of live) out[`${k}_cpu_ms_per_op`] = round((p.cpuMs() - before.get(k)!) / ops);
+    const b = process.cpuUsage(bench0);
+    out.bench_cpu_ms_per_op = round((b.user + b.system) / 1000 / ops);
+    return out;
+  };
+}
+
+const complaintData = (summary: string, severity: 'minor' | 'major') => ({ customerId: 'C1', channel: 'web', category: 'other', severity, summary });
+
+// ── throughput ────────────────────────────────────────────────────────────────────────────────
+
+interface IntakeRun {
+  perSecond: number;
+  durable: number[];
+  row: number[];
+  e2e: number[];
+  cpu: Record<string, number>;
+  seconds: number;
+}
+
+/** Complaints filed by 8 filers, each until its ledger row is visible, through the real worker and projector. */
+async function complaintIntake(total: number, warmUp: number): Promise<IntakeRun & { rowsFound: number; sizing: Record<string, number> }> {
+  const s = await freshStack('throughput', 'default', true);
+  const watch = new LedgerWatch(path.join(s.dir, 'ledger.db'));
+  try {
+    await watch.open();
+    const ids: string[] = [];
+    const durable: number[] = [];
+    const row: number[] = [];
+    const e2e: number[] = [];
+    let measuring = false;
+    const one = async () => {
+      const t0 = performance.now();
+      const r = await s.gateway.receiveComplaint(complaintData('throughput', 'minor'), agent, { policy: DEFAULT_POLICY, customerClass: 'ordinary' });
+      const t1 = performance.now();
+      if (r.position === null) throw new Error(`receiving ${r.complaintId} wrote no event`);
+      const t2 = await watch.visible(r.position);
+      if (!measuring) return;
+      ids.push(r.complaintId);
+      durable.push(t1 - t0);
+      row.push(t2 - t1);
+      e2e.push(t2 - t0);
+    };
+    await concurrently(warmUp, FILERS, one);
+    measuring = true;
+    const cpu = cpuMeter({ worker: s.worker, projector: s.projector, temporal: s.server.proc });
+    const ms = await concurrently(total, FILERS, one);
+    const used = cpu(total);
+    s.worker.check();
+    s.projector!.check();
+    return { perSecond: total / (ms / 1000), durable, row, e2e, cpu: used, seconds: ms / 1000, rowsFound: watch.countRows('ledger_complaints', 'complaint_id', ids), sizing: workerSizingOf(s.env) };
+  } finally {
+    watch.close();
+    await s.stop();
   }
 }
 
-async function devServer(): Promise<TestWorkflowEnvironment> {
-  const cli = temporalCli();
-  return TestWorkflowEnvironment.createLocal({ server: { ip: '127.0.0.1', ...(cli.kind === 'path' ? { executable: { type: 'existing-path', path: cli.path } } : {}) } });
+/** The same filers and update-with-start against the bare workflow (no domain code): Temporal's own limit here. */
+async function bareIntake(total: number, warmUp: number): Promise<IntakeRun> {
+  const s = await freshPeer('bare', 'bare');
+  try {
+    const durable: number[] = [];
+    let measuring = false;
+    const one = async () => {
+      const id = `B${randomUUID().replaceAll('-', '').slice(0, 16)}`;
+      const t0 = performance.now();
+      await s.server.client.workflow.executeUpdateWithStart(bareReceive, {
+        args: [{ data: { ...complaintData('throughput', 'minor'), complaintId: id, customerClass: 'ordinary' }, meta: agent }],
+        startWorkflowOperation: new WithStartWorkflowOperation('bareWorkflow', { workflowId: `bare-${id}`, taskQueue: s.taskQueue, args: [{ id, fresh: true }], workflowIdConflictPolicy: 'USE_EXISTING' }),
+      });
+      if (measuring) durable.push(performance.now() - t0);
+    };
+    await concurrently(warmUp, FILERS, one);
+    measuring = true;
+    const cpu = cpuMeter({ worker: s.worker, temporal: s.server.proc });
+    const ms = await concurrently(total, FILERS, one);
+    const used = cpu(total);
+    s.worker.check();
+    return { perSecond: total / (ms / 1000), durable, row: [], e2e: durable, cpu: used, seconds: ms / 1000 };
+  } finally {
+    await s.stop();
+  }
 }
 
-/** Escalation lateness over complaints on the real dev server, beside Temporal's own floor; then throughput. */
-export async function benchTemporal(): Promise<void> {
-  const env = await devServer();
-  const dir = benchDir('temporal');
-  const store = new SqliteEventStore({ file: path.join(dir, 'events.db') });
-  const taskQueue = `bench-${randomUUID()}`;
-  const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowsPath: WORKFLOWS_PATH, bundlerOptions: BUNDLER_OPTIONS, activities: createActivities({ store, logger }) });
-  const running = worker.run();
-  const gateway = new TemporalGateway(env.client, taskQueue);
-  const agent = { actor: 'bench', role: 'agent' as const };
+/**
+ * `complaint_throughput`: complaints/s until each one's ledger row is visible, beside `temporal_bare_update_with_start`
+ * measured in the same run with the same filers and call shape, each on fresh processes.
+ */
+export async function benchThroughput(): Promise<void> {
+  const total = scaled(1000);
+  const warmUp = Math.max(FILERS * 2, scaled(100));
+  const ours = await complaintIntake(total, warmUp);
+  const bare = await bareIntake(total, warmUp);
+  const d = percentiles(ours.durable);
+  const r = percentiles(ours.row);
+  const e = percentiles(ours.e2e);
+  const b = percentiles(bare.durable);
+  const per = (cpu: Record<string, number>, what: string) => Object.fromEntries(Object.entries(cpu).map(([k, v]) => [k.replace('_per_op', `_per_${what}`), v]));
+  emit({
+    name: 'complaint_throughput',
+    value: ours.perSecond,
+    unit: 'complaints/s',
+    peer: 'temporal_bare_update_with_start (no domain code, same update-with-start, same filers, same run)',
+    peer_value: bare.perSecond,
+    ratio: ours.perSecond / bare.perSecond,
+    filed_to_durable_p50_ms: Math.round(d.p50),
+    filed_to_durable_p99_ms: Math.round(d.p99),
+    durable_to_row_p50_ms: round(r.p50),
+    durable_to_row_p99_ms: round(r.p99),
+    durable_to_row_max_ms: round(r.max),
+    e2e_latency_p50_ms: Math.round(e.p50),
+    e2e_latency_p99_ms: Math.round(e.p99),
+    ...per(ours.cpu, 'complaint'),
+    peer_worker_cpu_ms_per_update: bare.cpu.worker_cpu_ms_per_op,
+    peer_temporal_cpu_ms_per_update: bare.cpu.temporal_cpu_ms_per_op,
+    filers: FILERS,
+    complaints: total,
+    warm_up: warmUp,
+    rows_visible: ours.rowsFound,
+    seconds: round(ours.seconds),
+    ...ours.sizing,
+  });
+  emit({
+    name: 'temporal_bare_update_with_start',
+    value: bare.perSecond,
+    unit: 'updates/s',
+    filed_to_durable_p50_ms: Math.round(b.p50),
+    filed_to_durable_p99_ms: Math.round(b.p99),
+    ...per(bare.cpu, 'update'),
+    filers: FILERS,
+    updates: total,
+    warm_up: warmUp,
+    seconds: round(bare.seconds),
+  });
+}
+
+// ── memory ────────────────────────────────────────────────────────────────────────────────────
+
+/**
+ * Waits until the process is idle again (under 5 % of a core for two seconds running: a worker at rest here uses 2–3 %
+ * polling), at least `minMs`, at most 30 s; returns the ms waited.
+ */
+async function settle(proc: Proc, minMs = 3000): Promise<number> {
+  const start = Date.now();
+  let last = proc.cpuMs();
+  let quiet = 0;
+  for (;;) {
+    await sleep(1000);
+    const now = proc.cpuMs();
+    quiet = now - last < 50 ? quiet + 1 : 0;
+    last = now;
+    if ((quiet >= 2 && Date.now() - start >= minMs) || Date.now() - start > 30_000) return Date.now() - start;
+  }
+}
+
+/**
+ * `worker_rss_per_1000_open_complaints`: one fresh worker process, the default policy and cache size; its resident
+ * memory at rest, with 1,000 open complaints and with 5,000 (100 and 500 at small scale), each after it has settled.
+ */
+export async function benchMemory(): Promise<void> {
+  const first = scaled(1000);
+  const second = scaled(5000);
+  const s = await freshStack('memory', 'default', false);
   try {
-    // 1. Lateness: major complaints (compressed: 8 warnings/escalations each, the last at 24 s), filed one after another.
-    const N = scaled(200);
-    const filed: string[] = [];
+    const file = (n: number) =>
+      concurrently(n, FILERS, async () => {
+        await s.gateway.receiveComplaint(complaintData('open', 'minor'), agent, { policy: DEFAULT_POLICY, customerClass: 'ordinary' });
+      });
+    const at = async (open: number) => {
+      const waited = await settle(s.worker);
+      const m = s.worker.memoryMb();
+      note(`memory: ${open} open complaints, worker RSS ${Math.round(m.rss)} MB (settled ${Math.round(waited / 1000)} s)`);
+      return m;
+    };
+    const base = await at(0);
+    await file(first);
+    const atFirst = await at(first);
+    await file(second - first);
+    const atSecond = await at(second);
+    s.worker.check();
+    emit({
+      name: 'worker_rss_per_1000_open_complaints',
+      value: ((atFirst.rss - base.rss) / first) * 1000,
+      unit: 'MB',
+      rss_5000_over_1000: atSecond.rss / atFirst.rss,
+      growth_per_1000_past_first_mb: round(((atSecond.rss - atFirst.rss) / (second - first)) * 1000),
+      rss_baseline_mb: Math.round(base.rss),
+      rss_at_first_mb: Math.round(atFirst.rss),
+      rss_at_second_mb: Math.round(atSecond.rss),
+      rss_peak_mb: Math.round(atSecond.peak),
+      open_first: first,
+      open_second: second,
+      ...workerSizingOf(s.env),
+    });
+  } finally {
+    await s.stop();
+  }
+}
+
+// ── lateness ──────────────────────────────────────────────────────────────────────────────────
+
+/** Polls the complaint's workflow until it has no alarm left (its ladder has run out), at most `timeoutMs`. */
+async function untilNoAlarmLeft(gateway: TemporalGateway, complaintId: string, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if ((await gateway.complaint(complaintId)).pendingAlarms.length === 0) return;
+    await sleep(1000);
+  }
+  throw new Error(`complaint ${complaintId} still had alarms pending after ${timeoutMs / 1000} s`);
+}
+
+/**
+ * `escalation_lateness_*`: how late warnings and escalations fire after their computed instant, for major complaints
+ * under the compressed policy on a fresh real worker; beside Temporal's floor measured in the same run on a fresh
+ * peer worker: bare workflows started at the same pace, sleeping to the same offsets, then running a no-op activity.
+ */
+export async function benchLateness(): Promise<void> {
+  const N = scaled(200);
+  const filed: string[] = [];
+  const s = await freshStack('lateness', 'compressed', false);
+  let ours: number[] = [];
+  const offsets: number[][] = [];
+  const receipts: number[] = [];
+  let sizing: Record<string, number> = {};
+  try {
     for (let i = 0; i < N; i++) {
-      const r = await gateway.receiveComplaint({ customerId: 'C1', channel: 'phone', category: 'delivery', severity: 'major', summary: 'bench' }, agent, { policy: COMPRESSED_POLICY, customerClass: 'ordinary' });
+      const r = await s.gateway.receiveComplaint(complaintData('bench', 'major'), agent, { policy: COMPRESSED_POLICY, customerClass: 'ordinary' });
       filed.push(r.complaintId);
     }
-    await sleep(27_000);
-    const ours: number[] = [];
-    const offsets: number[][] = [];
-    const receipts: number[] = [];
-    for (const id of filed) {
-      const events = (await store.readStream(`complaint-${id}`)) as Array<RecordedEvent & (ComplaintEvent | NotificationIssued)>;
-      const received = Date.parse((events[0]!.data as { receivedAt: string }).receivedAt);
-      receipts.push(received);
-      const mine: number[] = [];
-      for (const e of events) {
-        const scheduled = e.type === 'ComplaintEscalated' ? e.data.escalateAt : e.type === 'DeadlineWarningIssued' ? e.data.warnAt : undefined;
-        if (!scheduled) continue;
-        ours.push(Date.parse(e.metadata.occurredAt) - Date.parse(scheduled));
-        mine.push(Date.parse(scheduled) - received);
+    await untilNoAlarmLeft(s.gateway, filed.at(-1)!, 120_000);
+    s.worker.check();
+    sizing = workerSizingOf(s.env);
+    const store = new SqliteEventStore({ file: path.join(s.dir, 'events.db'), readonly: true });
+    try {
+      ours = [];
+      for (const id of filed) {
+        const events = (await store.readStream(`complaint-${id}`)) as Array<RecordedEvent & (ComplaintEvent | NotificationIssued)>;
+        const received = Date.parse((events[0]!.data as { receivedAt: string }).receivedAt);
+        receipts.push(received);
+        const mine: number[] = [];
+        for (const e of events) {
+          const scheduled = e.type === 'ComplaintEscalated' ? e.data.escalateAt : e.type === 'DeadlineWarningIssued' ? e.data.warnAt : undefined;
+          if (!scheduled) continue;
+          ours.push(Date.parse(e.metadata.occurredAt) - Date.parse(scheduled));
+          mine.push(Date.parse(scheduled) - received);
+        }
+        offsets.push(mine.sort((a, b) => a - b));
       }
-      offsets.push(mine.sort((a, b) => a - b));
+    } finally {
+      await store.close();
     }
-    // 2. The floor: bare workflows started at the same pace as the complaints were received, each sleeping to the same
-    //    offsets from its start and then running a no-op activity.
-    const floorQueue = `floor-${randomUUID()}`;
-    const floorWorker = await Worker.create({
-      connection: env.nativeConnection,
-      taskQueue: floorQueue,
-      workflowsPath: fileURLToPath(new URL('./floor-workflow.ts', import.meta.url)),
-      activities: { noop: async (target: number) => Date.now() - target },
+  } finally {
+    await s.stop();
+  }
+
+  const floor = await floorLateness(offsets, receipts);
+  const a = percentiles(ours);
+  const f = percentiles(floor);
+  for (const k of ['p50', 'p99', 'max'] as const)
+    emit({
+      name: `escalation_lateness_${k}`,
+      value: a[k],
+      unit: 'ms',
+      peer: 'Temporal floor (bare timer + no-op activity, same instants, same run)',
+      peer_value: f[k],
+      ratio: a[k] / f[k],
+      complaints: N,
+      alarms: ours.length,
+      never_early: a.min >= 0,
+      ...sizing,
     });
-    const floorRun = floorWorker.run();
+}
+
+/** The floor workflows, started at the pace the complaints were received; how late each no-op activity started. */
+async function floorLateness(offsets: number[][], receipts: number[]): Promise<number[]> {
+  const p = await freshPeer('floor', 'floor');
+  try {
     const handles = [];
     const floorStart = Date.now();
     for (const [i, o] of offsets.entries()) {
       const due = floorStart + (receipts[i]! - receipts[0]!);
       if (due > Date.now()) await sleep(due - Date.now());
       const start = Date.now();
-      handles.push(await env.client.workflow.start('floorWorkflow', { taskQueue: floorQueue, workflowId: `floor-${randomUUID()}`, args: [o.map((x) => start + x)] }));
+      handles.push(await p.server.client.workflow.start('floorWorkflow', { taskQueue: p.taskQueue, workflowId: `floor-${randomUUID()}`, args: [o.map((x) => start + x)] }));
     }
-    const floor = (await Promise.all(handles.map((h) => h.result() as Promise<number[]>))).flat();
-    floorWorker.shutdown();
-    await floorRun;
-    const a = percentiles(ours);
-    const f = percentiles(floor);
-    for (const k of ['p50', 'p99', 'max'] as const)
-      emit({ name: `escalation_lateness_${k}`, value: a[k], unit: 'ms', peer: 'Temporal floor (bare timer + no-op activity, same instants, same run)', peer_value: f[k], ratio: a[k] / f[k], complaints: N, alarms: ours.length, never_early: a.min >= 0 });
-
-    // 3. Throughput: filed → first event durable → ledger row visible, 8 filers at once.
-    const ledgers = new LedgerDb(path.join(dir, 'ledger.db'), LEDGERS);
-    const projector = new Projector(store, ledgers, { batchSize: 500, logger });
-    projector.start();
-    await projector.waitFor((await store.head()).position, 60_000);
-    const M = scaled(200);
-    const latencies: number[] = [];
-    let next = 0;
-    const t0 = performance.now();
-    await Promise.all(
-      Array.from({ length: 8 }, async () => {
-        while (next < M) {
-          next++;
-          const t = performance.now();
-          const r = await gateway.receiveComplaint({ customerId: 'C1', channel: 'web', category: 'other', severity: 'minor', summary: 'throughput' }, agent, { policy: DEFAULT_POLICY, customerClass: 'ordinary' });
-          await projector.waitFor(r.position!, 30_000);
-          latencies.push(performance.now() - t);
-        }
-      }),
-    );
-    const seconds = (performance.now() - t0) / 1000;
-    const l = percentiles(latencies);
-    emit({ name: 'complaint_throughput', value: M / seconds, unit: 'complaints/s', e2e_latency_p50_ms: Math.round(l.p50), e2e_latency_p99_ms: Math.round(l.p99), filers: 8, complaints: M });
-    await projector.stop();
-    ledgers.close();
+    const late = (await Promise.all(handles.map((h) => h.result() as Promise<number[]>))).flat();
+    p.worker.check();
+    return late;
   } finally {
-    worker.shutdown();
-    await running;
-    await store.close();
-    await env.teardown();
-  }
-}
-
-const rssMb = (pid: number) => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))![1]) / 1024;
-
-/** Resident memory of a worker process per 1,000 open complaint workflows. */
-export async function benchWorkerMemory(): Promise<void> {
-  const env = await devServer();
-  const dir = benchDir('memory');
-  const taskQueue = `mem-${randomUUID()}`;
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'worker.ts')], {
-    cwd: ROOT,
-    env: { ...process.env, DATA_DIR: dir, TEMPORAL_ADDRESS: env.connection.options.address, TEMPORAL_TASK_QUEUE: taskQueue, LOG_LEVEL: 'info' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  try {
-    await new Promise<void>((resolve, reject) => {
-      let out = '';
-      const on = (d: Buffer) => {
-        out += d.toString();
-        if (out.includes('worker running')) resolve();
-      };
-      child.stdout!.on('data', on);
-      child.stderr!.on('data', on);
-      child.once('exit', (c) => reject(new Error(`worker exited ${c}: ${out}`)));
-    });
-    await sleep(2000);
-    const before = rssMb(child.pid!);
-    const gateway = new TemporalGateway(env.client, taskQueue);
-    const K = scaled(1000);
-    let next = 0;
-    await Promise.all(
-      Array.from({ length: 8 }, async () => {
-        while (next < K) {
-          next++;
-          await gateway.receiveComplaint({ customerId: 'C1', channel: 'web', category: 'other', severity: 'minor', summary: 'open' }, { actor: 'bench', role: 'agent' }, { policy: DEFAULT_POLICY, customerClass: 'ordinary' });
-        }
-      }),
-    );
-    await sleep(3000);
-    const after = rssMb(child.pid!);
-    emit({ name: 'worker_rss_per_1000_open_complaints', value: ((after - before) / K) * 1000, unit: 'MB', rss_before_mb: Math.round(before), rss_after_mb: Math.round(after), open_complaints: K });
-  } finally {
-    child.kill('SIGTERM');
-    await new Promise((r) => child.once('exit', r));
-    await env.teardown();
+    await p.stop();
   }
 }
