@@ -6,7 +6,7 @@ import tseslint from 'typescript-eslint';
 const IO_MODULES = ['better-sqlite3', 'pino', 'fastify', '@fastify/*', 'nodemailer', 'exceljs', 'commander', '@kurrent/kurrentdb-client', '@temporalio/client', '@temporalio/worker', '@temporalio/activity', 'tsx', 'yaml'];
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', '.tools/**', 'data/**', 'coverage/**', 'bench/peers/**', '**/*.cjs', 'eslint.config.js'] },
+  { ignores: ['node_modules/**', '.tools/**', 'data/**', 'coverage/**', 'dist/**', 'bench/peers/**', '**/*.cjs', 'eslint.config.js'] },
   {
     files: ['**/*.ts'],
     languageOptions: { parser: tseslint.parser, parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },

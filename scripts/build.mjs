@@ -9,7 +9,7 @@
 //    hundred modules); every other package stays in node_modules and loads only with the command that needs it.
 //  - dist/cli/build.json lists every source of the build with its size and mtime; a source that differs makes the
 //    build stale. The new build replaces the old one in one rename.
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
@@ -90,9 +90,12 @@ export async function buildCli({ root = ROOT } = {}) {
       // Every file the builds read (`<define:…>` entries are the compiled-in manifest, not files).
       const read = [...Object.keys(derived.metafile.inputs), ...Object.keys(cli.metafile.inputs)].filter((f) => !f.startsWith('<'));
       const files = [...new Set([...RECIPE, ...read])].sort();
-      // A source saved while the build read it (file times are coarse: a second's margin): build again, and after three
-      // tries record it as changed, so the stamp never vouches for content the build did not see.
-      const changing = (mtimeMs) => mtimeMs >= begun - 1000;
+      // A source saved while the build read it (file times are coarse: a tenth of a second's margin): build again,
+      // and after three tries record it as changed, so the stamp never vouches for content the build did not see. A
+      // time ahead of the clock is no sign of that (a file from a machine whose clock runs ahead); the exact
+      // comparison still holds for it.
+      const finished = Date.now();
+      const changing = (mtimeMs) => mtimeMs >= begun - 100 && mtimeMs <= finished;
       const inputs = files.map((f) => {
         const st = statSync(path.resolve(root, f));
         return [f, st.size, changing(st.mtimeMs) && attempt === 3 ? null : st.mtimeMs];
@@ -101,8 +104,18 @@ export async function buildCli({ root = ROOT } = {}) {
       writeFileSync(path.join(tmp, STAMP), JSON.stringify({ esbuild: version, builtAt: new Date().toISOString(), inputs }) + '\n');
       const out = cliDir(root);
       const old = path.join(dist, `.cli-old-${process.pid}`);
-      if (existsSync(out)) renameSync(out, old);
-      renameSync(tmp, out);
+      try {
+        renameSync(out, old);
+      } catch (err) {
+        if (err.code !== 'ENOENT') throw err;
+      }
+      try {
+        renameSync(tmp, out);
+      } catch (err) {
+        // Another build (a second set-up at the same time) was installed in between: it is as fresh as this one.
+        if (err.code !== 'ENOTEMPTY' && err.code !== 'EEXIST') throw err;
+        rmSync(tmp, { recursive: true, force: true });
+      }
       rmSync(old, { recursive: true, force: true });
       return { dir: out, sources: files.length, ms: Date.now() - started };
     } catch (err) {
