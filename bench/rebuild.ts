@@ -12,8 +12,10 @@ import { deterministicEventId } from '../src/events/ids';
 import { SqliteEventStore } from '../src/events/store/sqlite';
 import { changeProcess } from '../src/processes/change';
 import { complaintProcess } from '../src/processes/complaint';
+import { correctiveProcess } from '../src/processes/corrective';
 import { customerProcess } from '../src/processes/customer';
 import { enquiryProcess } from '../src/processes/enquiry';
+import { surveyProcess } from '../src/processes/survey';
 import { benchDir, emit, scaled } from './lib';
 
 // ── realistic histories ──────────────────────────────────────────────────────────────────────
@@ -104,6 +106,7 @@ const checker: Actor = { actor: 'xu.he', role: 'checker' };
 const supervisor: Actor = { actor: 'zhao.min', role: 'supervisor' };
 const panels: Actor[] = [supervisor, { actor: 'he.cai', role: 'finance' }, { actor: 'lin.shi', role: 'marketing' }, { actor: 'guo.zhuan', role: 'expert' }];
 const manager: Actor = { actor: 'qian.feng', role: 'manager' };
+const performance: Actor = { actor: 'sun.li', role: 'performance' };
 
 const HOUR = 3600_000;
 const at = (t: number) => new Date(t).toISOString();
@@ -182,11 +185,33 @@ function* changeLife(n: number, customer: number, start: number): Life {
   yield [b.run('approve', { reason: '同意调整' }, manager, at(start + 6 * HOUR))];
 }
 
+const LEVELS = ['very_satisfied', 'satisfied', 'fairly_satisfied', 'dissatisfied', 'very_dissatisfied'] as const;
+
+/** A special survey round (专项调查) of some customers, their answers, its close, and the corrective action it calls for. */
+function* surveyLife(n: number, customers: number, start: number): Life {
+  const id = `S${n}`;
+  const survey = new Entity(surveyProcess, id);
+  const asked = Array.from({ length: 40 }, (_, i) => `C${(n * 37 + i * 11) % Math.max(customers, 1)}`).filter((c, i, all) => all.indexOf(c) === i);
+  const dimensions = DEFAULT_POLICY.surveys.questionnaire.dimensions.map((d) => d.key);
+  yield [survey.run('open', { surveyId: id, segment: 'special', title: `交货期专项调查 ${n}`, respondents: asked.map((c) => ({ id: c, kind: 'customer' })) }, supervisor, at(start))];
+  for (const [i, c] of asked.entries()) {
+    const answers = Object.fromEntries(dimensions.map((d, k) => [d, LEVELS[(i + k + n) % (d === 'delivery' ? 5 : 3)]!]));
+    yield [survey.run('respond', { respondentId: c, answers, channel: i % 2 ? 'web' : 'paper', ...(i % 3 === 0 ? { comment: '希望缩短交货期' } : {}) }, i % 2 ? { actor: `respondent:${c}`, role: 'respondent' } : supervisor, at(start + (i + 1) * HOUR))];
+  }
+  yield [survey.run('close', { reason: '样本已足' }, supervisor, at(start + 60 * HOUR))];
+  const corrective = new Entity(correctiveProcess, `A${n}`);
+  yield [corrective.run('open', { correctiveId: `A${n}`, surveyId: id, dimension: 'delivery', label: '交货期', negatives: { dissatisfied: 8, very_dissatisfied: 8 }, answers: asked.length }, performance, at(start + 61 * HOUR))];
+  yield [corrective.run('assign', { owner: other.actor, department: '物流部' }, performance, at(start + 62 * HOUR))];
+  yield [corrective.run('plan', { plan: '增加干线班次' }, other, at(start + 70 * HOUR))];
+  yield [corrective.run('complete', { summary: '班次已增加' }, other, at(start + 200 * HOUR))];
+  yield [corrective.run('verify', { effective: true, note: '交货期投诉下降' }, performance, at(start + 300 * HOUR))];
+}
+
 /**
  * Appends of a realistic store: customers registered under maker-checker with later contact changes, complaints
- * through their whole life (some acknowledged late, reassigned or reopened), enquiries and change requests, with the
- * notifications each step calls for; the lives of many entities interleave, as in a running system. Stops at about
- * `events` events.
+ * through their whole life (some acknowledged late, reassigned or reopened), enquiries, change requests and now and
+ * then a survey round with the corrective action it calls for, with the notifications each step calls for; the lives
+ * of many entities interleave, as in a running system. Stops at about `events` events.
  */
 export function* realisticAppends(events: number): Generator<EntityAppend> {
   let produced = 0;
@@ -194,10 +219,13 @@ export function* realisticAppends(events: number): Generator<EntityAppend> {
   let complaints = 0;
   let enquiries = 0;
   let changes = 0;
+  let surveys = 0;
   let clock = T0;
   const started = (): Life => {
     clock += 60_000;
-    const pick = (customers + complaints + enquiries + changes) % 10;
+    const started = customers + complaints + enquiries + changes + surveys;
+    if (customers >= 50 && started % 500 === 499) return surveyLife(surveys++, customers, clock);
+    const pick = started % 10;
     const customer = customers > 0 ? (complaints * 7919) % customers : 0;
     if (customers === 0 || pick < 3) return customerLife(customers++, clock);
     if (pick < 8) return complaintLife(complaints++, customer, clock);

@@ -3,23 +3,14 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { benchAppends } from './appends';
+import { benchCliStart } from './cli-start';
 import { benchLateness, benchMemory, benchThroughput } from './processes';
+import { benchRebuild } from './rebuild';
 
 /**
  * `npm run bench [-- --only throughput,memory]`: one JSON object per line, every figure from this one run on this
  * machine. Each part runs on processes of its own; BENCH_SCALE=small shrinks the workloads tenfold for a quick look.
  */
-
-/** A part another file provides, loaded when it is there. */
-const fromFile =
-  (file: string, exported: string) =>
-  async (): Promise<void> => {
-    const url = new URL(file, import.meta.url);
-    if (!existsSync(url)) throw new Error(`bench/${file} is missing`);
-    const fn = ((await import(url.href)) as Record<string, unknown>)[exported];
-    if (typeof fn !== 'function') throw new Error(`bench/${file} exports no ${exported}()`);
-    await (fn as () => Promise<void> | void)();
-  };
 
 const installPeers = () => {
   const peers = fileURLToPath(new URL('./peers/', import.meta.url));
@@ -34,11 +25,11 @@ const PARTS: Record<string, () => Promise<void>> = {
     installPeers();
     await benchAppends();
   },
-  rebuild: fromFile('rebuild.ts', 'benchRebuild'),
+  rebuild: async () => benchRebuild(),
   lateness: benchLateness,
   throughput: benchThroughput,
   memory: benchMemory,
-  cli: fromFile('cli-start.ts', 'benchCliStart'),
+  cli: benchCliStart,
 };
 const NAMES = Object.keys(PARTS);
 

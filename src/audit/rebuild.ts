@@ -5,15 +5,17 @@
  */
 import { createHash } from 'node:crypto';
 import { existsSync, mkdtempSync, renameSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import path from 'node:path';
+import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
 import type Database from 'better-sqlite3';
 import { illegalState, notFound, validationError } from '../domain/errors';
 import { maskPii } from '../domain/pii';
 import { comparePositions, START, type RecordedEvent } from '../events/envelope';
 import type { EventStore } from '../events/store/port';
-import type { StoredRecord } from '../events/store/sqlite';
-import { LedgerDb, positionNumber } from '../projections/ledger-db';
+import { SqliteEventStore, type RecordFilter } from '../events/store/sqlite';
+import { LedgerDb, positionNumber, type LedgerReplay } from '../projections/ledger-db';
+import { LEDGERS } from '../projections/ledgers';
 import type { CellValue, LedgerProjection, LedgerRow } from '../domain/ledger';
 import { tableOf } from '../projections/projection';
 import { canonicalJson } from './hashing';
@@ -48,6 +50,13 @@ export interface RebuildOptions {
   /** Events applied between two progress reports (default 1000); rows are written in larger transactions. */
   batchSize?: number;
   onProgress?: (p: RebuildProgress) => void;
+  /**
+   * 2: half of the ledgers are replayed by a worker thread beside this one (a SQLite store in a file, every ledger one
+   * of LEDGERS, no `asOf`). Default: 2 from PARALLEL_EVENTS events on a machine of two cores or more, else 1.
+   */
+  threads?: 1 | 2;
+  /** Rows held in memory before they are written (default 100,000); fewer use less memory and write more often. */
+  rowsInMemory?: number;
 }
 
 export interface RebuiltLedgers {
@@ -58,26 +67,88 @@ export interface RebuiltLedgers {
   eventsApplied: number;
   /** Position of the last event applied ('0' when none). */
   position: string;
+  /** Threads the replay ran on: 2 when half of the ledgers were replayed by a worker thread. */
+  threads: 1 | 2;
   /** Closes the database and deletes it (with its temporary directory when one was made). */
   dispose(): void;
 }
 
 /** A store that hands out stored events in pages, unparsed (the SQLite store): read without a promise per event. */
-interface RecordPages {
-  readRecords(after: number, limit: number): StoredRecord[];
-}
+type RecordPages = Pick<SqliteEventStore, 'readRecords' | 'sampleTypes' | 'file'>;
 const pagesOf = (store: EventStore): RecordPages | undefined =>
   typeof (store as Partial<RecordPages>).readRecords === 'function' ? (store as unknown as RecordPages) : undefined;
 
 const PAGE = 2000;
-/** Events between two commits of the rebuilt rows, at most; sooner when this many rows are held in memory. */
+/** Events between two commits of the rebuilt rows, at most; sooner when `rowsInMemory` rows are held in memory. */
 const COMMIT_EVENTS = 100_000;
-const COMMIT_ROWS = 100_000;
+const ROWS_IN_MEMORY = 100_000;
+/** From this many events a rebuild on two cores splits its ledgers between two threads. */
+export const PARALLEL_EVENTS = 200_000;
+
+type Metadata = RecordedEvent['metadata'];
+
+interface ReplayLoop {
+  upTo: number;
+  asOfMs?: number | undefined;
+  basis: AsOfBasis;
+  filter?: RecordFilter | undefined;
+  /** Called after every event counted into the replay (applied or skipped), with its position. */
+  counted: (position: string) => void;
+  /** Called for every event read, before any filter. */
+  read: () => void;
+}
+
+/** Replays the stored records after position 0 up to `upTo`, page by page, parsing only the events a ledger reads. */
+async function replayRecords(pages: RecordPages, replay: LedgerReplay, loop: ReplayLoop): Promise<void> {
+  const { upTo, asOfMs, basis } = loop;
+  let after = 0;
+  for (let done = false; !done; ) {
+    const page = pages.readRecords(after, PAGE, loop.filter);
+    for (let i = 0; i < page.length; i++) {
+      const r = page[i]!;
+      const at = r[0];
+      if (at > upTo) {
+        done = true;
+        break;
+      }
+      loop.read();
+      const type = r[4];
+      const recordedAt = r[7];
+      let meta: Metadata | undefined;
+      if (asOfMs !== undefined) {
+        if (basis === 'recordedAt' ? Date.parse(recordedAt) > asOfMs : Date.parse((meta = JSON.parse(r[6]!) as Metadata).occurredAt) > asOfMs) continue;
+      }
+      const atText = String(at);
+      if (replay.reads(type))
+        replay.apply({ id: r[3], type, data: JSON.parse(r[5]!) as unknown, metadata: meta ?? (JSON.parse(r[6]!) as Metadata), streamName: r[1], revision: r[2], position: atText, recordedAt }, at);
+      else replay.skip(at, atText, recordedAt);
+      loop.counted(atText);
+    }
+    if (page.length < PAGE) done = true;
+    else after = page[page.length - 1]![0];
+    // Let the rest of the process (an API serving requests, a worker's messages) run between pages.
+    if (!done) await new Promise((resolve) => setImmediate(resolve));
+  }
+}
+
+/**
+ * Commits every COMMIT_EVENTS events, or sooner when `rows` rows are held in memory; after a commit, rows beyond half
+ * of that are dropped from memory (they are on disk).
+ */
+function committer(replay: LedgerReplay, rows: number): () => void {
+  let since = 0;
+  return () => {
+    if (++since >= COMMIT_EVENTS || (since % 100 === 0 && replay.cachedRows >= rows)) {
+      replay.commit(rows / 2);
+      since = 0;
+    }
+  };
+}
 
 /**
  * Replays `$all` from position 0 into a fresh ledger database: the same folds as the live projector, into a file
  * written without fsync whose rows are kept in memory between large commits. From the SQLite store the events are
- * read in pages and only those a ledger reads are parsed.
+ * read in pages and only those a ledger reads are parsed; a large store is split between two threads by ledger.
  */
 export async function rebuildLedgers(store: EventStore, ledgers: readonly LedgerProjection[], options: RebuildOptions = {}): Promise<RebuiltLedgers> {
   const asOfMs = options.asOf === undefined ? undefined : Date.parse(options.asOf);
@@ -86,59 +157,57 @@ export async function rebuildLedgers(store: EventStore, ledgers: readonly Ledger
   const tempDir = options.file === undefined ? mkdtempSync(path.join(tmpdir(), 'taizhang-rebuild-')) : undefined;
   const file = options.file ?? path.join(tempDir!, 'ledger.db');
   if (existsSync(file)) throw illegalState('audit.rebuild_target_exists', `${file} exists; a rebuild needs a fresh file`);
-  const db = new LedgerDb(file, ledgers, { fresh: true });
+  const part = `${file}.part`;
+  const removeFiles = (f: string) => {
+    for (const x of [f, `${f}-wal`, `${f}-shm`, `${f}-journal`]) rmSync(x, { force: true });
+  };
+  let db = new LedgerDb(file, ledgers, { fresh: true });
   const dispose = () => {
     db.close();
+    removeFiles(part);
     if (tempDir) rmSync(tempDir, { recursive: true, force: true });
-    else for (const f of [file, `${file}-wal`, `${file}-shm`, `${file}-journal`]) rmSync(f, { force: true });
+    else removeFiles(file);
   };
-  const replay = db.replay();
   const progressEvery = options.batchSize ?? 1000;
+  const rowsInMemory = options.rowsInMemory ?? ROWS_IN_MEMORY;
   let eventsRead = 0;
   let eventsApplied = 0;
   let position: string = START;
-  let sinceCommit = 0;
-  /** After each applied event: progress every `progressEvery`, a commit when enough is held in memory. */
-  const applied = (at: string) => {
-    eventsApplied++;
-    position = at;
-    if (eventsApplied % progressEvery === 0) options.onProgress?.({ eventsRead, eventsApplied, position });
-    if (++sinceCommit >= COMMIT_EVENTS || (sinceCommit % 1000 === 0 && replay.cachedRows >= COMMIT_ROWS)) {
-      replay.commit();
-      sinceCommit = 0;
-    }
-  };
-  try {
+  let used: 1 | 2 = 1;
+  const attempt = async (threads: 1 | 2): Promise<void> => {
     const pages = pagesOf(store);
-    if (pages) {
-      const upTo = options.upToPosition === undefined ? Number.POSITIVE_INFINITY : positionNumber(options.upToPosition);
-      let after = 0;
-      for (let done = false; !done; ) {
-        const page = pages.readRecords(after, PAGE);
-        for (let i = 0; i < page.length; i++) {
-          const r = page[i]!;
-          const at = r[0];
-          if (at > upTo) {
-            done = true;
-            break;
-          }
-          eventsRead++;
-          const type = r[4];
-          const recordedAt = r[7];
-          let meta: RecordedEvent['metadata'] | undefined;
-          if (asOfMs !== undefined) {
-            if (basis === 'recordedAt' ? Date.parse(recordedAt) > asOfMs : Date.parse((meta = JSON.parse(r[6]!) as RecordedEvent['metadata']).occurredAt) > asOfMs) continue;
-          }
-          const atText = String(at);
-          if (replay.reads(type))
-            replay.apply({ id: r[3], type, data: JSON.parse(r[5]!) as unknown, metadata: meta ?? (JSON.parse(r[6]!) as RecordedEvent['metadata']), streamName: r[1], revision: r[2], position: atText, recordedAt }, at);
-          else replay.skip(at, atText, recordedAt);
-          applied(atText);
-        }
-        if (page.length < PAGE) done = true;
-        else after = page[page.length - 1]![0];
-        // Let the rest of the process (an API serving requests) run between pages.
-        if (!done) await new Promise((resolve) => setImmediate(resolve));
+    const upTo = pages ? positionNumber(options.upToPosition ?? (await store.head()).position) : undefined;
+    // A worker thread takes a moment to start: worth it for a large store only, unless asked for.
+    const split =
+      pages && upTo !== undefined && threads === 2 && (options.threads === 2 || upTo >= PARALLEL_EVENTS) ? splitLedgers(pages, ledgers, upTo, asOfMs === undefined) : undefined;
+    const [mine, theirs] = split ?? [ledgers, []];
+    const replay = db.replay(mine);
+    const commit = committer(replay, rowsInMemory);
+    const counted = (at: string) => {
+      eventsApplied++;
+      position = at;
+      if (eventsApplied % progressEvery === 0) options.onProgress?.({ eventsRead, eventsApplied, position });
+      commit();
+    };
+    if (pages && upTo !== undefined) {
+      const worker = split ? replayPart({ events: pages.file, out: part, ledgers: theirs.map((l) => l.name), upTo, rowsInMemory }) : undefined;
+      try {
+        // With a worker, this thread still reads every event (it counts them, the checkpoint moves past each), but
+        // receives the data only of the events its own ledgers read.
+        const filter = worker ? { types: [...new Set(mine.flatMap((l) => l.handles))], others: 'blank' as const } : undefined;
+        await replayRecords(pages, replay, { upTo, asOfMs, basis, filter, read: () => eventsRead++, counted });
+      } catch (err) {
+        await worker?.stop();
+        throw err;
+      }
+      if (worker) {
+        replay.commit();
+        if (process.env.H1_DEBUG) console.error('H1 main done', Math.round(performance.now()), mine.map((l) => l.name).join(','), '|', theirs.map((l) => l.name).join(','));
+        await worker.done;
+        if (process.env.H1_DEBUG) console.error('H1 worker done', Math.round(performance.now()));
+        db.adoptRows(part, theirs);
+        removeFiles(part);
+        used = 2;
       }
     } else {
       const timeOf = (e: RecordedEvent) => Date.parse(basis === 'recordedAt' ? e.recordedAt : e.metadata.occurredAt);
@@ -149,17 +218,139 @@ export async function rebuildLedgers(store: EventStore, ledgers: readonly Ledger
         const at = positionNumber(e.position);
         if (replay.reads(e.type)) replay.apply(e, at);
         else replay.skip(at, e.position, e.recordedAt);
-        applied(e.position);
+        counted(e.position);
       }
     }
     replay.finish();
+  };
+  try {
+    const threads = options.threads ?? (availableParallelism() >= 2 ? 2 : 1);
+    try {
+      await attempt(threads);
+    } catch (err) {
+      if (!(err instanceof PartFailed)) throw err;
+      // The worker thread could not do its part (it could not start, say): the whole rebuild again, in this thread.
+      db.close();
+      removeFiles(part);
+      removeFiles(file);
+      db = new LedgerDb(file, ledgers, { fresh: true });
+      [eventsRead, eventsApplied, position] = [0, 0, START];
+      await attempt(1);
+    }
     if (eventsApplied % progressEvery !== 0) options.onProgress?.({ eventsRead, eventsApplied, position });
   } catch (err) {
     dispose();
     throw err;
   }
-  return { db, file, eventsRead, eventsApplied, position: db.checkpoint().position, dispose };
+  return { db, file, eventsRead, eventsApplied, position: db.checkpoint().position, threads: used, dispose };
 }
+
+// ── the rebuild on two threads ───────────────────────────────────────────────────────────────
+
+/** This module runs as the worker of a split rebuild too; elsewhere (a bundle) the split is not offered. */
+const THIS_MODULE = import.meta.url;
+const isRebuildModule = /\/audit\/rebuild\.(ts|js)$/.test(new URL(THIS_MODULE).pathname);
+
+/** Relative costs per event, for choosing the split: reading and parsing one, folding it into one ledger, stepping over one. */
+const COST = { read: 5, fold: 5, scan: 0.7 };
+
+/**
+ * The two halves of a rebuild that finish closest together, from the mix of event types in a sample of the store:
+ * this thread reads every event (it counts them) and folds its half; the worker reads and folds only the other half's
+ * events. Undefined when the rebuild is not worth splitting or cannot be split (a ledger that is not one of LEDGERS
+ * cannot be named to a worker).
+ */
+function splitLedgers(pages: RecordPages, ledgers: readonly LedgerProjection[], upTo: number, noAsOf: boolean): [LedgerProjection[], LedgerProjection[]] | undefined {
+  if (!noAsOf || !isRebuildModule || !isMainThread || pages.file === ':memory:' || pages.file === '' || upTo < 2) return undefined;
+  if (!ledgers.every((l) => LEDGERS.includes(l)) || new Set(ledgers.map((l) => l.name)).size !== ledgers.length || ledgers.length < 2) return undefined;
+  const counts = new Map<string, number>();
+  for (let k = 0; k < 4; k++) for (const [type, n] of pages.sampleTypes(Math.floor((upTo * k) / 4), upTo, 5000)) counts.set(type, (counts.get(type) ?? 0) + n);
+  const sampled = [...counts.values()].reduce((a, b) => a + b, 0);
+  const n = (t: string) => counts.get(t) ?? 0;
+  const costOf = (group: readonly LedgerProjection[], main: boolean) => {
+    const types = new Set(group.flatMap((l) => l.handles));
+    let cost = main ? COST.scan * sampled : 0;
+    for (const t of types) cost += COST.read * n(t);
+    for (const l of group) for (const t of l.handles) cost += COST.fold * n(t);
+    return cost;
+  };
+  let best: { makespan: number; mask: number } | undefined;
+  for (let mask = 1; mask < (1 << ledgers.length) - 1; mask++) {
+    const theirs = ledgers.filter((_, i) => mask & (1 << i));
+    const mine = ledgers.filter((_, i) => !(mask & (1 << i)));
+    const makespan = Math.max(costOf(mine, true), costOf(theirs, false));
+    if (!best || makespan < best.makespan) best = { makespan, mask };
+  }
+  if (!best) return undefined;
+  const theirs = ledgers.filter((_, i) => best.mask & (1 << i));
+  const mine = ledgers.filter((_, i) => !(best.mask & (1 << i)));
+  // Not worth a thread when the other half is nearly nothing.
+  if (costOf(theirs, false) < 0.2 * costOf(mine, true)) return undefined;
+  return [mine, theirs];
+}
+
+interface PartJob {
+  events: string;
+  out: string;
+  ledgers: string[];
+  upTo: number;
+  rowsInMemory: number;
+}
+const PART = 'taizhang-ledger-part';
+
+/** The worker thread could not replay its half (it could not start, or failed): the rebuild is done in one thread. */
+class PartFailed extends Error {
+  override name = 'PartFailed';
+}
+
+/** Starts a worker thread replaying some ledgers into their own file. */
+function replayPart(job: PartJob): { done: Promise<void>; stop: () => Promise<void> } {
+  let worker: Worker;
+  try {
+    // In development the sources are TypeScript: the worker registers the same loader before importing this module.
+    const entry = THIS_MODULE.endsWith('.ts')
+      ? new URL(`data:text/javascript,${encodeURIComponent(`const { register } = await import(${JSON.stringify(import.meta.resolve('tsx/esm/api'))}); register(); await import(${JSON.stringify(THIS_MODULE)});`)}`)
+      : new URL(THIS_MODULE);
+    worker = new Worker(entry, { workerData: { [PART]: job } });
+  } catch (err) {
+    return { done: Promise.reject(new PartFailed(String(err))), stop: async () => undefined };
+  }
+  const done = new Promise<void>((resolve, reject) => {
+    worker.once('message', (m: { ok: boolean; error?: string }) => (m.ok ? resolve() : reject(new PartFailed(m.error))));
+    worker.once('error', (err) => reject(new PartFailed(String(err))));
+    worker.once('exit', (code) => reject(new PartFailed(`the rebuild worker exited with code ${code}`)));
+  });
+  done.catch(() => undefined); // awaited by the caller, or superseded by a failure of its own half
+  return {
+    done,
+    stop: async () => {
+      await worker.terminate();
+    },
+  };
+}
+
+/** The worker's half: only the events its ledgers read, straight from the events file, into a file of its own. */
+async function runPart(job: PartJob): Promise<void> {
+  const ledgers = job.ledgers.map((name) => LEDGERS.find((l) => l.name === name)!);
+  const store = new SqliteEventStore({ file: job.events, readonly: true });
+  const db = new LedgerDb(job.out, ledgers, { fresh: true });
+  try {
+    const replay = db.replay();
+    const commit = committer(replay, job.rowsInMemory);
+    await replayRecords(store, replay, { upTo: job.upTo, basis: 'recordedAt', filter: { types: [...new Set(ledgers.flatMap((l) => l.handles))], others: 'skip' }, read: () => undefined, counted: commit });
+    replay.commit();
+  } finally {
+    db.close();
+    await store.close();
+  }
+}
+
+const job = isMainThread ? undefined : (workerData as Record<string, PartJob> | null)?.[PART];
+if (job)
+  runPart(job).then(
+    () => parentPort!.postMessage({ ok: true }),
+    (err: unknown) => parentPort!.postMessage({ ok: false, error: err instanceof Error ? (err.stack ?? err.message) : String(err) }),
+  );
 
 /**
  * Opens the live ledger database (the projector's). When the file is missing or holds ledgers of another definition,

@@ -175,18 +175,24 @@ export class LedgerDb {
     if (tables) for (const t of tables) t.apply(e, position);
   }
 
-  /** Replays events into this fresh database (see `LedgerReplay`). */
-  replay(): LedgerReplay {
+  /** Replays events into this fresh database (see `LedgerReplay`), into every ledger or only those named. */
+  replay(only?: readonly LedgerProjection[]): LedgerReplay {
     if (!this.fresh) throw new Error('a replay writes a fresh ledger database only');
+    const tables = only ? this.tables.filter((t) => only.includes(t.ledger)) : this.tables;
+    const byType = new Map<string, LedgerTable[]>();
+    for (const t of tables) for (const type of t.ledger.handles) byType.set(type, [...(byType.get(type) ?? []), t]);
     return new LedgerReplay(this, {
-      reads: (type) => this.byType.has(type),
-      apply: (e, position) => this.applyEvent(e, position),
-      cachedRows: () => this.tables.reduce((n, t) => n + t.size, 0),
-      commit: (last, applied) => {
-        for (const t of this.tables) t.write();
+      reads: (type) => byType.has(type),
+      apply: (e, position) => {
+        const readers = byType.get(e.type);
+        if (readers) for (const t of readers) t.apply(e, position);
+      },
+      cachedRows: () => tables.reduce((n, t) => n + t.size, 0),
+      commit: (last, applied, keepRows) => {
+        for (const t of tables) t.write();
         if (last) this.moveCheckpoint(last, applied);
         if (this.db.inTransaction) this.db.exec('COMMIT');
-        if (this.tables.reduce((n, t) => n + t.size, 0) > MAX_CACHED_ROWS) for (const t of this.tables) t.forget();
+        if (tables.reduce((n, t) => n + t.size, 0) > keepRows) for (const t of tables) t.evict();
       },
       begin: () => {
         if (!this.db.inTransaction) this.db.exec('BEGIN');
@@ -202,6 +208,22 @@ export class LedgerDb {
     });
   }
 
+  /** Copies the rows of these ledgers from another ledger database file (a part replayed apart) into this fresh one. */
+  adoptRows(file: string, ledgers: readonly LedgerProjection[]): void {
+    if (!this.fresh) throw new Error('rows are adopted into a fresh ledger database only');
+    this.db.prepare('ATTACH DATABASE ? AS part').run(file);
+    try {
+      this.db.transaction(() => {
+        for (const l of ledgers) {
+          const names = [...l.columns.map((c) => `"${c.name}"`), '_position'].join(', ');
+          this.db.exec(`INSERT INTO main."${tableOf(l)}" (${names}) SELECT ${names} FROM part."${tableOf(l)}"`);
+        }
+      })();
+    } finally {
+      this.db.exec('DETACH DATABASE part');
+    }
+  }
+
   close(): void {
     if (this.db.open) this.db.close();
   }
@@ -212,7 +234,7 @@ interface ReplayTarget {
   apply(e: ProjectedEvent, position: number): void;
   cachedRows(): number;
   begin(): void;
-  commit(last: { position: string; recordedAt: string } | undefined, applied: number): void;
+  commit(last: { position: string; recordedAt: string } | undefined, applied: number, keepRows: number): void;
   finish(): void;
 }
 
@@ -265,9 +287,9 @@ export class LedgerReplay {
     return this.target.cachedRows();
   }
 
-  /** Writes every changed row and the checkpoint, in one transaction. */
-  commit(): void {
-    this.target.commit(this.applied > 0 ? { position: this.lastPositionText, recordedAt: this.lastRecordedAt } : undefined, this.applied);
+  /** Writes every changed row and the checkpoint, in one transaction; keeps at most `keepRows` rows in memory. */
+  commit(keepRows = MAX_CACHED_ROWS): void {
+    this.target.commit(this.applied > 0 ? { position: this.lastPositionText, recordedAt: this.lastRecordedAt } : undefined, this.applied, keepRows);
     this.applied = 0;
     this.inTransaction = false;
   }
@@ -308,8 +330,11 @@ class LedgerTable {
   private readonly keyAt: readonly number[];
   private readonly rows = new Map<string, CachedRow>();
   private dirty: CachedRow[] = [];
-  /** Every row of the table is in `rows` (a key not there has no row): the table was empty when caching began. */
-  private complete = false;
+  /**
+   * Set while every row of the table is in `rows` or named in it (it was empty when caching began): a key in neither
+   * has no row, and is not looked up. Holds the keys of rows written and then dropped from memory.
+   */
+  private evicted: Set<string> | undefined;
 
   constructor(
     db: Database.Database,
@@ -346,8 +371,8 @@ class LedgerTable {
     }
     let entry = this.rows.get(cacheKey);
     if (entry === undefined) {
-      if (!this.complete && this.rows.size === 0 && this.dirty.length === 0) this.complete = this.isEmpty.get()!.n === 1;
-      entry = this.complete ? { values: undefined, keyValues, position: 0, dirty: false } : this.load(keyValues);
+      if (!this.evicted && this.rows.size === 0 && this.dirty.length === 0 && this.isEmpty.get()!.n === 1) this.evicted = new Set();
+      entry = this.evicted && !this.evicted.has(cacheKey) ? { values: undefined, keyValues, position: 0, dirty: false } : this.load(keyValues);
       this.rows.set(cacheKey, entry);
     }
     const current = entry.values;
@@ -363,13 +388,12 @@ class LedgerTable {
       this.markDirty(entry);
       return;
     }
-    const values = this.cells(next);
-    const writtenKey = values && this.cacheKey(this.keyAt.length === 1 ? [values[this.keyAt[0]!]!] : this.keyAt.map((i) => values[i]!));
+    const values = this.cells(next, e.position);
+    const writtenKey = values && this.writtenKey(values);
     if (values === undefined || writtenKey === undefined) {
       this.writeThrough(next, e.position);
       return;
     }
-    values.push(e.position);
     let target = writtenKey === cacheKey ? entry : this.rows.get(writtenKey);
     if (target === undefined) {
       target = { values, keyValues: [], position, dirty: false };
@@ -394,7 +418,14 @@ class LedgerTable {
   forget(): void {
     this.rows.clear();
     this.dirty = [];
-    this.complete = false;
+    this.evicted = undefined;
+  }
+
+  /** Drops the rows from memory after they were written, remembering which keys have rows (a replay's commit). */
+  evict(): void {
+    if (this.dirty.length > 0) throw new Error('rows must be written before they are evicted');
+    if (this.evicted) for (const [key, entry] of this.rows) if (entry.values !== undefined) this.evicted.add(key);
+    this.rows.clear();
   }
 
   private markDirty(entry: CachedRow): void {
@@ -427,17 +458,30 @@ class LedgerTable {
     this.upsert.run(...this.columns.map((c) => toCell(next[c.name])), position);
   }
 
-  /** The values as SQLite stores and returns them, or undefined when SQLite might return something else. */
-  private cells(next: LedgerRow): CellValue[] | undefined {
+  /**
+   * The values as SQLite stores and returns them, then the `_position` text: what the upsert binds. Undefined when
+   * SQLite might return something else.
+   */
+  private cells(next: LedgerRow, position: string): CellValue[] | undefined {
     const n = this.columns.length;
-    const out = new Array<CellValue>(n);
+    const out = new Array<CellValue>(n + 1);
     for (let i = 0; i < n; i++) {
       const c = this.columns[i]!;
       const v = toCell(next[c.name] as CellValue | boolean | undefined);
       if (v !== null && !keepsValue(c, v)) return undefined;
       out[i] = v;
     }
+    out[n] = position;
     return out;
+  }
+
+  /** The cache key of the row these values write (which may not be the row the event's key named). */
+  private writtenKey(values: readonly CellValue[]): string | undefined {
+    if (this.keyAt.length === 1) {
+      const v = values[this.keyAt[0]!]!;
+      return v !== null && keepsValue(this.keyColumns[0]!, v) ? String(v) : undefined;
+    }
+    return this.cacheKey(this.keyAt.map((i) => values[i]!));
   }
 
   /** The row as SQLite returns it: every column, in column order, nothing else. */

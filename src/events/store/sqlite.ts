@@ -50,7 +50,7 @@ export interface RecordFilter {
 }
 
 const RECORD_COLUMNS = 'position, stream_name, revision, id, type, data, metadata, recorded_at';
-const WANTED = 'type IN (SELECT value FROM json_each(?1))';
+const WANTED = 'type IN (SELECT value FROM json_each(@types))';
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS events (
@@ -94,7 +94,7 @@ export class SqliteEventStore implements EventStore {
   private readonly appendMany: Database.Transaction<(batch: readonly PendingAppend[]) => Outcome[]>;
   /** A retry recognised by its ids, read in one transaction. */
   private readonly recognise: Database.Transaction<(p: PendingAppend) => AppendResult | null>;
-  private readonly filtered: Partial<Record<RecordFilter['others'], Database.Statement<[string, number, number], StoredRecord>>> = {};
+  private readonly filtered: Partial<Record<RecordFilter['others'], Database.Statement<[{ types: string; after: number; limit: number }], StoredRecord>>> = {};
   private pending: Array<PendingAppend & { resolve: (r: AppendResult) => void; reject: (e: unknown) => void }> = [];
 
   constructor(options: SqliteEventStoreOptions) {
@@ -284,14 +284,14 @@ export class SqliteEventStore implements EventStore {
   readRecords(after: number, limit: number, filter?: RecordFilter): StoredRecord[] {
     if (!filter) return this.stmts.recordPage.all(after, limit);
     const statement = (this.filtered[filter.others] ??= this.db
-      .prepare<[string, number, number], StoredRecord>(
+      .prepare<[{ types: string; after: number; limit: number }], StoredRecord>(
         filter.others === 'skip'
-          ? `SELECT ${RECORD_COLUMNS} FROM events WHERE position > ?2 AND ${WANTED} ORDER BY position LIMIT ?3`
+          ? `SELECT ${RECORD_COLUMNS} FROM events WHERE position > @after AND ${WANTED} ORDER BY position LIMIT @limit`
           : `SELECT position, stream_name, revision, id, type, CASE WHEN ${WANTED} THEN data END, CASE WHEN ${WANTED} THEN metadata END, recorded_at
-             FROM events WHERE position > ?2 ORDER BY position LIMIT ?3`,
+             FROM events WHERE position > @after ORDER BY position LIMIT @limit`,
       )
       .raw());
-    return statement.all(JSON.stringify(filter.types), after, limit);
+    return statement.all({ types: JSON.stringify(filter.types), after, limit });
   }
 
   /** How many events of each type a stretch of the store holds: up to `limit` events after `after`, to `upTo`. */
