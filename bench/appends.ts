@@ -8,7 +8,7 @@ import { benchDir, emit, rate, sampleEnvelope, scale } from './lib';
 
 const SECONDS = 3000 * Math.max(scale, 0.34);
 /** Ours and raw take turns in short slices, so on a shared machine both meet the same load. */
-const ROUNDS = 6;
+const ROUNDS = 10;
 const SIDE_BY_SIDE = `ours and raw in ${ROUNDS} alternating slices each, same files throughout`;
 
 /** Runs `a` and `b` in alternating slices for about `ms` each in all; the rate of each over its own slices. */
@@ -27,6 +27,33 @@ async function sideBySide(ms: number, a: () => Promise<number> | number, b: () =
   return [totals[0]!.ops / totals[0]!.seconds, totals[1]!.ops / totals[1]!.seconds];
 }
 
+interface EmmettResult {
+  single: number;
+  batch: number;
+}
+
+/**
+ * Emmett's SQLite event store (installed apart in bench/peers) on the same workload, in its own process: its driver
+ * can throw outside any promise, and a crash there must not end the benchmark. Up to two attempts, each on a fresh
+ * file: its failures are intermittent (SQLITE_BUSY on commit).
+ */
+function emmettRun(dir: string, label: string): Array<EmmettResult | { failure: string }> {
+  const out: Array<EmmettResult | { failure: string }> = [];
+  for (let attempt = 1; attempt <= 2; attempt++) {
+    try {
+      const stdout = execFileSync(process.execPath, ['--import', 'tsx', fileURLToPath(new URL('./emmett-child.ts', import.meta.url)), String(SECONDS), path.join(dir, `emmett-${label}-${attempt}.db`)], {
+        encoding: 'utf8',
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      out.push(JSON.parse(stdout.trim().split('\n').at(-1)!) as EmmettResult);
+      return out;
+    } catch (err) {
+      out.push({ failure: String((err as { stderr?: string }).stderr ?? (err as Error).message).split('\n').find((l) => /Error/.test(l)) ?? 'crashed' });
+    }
+  }
+  return out;
+}
+
 /**
  * Appends: our SQLite event store against raw better-sqlite3 inserts of the same rows at the same durability
  * (WAL, synchronous FULL, one transaction per append), and against Emmett's SQLite event store on its own driver.
@@ -34,6 +61,7 @@ async function sideBySide(ms: number, a: () => Promise<number> | number, b: () =
 export async function benchAppends(): Promise<void> {
   const dir = benchDir('appends');
   let n = 0;
+  const earlyEmmett = emmettRun(dir, 'before');
 
   const ours = new SqliteEventStore({ file: path.join(dir, 'ours.db'), synchronous: 'FULL' });
   // Raw better-sqlite3: the same rows into the same table shape, one transaction per append.
@@ -59,13 +87,16 @@ export async function benchAppends(): Promise<void> {
       return 1;
     },
   );
-  // Ours, 32 concurrent appenders (group commit: one fsync per event-loop turn).
+  // Ours, 32 concurrent appenders (group commit: one fsync per event-loop turn), on a file of their own: the batches
+  // below then meet a file of the same size as raw's.
+  const grouped = new SqliteEventStore({ file: path.join(dir, 'ours-concurrent.db'), synchronous: 'FULL' });
   const concurrent = (
     await rate(SECONDS, async () => {
-      await Promise.all(Array.from({ length: 32 }, () => ours.append(`s-${n}`, [sampleEnvelope(n++)], { expectedRevision: 'no_stream' })));
+      await Promise.all(Array.from({ length: 32 }, () => grouped.append(`s-${n}`, [sampleEnvelope(n++)], { expectedRevision: 'no_stream' })));
       return 32;
     })
   ).perSecond;
+  await grouped.close();
   // 100-event batches.
   const [batch, rawBatch] = await sideBySide(
     SECONDS,
@@ -81,28 +112,17 @@ export async function benchAppends(): Promise<void> {
   await ours.close();
   raw.close();
 
-  // Emmett's SQLite event store (installed apart in bench/peers), same workload, in its own process: its driver can
-  // throw outside any promise, and a crash there must not end the benchmark.
-  let em: { single: number; batch: number; emmettVersion: string; sqlite3Version: string } | undefined;
-  let emError: string | undefined;
-  // Up to three attempts, each on a fresh file: its failures are intermittent (SQLITE_BUSY on commit).
-  const failures: string[] = [];
-  for (let attempt = 1; attempt <= 3 && !em; attempt++) {
-    try {
-      const out = execFileSync(process.execPath, ['--import', 'tsx', fileURLToPath(new URL('./emmett-child.ts', import.meta.url)), String(SECONDS), path.join(dir, `emmett-${attempt}.db`)], {
-        encoding: 'utf8',
-        stdio: ['ignore', 'pipe', 'pipe'],
-      });
-      em = JSON.parse(out.trim().split('\n').at(-1)!) as typeof em;
-    } catch (err) {
-      failures.push(String((err as { stderr?: string }).stderr ?? (err as Error).message).split('\n').find((l) => /Error/.test(l)) ?? 'crashed');
-    }
-  }
-  if (failures.length) emError = `${failures.length} of ${failures.length + (em ? 1 : 0)} attempts crashed: ${failures[0]}`;
+  // Emmett's runs bracket ours (one before, one after), and the peer value is their mean: a shared machine's load
+  // then weighs on both sides alike.
+  const emmettRuns = [...earlyEmmett, ...emmettRun(dir, 'after')];
+  const ran = emmettRuns.filter((r): r is EmmettResult => 'single' in r);
+  const failures = emmettRuns.filter((r): r is { failure: string } => 'failure' in r).map((r) => r.failure);
+  const em = ran.length ? { single: ran.reduce((a, r) => a + r.single, 0) / ran.length, batch: ran.reduce((a, r) => a + r.batch, 0) / ran.length } : undefined;
+  const emError = failures.length ? `${failures.length} of ${emmettRuns.length} attempts crashed: ${failures[0]}` : undefined;
   const installed = (name: string) => (JSON.parse(readFileSync(fileURLToPath(new URL(`./peers/node_modules/${name}/package.json`, import.meta.url)), 'utf8')) as { version: string }).version;
   const peer = `emmett-sqlite@${installed('@event-driven-io/emmett-sqlite')} on sqlite3@${installed('sqlite3')}`;
   const vsEmmett = (ours: number, theirs: number | undefined) =>
-    theirs === undefined ? { peer_error: emError } : { peer_value: theirs, ratio: ours / theirs, ...(emError ? { peer_note: emError } : {}) };
+    theirs === undefined ? { peer_error: emError } : { peer_value: theirs, ratio: ours / theirs, detail: `mean of ${ran.length} Emmett runs, one before ours and one after`, ...(emError ? { peer_note: emError } : {}) };
 
   emit({ name: 'append_single_event', value: single, unit: 'events/s', peer: 'raw better-sqlite3 (WAL, synchronous=FULL, 1 tx per append)', peer_value: rawSingle, ratio: single / rawSingle, detail: SIDE_BY_SIDE });
   emit({ name: 'append_single_event', value: single, unit: 'events/s', peer, ...vsEmmett(single, em?.single) });

@@ -11,7 +11,7 @@ import type { ComplaintEvent } from '../src/processes/complaint/schemas';
 import { bareReceive } from './bare-workflow';
 import type { FloorLateness } from './floor-workflow';
 import { benchDir, emit, note, percentiles, scaled } from './lib';
-import { LedgerWatch, sleep, stackEnv, startDevServer, startNode, waitForPollers, workerSizingOf, type Proc } from './stack';
+import { LedgerWatch, sleep, stackEnv, startDevServer, startNode, waitForPollers, workerSizingOf, type DevServer, type Proc } from './stack';
 
 /**
  * The benchmarks of the running stack. Every phase runs on processes of its own, started fresh: a dev server with its
@@ -35,13 +35,18 @@ async function freshStack(name: string, policy: 'default' | 'compressed', withPr
     await Promise.all([worker.stop(), projector?.stop()]);
     await server.stop();
   };
+  await readyOrStopped(server, taskQueue, worker, stop);
+  return { dir, server, taskQueue, env, worker, projector, gateway: new TemporalGateway(server.client, taskQueue), stop };
+}
+
+/** Waits until the worker polls its task queue; stops what was started when it never does. */
+async function readyOrStopped(server: DevServer, taskQueue: string, worker: Proc, stop: () => Promise<void>): Promise<void> {
   try {
     await waitForPollers(server, taskQueue, worker);
   } catch (err) {
     await stop();
     throw err;
   }
-  return { dir, server, taskQueue, env, worker, projector, gateway: new TemporalGateway(server.client, taskQueue), stop };
 }
 
 /** A fresh data directory, dev server and peer worker process (`bench/bare-worker.ts`, same sizing as the real one). */
@@ -55,12 +60,7 @@ async function freshPeer(name: string, workflows: 'bare' | 'floor') {
     await worker.stop();
     await server.stop();
   };
-  try {
-    await waitForPollers(server, taskQueue, worker);
-  } catch (err) {
-    await stop();
-    throw err;
-  }
+  await readyOrStopped(server, taskQueue, worker, stop);
   return { dir, server, taskQueue, env, worker, stop };
 }
 

@@ -16,7 +16,7 @@ import { Projector } from '../src/projections/projector';
 const [mode, file] = [process.argv[2], process.argv[3]!];
 const store = new SqliteEventStore({ file, readonly: true });
 const dir = mkdtempSync(path.join(tmpdir(), 'taizhang-bench-ledgers-'));
-let result: { events: number; ms: number; cpuMs: number; hashes: ReturnType<typeof tableHashes> };
+let result: { events: number; ms: number; cpuMs: number; threads: number; hashes: ReturnType<typeof tableHashes> };
 const cpuMs = (since: NodeJS.CpuUsage) => {
   const u = process.cpuUsage(since);
   return (u.user + u.system) / 1000;
@@ -25,7 +25,7 @@ if (mode === 'rebuild') {
   const [t, cpu] = [performance.now(), process.cpuUsage()];
   const rebuilt = await rebuildLedgers(store, LEDGERS, { file: path.join(dir, 'ledger.db') });
   const [ms, used] = [performance.now() - t, cpuMs(cpu)];
-  result = { events: rebuilt.eventsRead, ms, cpuMs: used, hashes: tableHashes(rebuilt.db) };
+  result = { events: rebuilt.eventsRead, ms, cpuMs: used, threads: rebuilt.threads, hashes: tableHashes(rebuilt.db) };
   rebuilt.dispose();
 } else if (mode === 'live') {
   const db = new LedgerDb(path.join(dir, 'ledger.db'), LEDGERS);
@@ -36,7 +36,7 @@ if (mode === 'rebuild') {
   await projector.waitFor(head, 3_600_000);
   const [ms, used] = [performance.now() - t, cpuMs(cpu)];
   await projector.stop();
-  result = { events: db.checkpoint().eventsApplied, ms, cpuMs: used, hashes: tableHashes(db) };
+  result = { events: db.checkpoint().eventsApplied, ms, cpuMs: used, threads: 1, hashes: tableHashes(db) };
   db.close();
 } else throw new Error(`usage: rebuild-child.ts rebuild|live <events.db>`);
 await store.close();

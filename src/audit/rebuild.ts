@@ -55,7 +55,7 @@ export interface RebuildOptions {
    * of LEDGERS, no `asOf`). Default: 2 from PARALLEL_EVENTS events on a machine of two cores or more, else 1.
    */
   threads?: 1 | 2;
-  /** Rows held in memory before they are written (default 100,000); fewer use less memory and write more often. */
+  /** Rows held in memory before they are written (default 50,000); fewer use less memory and write more often. */
   rowsInMemory?: number;
 }
 
@@ -74,14 +74,14 @@ export interface RebuiltLedgers {
 }
 
 /** A store that hands out stored events in pages, unparsed (the SQLite store): read without a promise per event. */
-type RecordPages = Pick<SqliteEventStore, 'readRecords' | 'sampleTypes' | 'file'>;
+type RecordPages = Pick<SqliteEventStore, 'readRecords' | 'sampleTypes' | 'countThrough' | 'file'>;
 const pagesOf = (store: EventStore): RecordPages | undefined =>
   typeof (store as Partial<RecordPages>).readRecords === 'function' ? (store as unknown as RecordPages) : undefined;
 
 const PAGE = 2000;
 /** Events between two commits of the rebuilt rows, at most; sooner when `rowsInMemory` rows are held in memory. */
 const COMMIT_EVENTS = 100_000;
-const ROWS_IN_MEMORY = 100_000;
+const ROWS_IN_MEMORY = 50_000;
 /** From this many events a rebuild on two cores splits its ledgers between two threads. */
 export const PARALLEL_EVENTS = 200_000;
 
@@ -189,26 +189,40 @@ export async function rebuildLedgers(store: EventStore, ledgers: readonly Ledger
       if (eventsApplied % progressEvery === 0) options.onProgress?.({ eventsRead, eventsApplied, position });
       commit();
     };
-    if (pages && upTo !== undefined) {
-      const worker = split ? replayPart({ events: pages.file, out: part, ledgers: theirs.map((l) => l.name), upTo, rowsInMemory }) : undefined;
+    if (pages && upTo !== undefined && split) {
+      // This thread replays its half of the ledgers, a worker thread the other half; each reads only the events its
+      // ledgers read. The events read here are counted by position as they go (the totals come from the store).
+      const through = pages.countThrough(upTo);
+      const worker = replayPart({ events: pages.file, out: part, ledgers: theirs.map((l) => l.name), upTo, rowsInMemory });
+      let mineApplied = 0;
       try {
-        // With a worker, this thread still reads every event (it counts them, the checkpoint moves past each), but
-        // receives the data only of the events its own ledgers read.
-        const filter = worker ? { types: [...new Set(mine.flatMap((l) => l.handles))], others: 'blank' as const } : undefined;
-        await replayRecords(pages, replay, { upTo, asOfMs, basis, filter, read: () => eventsRead++, counted });
+        await replayRecords(pages, replay, {
+          upTo,
+          basis,
+          filter: { types: [...new Set(mine.flatMap((l) => l.handles))], others: 'skip' },
+          read: () => undefined,
+          counted: (at) => {
+            if (++mineApplied % progressEvery === 0) {
+              const n = Math.min(through.count, Number(at));
+              options.onProgress?.({ eventsRead: n, eventsApplied: n, position: at });
+            }
+            commit();
+          },
+        });
+        if (through.last) replay.skipMany(through.count - mineApplied, through.last.position, String(through.last.position), through.last.recordedAt);
+        replay.commit();
+        db.buildIndexes(mine); // while the worker finishes its half
       } catch (err) {
-        await worker?.stop();
+        await worker.stop();
         throw err;
       }
-      if (worker) {
-        replay.commit();
-        if (process.env.H1_DEBUG) console.error('H1 main done', Math.round(performance.now()), mine.map((l) => l.name).join(','), '|', theirs.map((l) => l.name).join(','));
-        await worker.done;
-        if (process.env.H1_DEBUG) console.error('H1 worker done', Math.round(performance.now()));
-        db.adoptRows(part, theirs);
-        removeFiles(part);
-        used = 2;
-      }
+      await worker.done;
+      db.adoptRows(part, theirs);
+      removeFiles(part);
+      [eventsRead, eventsApplied, position] = [through.count, through.count, through.last ? String(through.last.position) : START];
+      used = 2;
+    } else if (pages && upTo !== undefined) {
+      await replayRecords(pages, replay, { upTo, asOfMs, basis, read: () => eventsRead++, counted });
     } else {
       const timeOf = (e: RecordedEvent) => Date.parse(basis === 'recordedAt' ? e.recordedAt : e.metadata.occurredAt);
       for await (const e of store.readAll()) {
@@ -251,13 +265,12 @@ export async function rebuildLedgers(store: EventStore, ledgers: readonly Ledger
 const THIS_MODULE = import.meta.url;
 const isRebuildModule = /\/audit\/rebuild\.(ts|js)$/.test(new URL(THIS_MODULE).pathname);
 
-/** Relative costs per event, for choosing the split: reading and parsing one, folding it into one ledger, stepping over one. */
-const COST = { read: 5, fold: 5, scan: 0.7 };
+/** Relative costs per event, for choosing the split: reading and parsing one, folding it into one ledger, this thread's share of the rest. */
+const COST = { read: 5, fold: 5, scan: 0.2 };
 
 /**
  * The two halves of a rebuild that finish closest together, from the mix of event types in a sample of the store:
- * this thread reads every event (it counts them) and folds its half; the worker reads and folds only the other half's
- * events. Undefined when the rebuild is not worth splitting or cannot be split (a ledger that is not one of LEDGERS
+ * each thread reads and folds the events of its half (this one also counts the store and adopts the worker's rows). Undefined when the rebuild is not worth splitting or cannot be split (a ledger that is not one of LEDGERS
  * cannot be named to a worker).
  */
 function splitLedgers(pages: RecordPages, ledgers: readonly LedgerProjection[], upTo: number, noAsOf: boolean): [LedgerProjection[], LedgerProjection[]] | undefined {
@@ -274,11 +287,13 @@ function splitLedgers(pages: RecordPages, ledgers: readonly LedgerProjection[], 
     for (const l of group) for (const t of l.handles) cost += COST.fold * n(t);
     return cost;
   };
+  // The worker starts a moment later (it loads the ledgers' modules) and this thread adopts its rows after it ends.
+  const startup = 0.04 * costOf(ledgers, false);
   let best: { makespan: number; mask: number } | undefined;
   for (let mask = 1; mask < (1 << ledgers.length) - 1; mask++) {
     const theirs = ledgers.filter((_, i) => mask & (1 << i));
     const mine = ledgers.filter((_, i) => !(mask & (1 << i)));
-    const makespan = Math.max(costOf(mine, true), costOf(theirs, false));
+    const makespan = Math.max(costOf(mine, true), costOf(theirs, false) + startup);
     if (!best || makespan < best.makespan) best = { makespan, mask };
   }
   if (!best) return undefined;

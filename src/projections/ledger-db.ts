@@ -46,7 +46,7 @@ export class LedgerDb {
   private statements?: { read: Database.Statement<[string], CheckpointRow>; move: Database.Statement<[string, number, string, string, string]> };
   private readonly applyInTransaction: Database.Transaction<(events: readonly RecordedEvent[]) => void>;
   /** Secondary indexes still to be built (a fresh file gets them after its rows). */
-  private deferredIndexes: string[] = [];
+  private deferredIndexes: Array<{ ledger: string; ddl: string }> = [];
   private fresh: boolean;
 
   /**
@@ -106,7 +106,7 @@ export class LedgerDb {
         this.db.exec(`CREATE TABLE IF NOT EXISTS "${tableOf(l)}" (${cols}, _position TEXT NOT NULL, PRIMARY KEY (${l.key.map((k) => `"${k}"`).join(', ')}))`);
         for (const c of l.columns.filter((c) => c.indexed)) {
           const ddl = `CREATE INDEX IF NOT EXISTS "${tableOf(l)}_${c.name}" ON "${tableOf(l)}" ("${c.name}")`;
-          if (this.fresh) this.deferredIndexes.push(ddl);
+          if (this.fresh) this.deferredIndexes.push({ ledger: l.name, ddl });
           else this.db.exec(ddl);
         }
       }
@@ -198,7 +198,7 @@ export class LedgerDb {
         if (!this.db.inTransaction) this.db.exec('BEGIN');
       },
       finish: () => {
-        for (const ddl of this.deferredIndexes.splice(0)) this.db.exec(ddl);
+        this.buildIndexes();
         for (const t of this.tables) t.forget();
         this.db.pragma('cache_size = -2000');
         this.db.pragma('journal_mode = WAL');
@@ -206,6 +206,13 @@ export class LedgerDb {
         this.fresh = false;
       },
     });
+  }
+
+  /** Builds the secondary indexes a fresh file left for after its rows: of these ledgers, or of all that are left. */
+  buildIndexes(ledgers?: readonly LedgerProjection[]): void {
+    const now = this.deferredIndexes.filter((d) => !ledgers || ledgers.some((l) => l.name === d.ledger));
+    this.deferredIndexes = this.deferredIndexes.filter((d) => !now.includes(d));
+    for (const d of now) this.db.exec(d.ddl);
   }
 
   /** Copies the rows of these ledgers from another ledger database file (a part replayed apart) into this fresh one. */
@@ -264,6 +271,16 @@ export class LedgerReplay {
     this.advance(position, positionText, recordedAt);
   }
 
+  /**
+   * Counts `count` events up to `position` that another replay applies (a split rebuild): the checkpoint moves past
+   * them as if they had been skipped one by one.
+   */
+  skipMany(count: number, position: number, positionText: string, recordedAt: string): void {
+    if (count === 0) return;
+    if (position < this.lastPosition) throw new Error(`replay out of order: position ${positionText} before ${this.lastPositionText}`);
+    this.move(position, positionText, recordedAt, count);
+  }
+
   /** Applies one event; events come in position order, each after the last. */
   apply(e: ProjectedEvent, position: number): void {
     this.advance(position, e.position, e.recordedAt);
@@ -272,6 +289,11 @@ export class LedgerReplay {
 
   private advance(position: number, positionText: string, recordedAt: string): void {
     if (position <= this.lastPosition) throw new Error(`replay out of order: position ${positionText} after ${this.lastPositionText}`);
+    this.move(position, positionText, recordedAt, 1);
+  }
+
+  /** Moves the checkpoint to `position`, counting `count` events, inside the replay's open transaction. */
+  private move(position: number, positionText: string, recordedAt: string, count: number): void {
     if (!this.inTransaction) {
       this.target.begin();
       this.inTransaction = true;
@@ -279,7 +301,7 @@ export class LedgerReplay {
     this.lastPosition = position;
     this.lastPositionText = positionText;
     this.lastRecordedAt = recordedAt;
-    this.applied++;
+    this.applied += count;
   }
 
   /** Rows held in memory (changed or read): the caller commits when it wants them on disk. */

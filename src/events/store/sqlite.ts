@@ -64,12 +64,15 @@ CREATE TABLE IF NOT EXISTS events (
   recorded_at TEXT    NOT NULL,
   UNIQUE (stream_name, revision)
 );
+-- No query reads events by type (filters apply to pages read by position): an index on it only cost every append.
 DROP INDEX IF EXISTS events_by_type;
 `;
 
 const PAGE = 1000;
+/** Events written by one INSERT statement at most (7 values each). */
+const INSERT_ROWS = 25;
 
-/** The embedded event store: one SQLite file in WAL mode, safe for one writer process and many readers. */
+/** An append waiting for the commit of its group, its events serialised once by the size check. */
 interface PendingAppend {
   streamName: string;
   events: EventEnvelope[];
@@ -94,6 +97,7 @@ export class SqliteEventStore implements EventStore {
   private readonly appendMany: Database.Transaction<(batch: readonly PendingAppend[]) => Outcome[]>;
   /** A retry recognised by its ids, read in one transaction. */
   private readonly recognise: Database.Transaction<(p: PendingAppend) => AppendResult | null>;
+  private readonly inserts: Array<Database.Statement<unknown[]> | undefined> = [];
   private readonly filtered: Partial<Record<RecordFilter['others'], Database.Statement<[{ types: string; after: number; limit: number }], StoredRecord>>> = {};
   private pending: Array<PendingAppend & { resolve: (r: AppendResult) => void; reject: (e: unknown) => void }> = [];
 
@@ -112,15 +116,14 @@ export class SqliteEventStore implements EventStore {
       byIds: this.db.prepare<[string], Pick<Row, 'position' | 'stream_name' | 'revision' | 'id'>>(
         'SELECT position, stream_name, revision, id FROM events WHERE id IN (SELECT value FROM json_each(?))',
       ),
-      insert: this.db.prepare<[string, number, string, string, string | undefined, string | undefined, string]>(
-        'INSERT INTO events (stream_name, revision, id, type, data, metadata, recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
-      ),
       readStream: this.db.prepare<[string, number, number], Row>(
         'SELECT * FROM events WHERE stream_name = ? AND revision >= ? ORDER BY revision LIMIT ?',
       ),
       head: this.db.prepare<[], { p: number | null }>('SELECT MAX(position) AS p FROM events'),
       page: this.db.prepare<[number, number], Row>('SELECT * FROM events WHERE position > ? ORDER BY position LIMIT ?'),
       recordPage: this.db.prepare<[number, number], StoredRecord>(`SELECT ${RECORD_COLUMNS} FROM events WHERE position > ? ORDER BY position LIMIT ?`).raw(),
+      through: this.db.prepare<[number], { n: number }>('SELECT count(*) AS n FROM events WHERE position <= ?'),
+      lastThrough: this.db.prepare<[number], { position: number; recorded_at: string }>('SELECT position, recorded_at FROM events WHERE position <= ? ORDER BY position DESC LIMIT 1'),
       typeSample: this.db.prepare<[number, number, number], { type: string; n: number }>(
         'SELECT type, count(*) AS n FROM (SELECT type FROM events WHERE position > ? AND position <= ? ORDER BY position LIMIT ?) GROUP BY type',
       ),
@@ -196,6 +199,16 @@ export class SqliteEventStore implements EventStore {
     }
   }
 
+  /** The INSERT of `rows` events, prepared once per row count. */
+  private insertRows(rows: number): Database.Statement<unknown[]> {
+    let statement = this.inserts[rows];
+    if (!statement) {
+      const row = '(?, ?, ?, ?, ?, ?, ?)';
+      statement = this.inserts[rows] = this.db.prepare(`INSERT INTO events (stream_name, revision, id, type, data, metadata, recorded_at) VALUES ${Array.from({ length: rows }, () => row).join(', ')}`);
+    }
+    return statement;
+  }
+
   private currentRevision(streamName: string): number {
     return this.stmts.streamRevision.get(streamName)?.r ?? -1;
   }
@@ -209,12 +222,24 @@ export class SqliteEventStore implements EventStore {
     }
     if (events.length === 0) return { nextExpectedRevision: current, position: this.headSync(), alreadyAppended: false };
     const now = new Date().toISOString();
-    const insert = this.stmts.insert;
     let position = 0;
-    for (let i = 0; i < events.length; i++) {
-      const e = events[i]!;
-      const s = serialised[i]!;
-      position = Number(insert.run(streamName, current + 1 + i, e.id, e.type, s.data, s.metadata, now).lastInsertRowid);
+    // Up to INSERT_ROWS events per INSERT statement: fewer calls into SQLite for a batch.
+    for (let from = 0; from < events.length; from += INSERT_ROWS) {
+      const rows = Math.min(INSERT_ROWS, events.length - from);
+      const values = new Array<string | number | undefined>(rows * 7);
+      for (let i = 0; i < rows; i++) {
+        const e = events[from + i]!;
+        const s = serialised[from + i]!;
+        const at = i * 7;
+        values[at] = streamName;
+        values[at + 1] = current + 1 + from + i;
+        values[at + 2] = e.id;
+        values[at + 3] = e.type;
+        values[at + 4] = s.data;
+        values[at + 5] = s.metadata;
+        values[at + 6] = now;
+      }
+      position = Number(this.insertRows(rows).run(values).lastInsertRowid);
     }
     return { nextExpectedRevision: current + events.length, position: String(position), alreadyAppended: false };
   }
@@ -292,6 +317,12 @@ export class SqliteEventStore implements EventStore {
       )
       .raw());
     return statement.all({ types: JSON.stringify(filter.types), after, limit });
+  }
+
+  /** How many events the store holds up to a position, and the last of them. */
+  countThrough(upTo: number): { count: number; last?: { position: number; recordedAt: string } } {
+    const last = this.stmts.lastThrough.get(upTo);
+    return { count: this.stmts.through.get(upTo)!.n, ...(last ? { last: { position: last.position, recordedAt: last.recorded_at } } : {}) };
   }
 
   /** How many events of each type a stretch of the store holds: up to `limit` events after `after`, to `upTo`. */
