@@ -38,10 +38,10 @@ export const benchDir = (name: string) => {
   return d;
 };
 
-export function percentiles(values: number[]): { p50: number; p99: number; max: number; min: number } {
+export function percentiles(values: number[]): { p50: number; p90: number; p95: number; p99: number; max: number; min: number } {
   const s = [...values].sort((a, b) => a - b);
   const at = (p: number) => s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)] ?? NaN;
-  return { p50: at(50), p99: at(99), max: s[s.length - 1] ?? NaN, min: s[0] ?? NaN };
+  return { p50: at(50), p90: at(90), p95: at(95), p99: at(99), max: s[s.length - 1] ?? NaN, min: s[0] ?? NaN };
 }
 
 /** The event every append benchmark writes: a complaint acknowledgement of realistic size. */

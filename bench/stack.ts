@@ -6,7 +6,7 @@ import { Client, Connection } from '@temporalio/client';
 import proto from '@temporalio/proto';
 import Database from 'better-sqlite3';
 import { loadConfig } from '../src/config/config';
-import { ROOT, temporalCli } from '../src/config/tools';
+import { devServerArgs, ROOT, temporalCli } from '../src/config/tools';
 
 /**
  * The stack as `npm start` runs it, one piece at a time, so that each benchmark phase starts from fresh processes:
@@ -117,12 +117,12 @@ export async function startDevServer(dir: string): Promise<DevServer> {
   const cli = temporalCli();
   if (cli.kind !== 'path') {
     const { TestWorkflowEnvironment } = await import('@temporalio/testing');
-    const env = await TestWorkflowEnvironment.createLocal({ server: { ip: '127.0.0.1', port, dbFilename, ui: false } });
+    const env = await TestWorkflowEnvironment.createLocal({ server: { ip: '127.0.0.1', port, ui: false, extraArgs: devServerArgs(dbFilename) } });
     return { address: env.address, client: env.client, stop: () => env.teardown() };
   }
   const proc = new Proc(
     'temporal',
-    spawn(cli.path, ['server', 'start-dev', '--db-filename', dbFilename, '--ip', '127.0.0.1', '--port', String(port), '--headless', '--namespace', 'default', '--log-level', 'warn'], {
+    spawn(cli.path, ['server', 'start-dev', ...devServerArgs(dbFilename), '--ip', '127.0.0.1', '--port', String(port), '--headless', '--namespace', 'default', '--log-level', 'warn'], {
       stdio: ['ignore', 'pipe', 'pipe'],
     }),
   );

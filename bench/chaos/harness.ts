@@ -7,7 +7,7 @@ import path from 'node:path';
 import { Connection, Client } from '@temporalio/client';
 import { TemporalGateway } from '../../src/api/gateway';
 import { verifyLedgers } from '../../src/audit/rebuild';
-import { ROOT, temporalCli } from '../../src/config/tools';
+import { devServerArgs, ROOT, temporalCli } from '../../src/config/tools';
 import type { ComplaintEvent } from '../../src/processes/complaint/schemas';
 import { COMPRESSED_POLICY } from '../../src/domain/policy';
 import type { RecordedEvent } from '../../src/events/envelope';
@@ -124,7 +124,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosSummary> {
     {
       name: 'temporal',
       start: () =>
-        spawn(cli.path, ['server', 'start-dev', '--headless', '--db-filename', path.join(dir, 'temporal.db'), '--ip', '127.0.0.1', '--port', String(temporalPort), '--log-level', 'error'], {
+        spawn(cli.path, ['server', 'start-dev', '--headless', ...devServerArgs(path.join(dir, 'temporal.db')), '--ip', '127.0.0.1', '--port', String(temporalPort), '--log-level', 'error'], {
           stdio: 'ignore',
         }),
     },

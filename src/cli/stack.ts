@@ -4,7 +4,7 @@ import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { Connection } from '@temporalio/client';
 import type { Config } from '../config/config';
-import { ROOT, temporalCli } from '../config/tools';
+import { devServerArgs, ROOT, temporalCli } from '../config/tools';
 import { DEMO_DIRECTORY_FILE, loadDirectory } from '../config/directory';
 import { ensureLocalTokens } from './tokens';
 
@@ -102,8 +102,7 @@ export async function startStack(config: Config, options: StackOptions = {}): Pr
         args: [
           'server',
           'start-dev',
-          '--db-filename',
-          config.temporalDbPath,
+          ...devServerArgs(config.temporalDbPath),
           '--ip',
           '127.0.0.1',
           '--ui-ip',
@@ -129,8 +128,8 @@ export async function startStack(config: Config, options: StackOptions = {}): Pr
           port: config.TEMPORAL_PORT,
           ui: true,
           uiPort: config.TEMPORAL_UI_PORT,
-          dbFilename: config.temporalDbPath,
           namespace: config.TEMPORAL_NAMESPACE,
+          extraArgs: devServerArgs(config.temporalDbPath),
         },
       });
     }
