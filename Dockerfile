@@ -35,7 +35,10 @@ COPY package.json package-lock.json tsconfig.json worker.ts ./
 COPY bin ./bin
 COPY src ./src
 COPY policies ./policies
-RUN mkdir -p /app/data && chown node:node /app/data
+COPY scripts ./scripts
+# The compiled CLI (dist/cli), so `taizhang` in the image starts without compiling TypeScript.
+RUN node scripts/build.mjs \
+ && mkdir -p /app/data && chown node:node /app/data
 # `node` (uid 1000) is the unprivileged user of the official Node.js images.
 USER node
 EXPOSE 3000

@@ -434,7 +434,15 @@ describe('Dockerfile', () => {
     for (const n of names) expect(Object.keys(ENV_SCHEMA), `Dockerfile ENV ${n}`).toContain(n);
   });
 
-  it('.dockerignore keeps node_modules, data, .tools and .git out of the build context', () => {
-    for (const entry of ['node_modules', 'data', '.tools', '.git']) expect(dockerignore, entry).toContain(entry);
+  it('.dockerignore keeps node_modules, data, .tools, .git and a local dist out of the build context', () => {
+    for (const entry of ['node_modules', 'data', '.tools', '.git', 'dist']) expect(dockerignore, entry).toContain(entry);
+  });
+
+  it('compiles the CLI inside the image, from the sources it copies, before it drops root', () => {
+    expect(text).toMatch(/^COPY\s+scripts\s/m);
+    const build = text.search(/^RUN node scripts\/build\.mjs\b/m);
+    expect(build, 'RUN node scripts/build.mjs').toBeGreaterThan(text.search(/^COPY\s+src\s/m));
+    expect(build).toBeGreaterThan(text.search(/^COPY\s+scripts\s/m));
+    expect(build).toBeLessThan(text.search(/^USER\s+node/m));
   });
 });
