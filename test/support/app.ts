@@ -1,5 +1,6 @@
 import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
 import { buildApp } from '../../src/api/app';
 import { SurveySchedules } from '../../src/api/schedules';
 import type { Role } from '../../src/domain/roles';
@@ -29,7 +30,7 @@ export const TOKENS: Record<string, { token: string; role: Role; actor: string }
 };
 
 /** The API over a real worker, store and projector on the Temporal dev server, as one in-process stack for tests. */
-export async function startTestApp(policy: Policy = DEFAULT_POLICY) {
+export async function startTestApp(policy: Policy = DEFAULT_POLICY, options: { logger?: Logger } = {}) {
   // Survey samples read the ledgers this app's projector keeps.
   const w = await startWorkerStack('dev', { policy, activities: (dir) => ({ policy, ledgers: new LedgerReader(path.join(dir, 'ledger.db'), ALL_LEDGERS) }) });
   const { env, gateway } = w;
@@ -40,7 +41,7 @@ export async function startTestApp(policy: Policy = DEFAULT_POLICY) {
   const reader = new LedgerReader(path.join(s.dir, 'ledger.db'), ALL_LEDGERS);
   const app: FastifyInstance = await buildApp({
     config: { temporalAddress: env.connection.options.address, tokens: Object.values(TOKENS) },
-    logger: testLogger,
+    logger: options.logger ?? testLogger,
     gateway,
     store: s.store,
     ledgers: reader,
