@@ -8,6 +8,7 @@ import { entityId } from '../domain/fields';
 import type { CellValue, LedgerRow } from '../domain/ledger';
 import type { Policy } from '../domain/policy/schema';
 import { authorize, STAFF_ROLES, type ActorRole } from '../domain/roles';
+import { csvField, neutraliseFormula } from '../domain/spreadsheet';
 import { readEntity } from '../events/entities';
 import type { EventStore } from '../events/store/port';
 import { surveyProcess } from '../processes/survey';
@@ -266,22 +267,19 @@ export function surveyReportWorkbook(sheets: readonly Sheet[], options: { timeZo
   return wb;
 }
 
-function csvField(s: string): string {
-  // Text a spreadsheet would run as a formula (CSV injection) is prefixed with '; signed numbers stay as they are.
-  const safe = /^[=+\-@\t\r]/.test(s) && !/^[+-]?[\d\s().-]+$/.test(s) ? `'${s}` : s;
-  return /[",\r\n]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
-}
+/** A cell of the report's CSV: never a formula (CSV injection), quoted as RFC 4180 says. */
+const csvCell = (s: string): string => csvField(neutraliseFormula(s));
 
 /** The report as one CSV (RFC 4180, UTF-8 with BOM, CRLF): each table under its name, a blank line between them. */
 export function surveyReportCsv(sheets: readonly Sheet[], options: { timeZone: string }): string {
   const value = (c: Cell): string => {
     if (c === null) return '';
-    if (typeof c === 'object') return csvField(zonedIso(c.instant, options.timeZone));
+    if (typeof c === 'object') return csvCell(zonedIso(c.instant, options.timeZone));
     if (typeof c === 'number') return String(c);
     if (typeof c === 'boolean') return yesNo(c);
-    return csvField(c);
+    return csvCell(c);
   };
-  const blocks = sheets.map((s) => [csvField(s.name), s.headers.map(csvField).join(','), ...s.rows.map((r) => r.map(value).join(','))].join('\r\n'));
+  const blocks = sheets.map((s) => [csvCell(s.name), s.headers.map(csvCell).join(','), ...s.rows.map((r) => r.map(value).join(','))].join('\r\n'));
   return `\uFEFF${blocks.join('\r\n\r\n')}\r\n`;
 }
 

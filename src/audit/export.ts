@@ -8,6 +8,7 @@ import ExcelJS from 'exceljs';
 import { validationError } from '../domain/errors';
 import type { CellValue, Column, LedgerRow, LedgerShape } from '../domain/ledger';
 import type { ActorRole } from '../domain/roles';
+import { csvField, neutraliseFormula } from '../domain/spreadsheet';
 import { LedgerDb } from '../projections/ledger-db';
 import { sourceOf } from '../projections/projection';
 import { maskRows } from '../projections/reader';
@@ -84,15 +85,6 @@ function toCsv(rows: LedgerRow[], ledger: LedgerShape, o: { lang: HeaderLanguage
       }),
     );
   return `\uFEFF${lines.map((l) => l.join(',')).join('\r\n')}\r\n`;
-}
-
-function csvField(s: string): string {
-  return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-}
-
-/** Text that a spreadsheet would evaluate (CSV injection); signed numbers and phones such as +86 138… stay as they are. */
-function neutraliseFormula(s: string): string {
-  return /^[=+\-@\t\r]/.test(s) && !/^[+-]?[\d\s().-]+$/.test(s) ? `'${s}` : s;
 }
 
 // ── Excel ──────────────────────────────────────────────────────────────────────────────────
