@@ -29,7 +29,9 @@ ENV DATA_DIR=/app/data \
     PORT=3000
 WORKDIR /app
 # Code and dependencies stay owned by root (read-only for the service user); only the data
-# directory is writable. A named volume mounted on /app/data starts with this ownership.
+# directory is writable, and by the service user alone (0700: it holds personal data). A named
+# volume mounted on /app/data starts with this ownership and mode; the services keep it 0700 and
+# create their files 0600 (umask 077).
 COPY --from=deps /app/node_modules ./node_modules
 COPY package.json package-lock.json tsconfig.json worker.ts ./
 COPY bin ./bin
@@ -38,7 +40,7 @@ COPY policies ./policies
 COPY scripts ./scripts
 # The compiled CLI (dist/cli), so `taizhang` in the image starts without compiling TypeScript.
 RUN node scripts/build.mjs \
- && mkdir -p /app/data && chown node:node /app/data
+ && mkdir -p /app/data && chown node:node /app/data && chmod 700 /app/data
 # `node` (uid 1000) is the unprivileged user of the official Node.js images.
 USER node
 EXPOSE 3000

@@ -1,11 +1,15 @@
 import { Worker, type WorkerOptions } from '@temporalio/worker';
-import { BUNDLER_OPTIONS, WORKFLOWS_PATH } from './src/config/bundle';
+import { bundlerOptions, WORKFLOWS_PATH } from './src/config/bundle';
 import type { Logger } from 'pino';
 import { createActivities } from './src/activities';
 import { createNotifier, customerContactFromStore, NotificationDispatcher, RecipientResolver, SentLog } from './src/activities/notify';
 import { surveyLinkRenderer } from './src/activities/notify/links';
 import { eventStoreOptions, surveyLinkSettings, type Config } from './src/config/config';
 import { loadDirectory } from './src/config/directory';
+import { loadKeys } from './src/config/keys';
+import { encryptedDataConverter } from './src/support/codec';
+import { SqliteDataKeyStore } from './src/events/keys/data-keys';
+import { PiiCipher } from './src/events/keys/cipher';
 import { isMain, runMain, type Service } from './src/config/main';
 import { installRuntime, installRuntimeLogger, type RuntimeTelemetry } from './src/config/runtime';
 import { loadPolicy, warnCalendarCoverage } from './src/config/policy';
@@ -15,11 +19,12 @@ import { LEDGERS } from './src/projections/ledgers';
 import { LedgerReader } from './src/projections/reader';
 import { measuredAppends, WorkerMetrics } from './src/support/metrics';
 import { scheduledInstantOf } from './src/support/metrics-alarms';
+import { restrictNewFiles, securePrivateDataDir } from './src/support/private-files';
 import { announceMetrics, fetchMetricsText, serveMetrics } from './src/support/metrics-server';
 import { connectClient, connectWorker } from './src/temporal';
 
 export { installRuntimeLogger };
-export { BUNDLER_OPTIONS, NODE_SIDE_MODULES, WORKFLOWS_PATH } from './src/config/bundle';
+export { bundlerOptions, NODE_SIDE_MODULES, WORKFLOWS_PATH } from './src/config/bundle';
 
 /**
  * The worker sized for its machine (TAIZHANG_WORKFLOW_THREADS, TAIZHANG_MAX_CACHED_WORKFLOWS, task slots): a bounded
@@ -65,6 +70,7 @@ async function serveWorkerMetrics(config: Config, logger: Logger, metrics: Worke
 }
 
 export async function startWorker(config: Config, logger: Logger, deps: { store?: EventStore } = {}): Promise<Service & { worker: Worker; metricsUrl: string | undefined }> {
+  securePrivateDataDir(config.dataDir, logger);
   const telemetry = await installRuntime(logger, { metricsAddress: config.TAIZHANG_SDK_METRICS_ADDRESS });
   const metrics = new WorkerMetrics();
   const policy = loadPolicy(config);
@@ -72,20 +78,26 @@ export async function startWorker(config: Config, logger: Logger, deps: { store?
   const store = deps.store ?? (await openEventStore(eventStoreOptions(config)));
   const notifier = createNotifier({ channel: config.NOTIFY_CHANNEL, smtpUrl: config.SMTP_URL, smtpFrom: config.SMTP_FROM, webhookUrl: config.NOTIFY_WEBHOOK_URL }, logger);
   const directory = loadDirectory(config.TAIZHANG_DIRECTORY_FILE);
-  const recipients = new RecipientResolver(directory, customerContactFromStore(store));
+  // Commands are verified with the command keys inside the workflows; every payload is encrypted (see src/support/codec.ts);
+  // personal fields are sealed with their customer's data key, destroyed here by an erasure (crypto-shredding).
+  const keys = loadKeys(config);
+  const dataConverter = encryptedDataConverter(keys.payloadKeys);
+  const dataKeys = new SqliteDataKeyStore(config.customerKeysDbPath, keys.dataKeyWrap);
+  const recipients = new RecipientResolver(directory, customerContactFromStore(store, new PiiCipher(dataKeys)));
   // Survey samples read the ledgers the projector keeps (read-only).
   const ledgers = new LedgerReader(config.ledgerDbPath, LEDGERS);
   const sentLog = new SentLog(config.notificationsDbPath);
   const connection = await connectWorker(config, logger);
-  const client = await connectClient(config, logger);
+  const client = await connectClient(config, logger, undefined, dataConverter);
   const worker = await Worker.create({
     connection,
     namespace: config.TEMPORAL_NAMESPACE,
     taskQueue: config.TEMPORAL_TASK_QUEUE,
     workflowsPath: WORKFLOWS_PATH,
-    bundlerOptions: BUNDLER_OPTIONS,
+    bundlerOptions: bundlerOptions(keys.commandKeys),
+    dataConverter,
     // Appends go through the activities: measured there (count, events, latency, lateness of the alarms they record).
-    activities: createActivities({ store: measuredAppends(store, metrics, scheduledInstantOf), logger, policy, ledgers, directory, client }),
+    activities: createActivities({ store: measuredAppends(store, metrics, scheduledInstantOf), logger, policy, ledgers, directory, client, commandKeys: keys.commandKeys, dataKeys }),
     ...workerSizing(config),
   });
   const dispatcher = new NotificationDispatcher(store, notifier, sentLog, recipients, logger, { render: surveyLinkRenderer(surveyLinkSettings(config)), counters: metrics.notifications });
@@ -107,9 +119,13 @@ export async function startWorker(config: Config, logger: Logger, deps: { store?
       ledgers.close();
       await notifier.close?.();
       sentLog.close();
+      dataKeys.close();
       if (!deps.store) await store.close();
     },
   };
 }
 
-if (isMain(import.meta.url)) await runMain('worker', startWorker);
+if (isMain(import.meta.url)) {
+  restrictNewFiles(); // owner-only files (DATA_DIR holds personal data)
+  await runMain('worker', startWorker);
+}

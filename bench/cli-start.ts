@@ -110,11 +110,11 @@ export async function benchCliStart(): Promise<void> {
   const stack = await startStack(env);
   try {
     const customers = 20;
-    await taizhang(['dev', 'seed', '--customers', String(customers), '--run', 'cli'], env);
+    await taizhang(['dev', 'seed', '--customers', String(customers), '--run', 'cli', '--as', 'admin'], env);
     // The ledger shows what the projector has applied: wait for every seeded customer.
     const deadline = Date.now() + 60_000;
     for (;;) {
-      const page = JSON.parse((await taizhang(['ledger', 'customers', '--format', 'json'], env)).stdout) as { total: number };
+      const page = JSON.parse((await taizhang(['ledger', 'customers', '--format', 'json', '--as', 'admin'], env)).stdout) as { total: number };
       if (page.total >= customers) break;
       if (Date.now() > deadline) throw new Error(`the customers ledger shows ${page.total} of ${customers} seeded customers after 60 s`);
       await new Promise((r) => setTimeout(r, 200));
@@ -123,7 +123,7 @@ export async function benchCliStart(): Promise<void> {
     // A Node.js process that does nothing, measured beside them: the floor any command starts from on this machine now.
     const bare = await timed(['-e', '0'], env);
     const help = await timed([BIN, '--help'], env);
-    const read = await timed([BIN, 'ledger', 'customers'], env);
+    const read = await timed([BIN, 'ledger', 'customers', '--as', 'admin'], env);
     if (!freshBuild()) throw new Error('a source changed during the benchmark: the CLI ran from TypeScript, not compiled');
     emit({
       name: 'cli_start',

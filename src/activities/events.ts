@@ -1,5 +1,6 @@
 import { ApplicationFailure } from '@temporalio/common';
 import { checkEventData, schemaVersionOf, upcast } from '../events/catalogue';
+import type { DataKeyStore } from '../events/keys/data-keys';
 import { eventMetadata, type EventEnvelope, type EventMetadata } from '../events/envelope';
 import { deterministicEventId } from '../events/ids';
 import { ConcurrencyError, EventStoreError } from '../events/store/errors';
@@ -44,7 +45,10 @@ export interface LoadStreamResult {
   revision: number;
 }
 
-export function createEventActivities(deps: { store: EventStore; logger: Logger }) {
+/** The customers an append erases (`CustomerErased`): their data keys are destroyed once it is durable. */
+const erasedBy = (envelopes: readonly EventEnvelope[]) => envelopes.filter((e) => e.type === 'CustomerErased').map((e) => e.data as { customerId: string; at: string });
+
+export function createEventActivities(deps: { store: EventStore; logger: Logger; dataKeys?: DataKeyStore }) {
   const { store, logger } = deps;
   return {
     /**
@@ -64,10 +68,15 @@ export function createEventActivities(deps: { store: EventStore; logger: Logger 
           metadata: metadata.data,
         };
       });
+      const erased = erasedBy(envelopes);
+      if (erased.length && !deps.dataKeys) throw ApplicationFailure.nonRetryable('this worker has no customer data keys (DATA_DIR/customer-keys.db) to destroy for an erasure', 'NoDataKeys');
       try {
         const r = await store.append(input.streamName, envelopes, {
           expectedRevision: input.expectedRevision < 0 ? 'no_stream' : input.expectedRevision,
         });
+        // Crypto-shredding: the key goes once the erasure is on record; a retried append (already done) destroys it
+        // again, which changes nothing, so a crash between the two never leaves a recorded erasure with its key.
+        for (const e of erased) if (deps.dataKeys!.destroy(e.customerId, e.at)) logger.info({ customerId: e.customerId }, 'customer data key destroyed');
         logger.debug(
           { stream: input.streamName, types: envelopes.map((e) => e.type), position: r.position, retry: r.alreadyAppended },
           'events appended',

@@ -3,6 +3,7 @@ import type { Client } from '@temporalio/client';
 import type { Directory } from '../domain/directory';
 import type { Policy } from '../domain/policy/schema';
 import type { EventStore } from '../events/store/port';
+import type { DataKeyStore } from '../events/keys/data-keys';
 import { createEventActivities } from './events';
 import { createProcessActivities } from './processes';
 import { createSurveyActivities, type LedgerSource } from './surveys';
@@ -16,6 +17,10 @@ export interface ActivityDeps {
   directory?: Directory;
   /** Starts the processes a workflow opens (corrective actions, scheduled survey rounds). */
   client?: Client;
+  /** Seals the creating command of each process started (TAIZHANG_COMMAND_KEYS). */
+  commandKeys?: readonly Buffer[];
+  /** The customers' data keys, destroyed by an erasure (crypto-shredding). */
+  dataKeys?: DataKeyStore;
 }
 
 /** The worker's activities, built from their dependencies (the worker is the composition root). */

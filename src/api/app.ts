@@ -13,12 +13,17 @@ import { validationFrom } from '../domain/validation';
 import type { EventStore } from '../events/store/port';
 import { measureLag } from '../projections/projector';
 import type { LedgerReader } from '../projections/reader';
+import type { PiiCipher } from '../events/keys/cipher';
+import type { AesGcmPayloadCodec } from '../support/codec';
+import { codecAuthorization, registerCodecRoutes } from './codec';
+import { AccessLog } from '../audit/access-log';
 import { registerAuditRoutes } from './audit';
 import { AuthError, TokenAuth, type Principal } from './auth';
 import { registerCalendarRoutes } from './calendar';
 import type { TemporalGateway } from './gateway';
 import { registerMetricsRoutes, type MetricsOptions } from './metrics';
 import { registerProcessRoutes } from './processes';
+import { rateLimitKey, rateLimitsOf } from './rate-limits';
 import { registerScheduleRoutes, type SurveySchedules } from './schedules';
 import { errorBody, readResponses } from './schemas';
 import { registerSlaRoutes } from './sla';
@@ -49,6 +54,10 @@ export interface AppDeps {
   auditDbPath?: string;
   /** Requests per minute per client (token, else address); 0 or absent turns the limit off. */
   rateLimitPerMinute?: number;
+  /** Exports, as-of views and verify per minute per token (each its own budget); default a sixtieth of the above, at least 2. */
+  heavyRateLimitPerMinute?: number;
+  /** DATA_DIR/access.db: the append-only log of reads and exports of unmasked personal data. Absent: kept in memory (tests). */
+  accessLogPath?: string;
   version?: string;
   /** The survey cycles' Temporal Schedules (`/schedules`, for admins); without it, no such routes. */
   schedules?: SurveySchedules;
@@ -56,6 +65,12 @@ export interface AppDeps {
   links?: { secret: string; baseUrl: string };
   /** `/metrics`: its token, if any, and where the worker's metrics are read from. Without it, the API's own, open. */
   metrics?: MetricsOptions;
+  /** The Temporal payload codec: `/codec/decode` for the Web UI and the temporal CLI. Without it, no codec routes. */
+  codec?: AesGcmPayloadCodec;
+  /** Opens the personal fields sealed with customers' data keys, for the roles that may read them (masked for others). */
+  pii?: PiiCipher;
+  /** Origins of the Temporal Web UI allowed to call the codec routes from a browser. */
+  uiOrigins?: readonly string[];
 }
 
 const METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'] as const;
@@ -79,19 +94,21 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     },
     transform: jsonSchemaTransform,
   });
-  if (deps.rateLimitPerMinute) {
+  const limits = deps.rateLimitPerMinute ? rateLimitsOf(deps.rateLimitPerMinute, deps.heavyRateLimitPerMinute) : undefined;
+  if (limits) {
     await app.register(fastifyRateLimit, {
-      max: deps.rateLimitPerMinute,
+      max: limits.perMinute,
       timeWindow: 60_000,
-      // Per token when one is sent (people share addresses behind a gateway), else per address.
-      keyGenerator: (req) => req.headers.authorization ?? req.ip,
+      // Per token (by its hash) once it authenticated (people share addresses behind a gateway), else per address.
+      // The 429 carries Retry-After.
+      keyGenerator: rateLimitKey,
       errorResponseBuilder: (_req, ctx) => ({ statusCode: 429, error: 'rate_limited', message: `more than ${ctx.max} requests a minute; retry in ${ctx.after}` }),
     });
   }
 
   app.addHook('onRequest', async (req) => {
     if (req.routeOptions.config?.public || req.routeOptions.url === undefined) return;
-    req.principal = auth.authenticate(req.headers.authorization);
+    req.principal = auth.authenticate(codecAuthorization(req.url, req.headers));
   });
   // The access line of every request, refused ones included: who (actor and role, when a token named them), what (the
   // method and the route's pattern, never the URL with its query values), the status and the time taken.
@@ -144,16 +161,36 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
 
   app.get('/openapi.json', { config: { public: true }, schema: { hide: true } }, async () => app.swagger());
 
+  // The details (addresses, the store's kind and errors, positions) map the deployment: for operators, not the public.
   const health = z.object({
     status: z.enum(['ok', 'unavailable']),
-    temporal: z.object({ ok: z.boolean(), address: z.string() }),
-    store: z.object({ ok: z.boolean(), kind: z.string(), head: z.string().optional(), error: z.string().optional() }),
-    projector: z.object({ ready: z.boolean(), checkpoint: z.string(), lag: z.object({ events: z.number(), capped: z.boolean(), ms: z.number() }).nullable() }),
+    temporal: z.object({ ok: z.boolean(), address: z.string() }).optional().describe('with a valid token only'),
+    store: z.object({ ok: z.boolean(), kind: z.string(), head: z.string().optional(), error: z.string().optional() }).optional().describe('with a valid token only'),
+    projector: z
+      .object({ ready: z.boolean(), checkpoint: z.string(), lag: z.object({ events: z.number(), capped: z.boolean(), ms: z.number() }).nullable() })
+      .optional()
+      .describe('with a valid token only'),
   });
+  /** The caller of a public route when it sent a valid token (any role), else nobody: a wrong token is no error here. */
+  const operatorOf = (req: FastifyRequest): Principal | undefined => {
+    try {
+      return req.headers.authorization ? auth.authenticate(req.headers.authorization) : undefined;
+    } catch {
+      return undefined;
+    }
+  };
   app.get(
     '/healthz',
-    { config: { public: true }, schema: { summary: 'Liveness and readiness: Temporal, the event store and the projector lag', security: [], response: { 200: health, 503: health, 429: errorBody } } },
-    async (_req, reply) => {
+    {
+      config: { public: true },
+      schema: {
+        summary: 'Liveness and readiness: ok or unavailable for anyone; with a valid token, the details (Temporal, the event store, the projector lag)',
+        security: [],
+        response: { 200: health, 503: health, 429: errorBody },
+      },
+    },
+    async (req, reply) => {
+      req.principal = operatorOf(req);
       const [temporal, store] = await Promise.all([
         deps.gateway.healthy(),
         deps.store.head().then(
@@ -161,11 +198,14 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
           (err: unknown) => ({ ok: false, kind: deps.store.kind, error: (err as Error).message }),
         ),
       ]);
+      const ok = temporal && store.ok;
+      const status = ok ? 'ok' : 'unavailable';
+      // The public answer skips the lag measurement: an anonymous caller cannot make the API read the store for it.
+      if (!req.principal) return reply.status(ok ? 200 : 503).send({ status });
       const checkpoint = deps.ledgers.checkpoint();
       const lag = store.ok ? await measureLag(deps.store, checkpoint).catch(() => undefined) : undefined;
-      const ok = temporal && store.ok;
       return reply.status(ok ? 200 : 503).send({
-        status: ok ? 'ok' : 'unavailable',
+        status,
         temporal: { ok: temporal, address: deps.config.temporalAddress },
         store,
         projector: { ready: deps.ledgers.ready(), checkpoint, lag: lag ? { events: lag.events, capped: lag.capped, ms: lag.ms } : null },
@@ -180,11 +220,14 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     ledgers: deps.ledgers.ledgers.map((l) => ({ name: l.name, title: l.title, columns: l.columns.map((c) => ({ name: c.name, label: c.label, personalData: Boolean(c.pii) })) })),
   }));
 
+  if (deps.codec) registerCodecRoutes(app, { auth, codec: deps.codec, pii: deps.pii, uiOrigins: deps.uiOrigins ?? [] });
   registerProcessRoutes(app, deps);
   registerSlaRoutes(app, deps);
   registerCalendarRoutes(app, deps);
   registerScheduleRoutes(app, deps);
-  registerAuditRoutes(app, { store: deps.store, ledgers: deps.ledgers, timeZone: deps.timeZone ?? 'Asia/Shanghai', auditDbPath: deps.auditDbPath });
+  const accessLog = new AccessLog(deps.accessLogPath ?? ':memory:');
+  app.addHook('onClose', async () => accessLog.close());
+  registerAuditRoutes(app, { store: deps.store, ledgers: deps.ledgers, timeZone: deps.timeZone ?? 'Asia/Shanghai', auditDbPath: deps.auditDbPath, accessLog, limits });
   registerSurveyImportRoutes(app, deps);
   registerSurveyReportRoutes(app, { ledgers: deps.ledgers, store: deps.store, policy: deps.policy, timeZone: deps.timeZone ?? 'Asia/Shanghai' });
   if (deps.links) await registerSurveyFormRoutes(app, { gateway: deps.gateway, links: deps.links, timeZone: deps.timeZone });

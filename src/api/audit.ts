@@ -2,23 +2,30 @@ import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { ANCHOR_REASONS, AnchorStore, type AnchorReason } from '../audit/anchors';
+import { ACCESS_KINDS, personalDataIn, type AccessLog, type AccessRecord } from '../audit/access-log';
 import { anchorChain, recordChain } from '../audit/recorder';
 import { allRows, exportLedger } from '../audit/export';
-import { streamHistory } from '../audit/history';
+import { readStreamHistory } from '../audit/history';
 import { rebuildLedgers, verifyLedgers } from '../audit/rebuild';
 import { illegalState } from '../domain/errors';
 import { isoInstant, queryInteger } from '../domain/fields';
 import type { ActorRole } from '../domain/roles';
 import type { EventStore } from '../events/store/port';
 import { LEDGERS } from '../projections/ledgers';
-import { LedgerReader, type LedgerPage, type LedgerQuery } from '../projections/reader';
+import { LedgerReader, mayReadPii, refuseMaskingOracle, type LedgerPage, type LedgerQuery } from '../projections/reader';
 import { requireRole } from './auth';
+import { heavyRoute, ledgerRoute, type RateLimits } from './rate-limits';
 import { commandResponses, publicResponses, readResponses } from './schemas';
 
 const AUDITORS = ['auditor', 'admin'] as const;
+/**
+ * Exports and as-of views replay or read a whole ledger: supervisors and above (the auditor included), who answer for
+ * their teams' work. Agents and the reviewing roles read the live ledgers page by page.
+ */
+export const SUPERVISORS_AND_ABOVE = ['supervisor', 'manager', 'general_manager', 'auditor', 'admin'] as const;
 
 export const ledgerQuery = z
   .object({
@@ -99,10 +106,52 @@ const exported = {
   },
 };
 
-export function registerAuditRoutes(app: FastifyInstance, deps: { store: EventStore; ledgers: LedgerReader; timeZone: string; auditDbPath?: string }): void {
+const accessQuery = z
+  .object({
+    actor: z.string().min(1).max(200).optional(),
+    since: isoInstant.optional(),
+    until: isoInstant.optional(),
+    limit: queryInteger(1, 10_000).default(100),
+  })
+  .strict();
+const accessEvent = z.object({
+  id: z.number().int(),
+  at: z.string(),
+  actor: z.string(),
+  role: z.string(),
+  method: z.string(),
+  route: z.string(),
+  kind: z.enum(ACCESS_KINDS),
+  subject: z.string().describe('the ledger, stream or customer read'),
+  customerIds: z.array(z.string()),
+  rows: z.number().int().describe('rows (or events) that held personal data'),
+  columns: z.array(z.string()).describe('the personal-data columns or fields shown'),
+  asOf: z.string().nullable(),
+  requestId: z.string(),
+});
+
+export interface AuditRouteDeps {
+  store: EventStore;
+  ledgers: LedgerReader;
+  timeZone: string;
+  auditDbPath?: string;
+  /** Where reads and exports of unmasked personal data are recorded (DATA_DIR/access.db). */
+  accessLog: AccessLog;
+  /** Rate limits: exports, as-of views and verify get the heavy budget. Absent: no limits. */
+  limits?: RateLimits;
+}
+
+/** Records that the caller was shown personal data unmasked: who, through which route, what. */
+function recordAccess(deps: AuditRouteDeps, req: FastifyRequest, what: Pick<AccessRecord, 'kind' | 'subject' | 'customerIds' | 'rows' | 'columns' | 'asOf'>): void {
+  const who = req.principal!;
+  deps.accessLog.record({ ...what, actor: who.actor, role: who.role, method: req.method, route: req.routeOptions.url ?? req.url.split('?')[0]!, requestId: req.id });
+}
+
+export function registerAuditRoutes(app: FastifyInstance, deps: AuditRouteDeps): void {
   app.get(
     '/ledgers/:name',
     {
+      config: ledgerRoute(deps.limits),
       schema: {
         summary: 'Rows of one ledger; column=value parameters filter, limit/offset page, asOf replays it as it stood then',
         params: z.object({ name: z.string() }),
@@ -113,9 +162,16 @@ export function registerAuditRoutes(app: FastifyInstance, deps: { store: EventSt
     async (req): Promise<LedgerPage & { asOf?: string }> => {
       const { name } = req.params as { name: string };
       const { limit, offset, asOf, ...where } = req.query as z.infer<typeof ledgerQuery>;
-      deps.ledgers.ledger(name); // 404 before any replay
+      const role = req.principal!.role;
+      const ledger = deps.ledgers.ledger(name); // 404 before any replay
+      if (asOf) requireRole(req.principal!, SUPERVISORS_AND_ABOVE, 'read a ledger as of an instant');
+      refuseMaskingOracle(ledger, Object.entries(where as Record<string, string>), role); // and 400 before it too
       const query: LedgerQuery = { limit, offset, where: where as Record<string, string> };
-      const page = await readLedger(deps, asOf, (reader) => reader.list(name, req.principal!.role, query));
+      const page = await readLedger(deps, asOf, (reader) => reader.list(name, role, query));
+      if (mayReadPii(role)) {
+        const shown = personalDataIn(ledger, page.rows);
+        if (shown.rows) recordAccess(deps, req, { kind: 'ledger', subject: name, ...shown, asOf });
+      }
       return asOf ? { ...page, asOf } : page;
     },
   );
@@ -123,8 +179,9 @@ export function registerAuditRoutes(app: FastifyInstance, deps: { store: EventSt
   app.get(
     '/ledgers/:name/export',
     {
+      config: heavyRoute(deps.limits),
       schema: {
-        summary: 'The whole ledger as CSV (UTF-8 with BOM) or Excel; personal data masked unless the role may see it',
+        summary: 'The whole ledger as CSV (UTF-8 with BOM) or Excel (supervisors and above; recorded in the access log)',
         params: z.object({ name: z.string() }),
         querystring: exportQuery,
         response: { ...readResponses(z.string()), 200: exported },
@@ -135,12 +192,15 @@ export function registerAuditRoutes(app: FastifyInstance, deps: { store: EventSt
       const q = req.query as z.infer<typeof exportQuery>;
       const ledger = deps.ledgers.ledger(name);
       const role = req.principal!.role as ActorRole;
+      requireRole(req.principal!, SUPERVISORS_AND_ABOVE, 'export a ledger');
       const dir = await mkdtemp(path.join(tmpdir(), 'taizhang-export-'));
       try {
         const out = path.join(dir, `${name}.${q.format}`);
         await readLedger(deps, q.asOf, async (reader, file) => {
           const rows = reader.ready() ? allRows(file ?? reader.file, ledger) : [];
           await exportLedger(rows, ledger, { format: q.format, out, lang: q.lang, timeZone: deps.timeZone, role, checkpoint: reader.checkpoint() });
+          // Recorded before the file leaves: an export the log cannot record is not sent.
+          if (mayReadPii(role)) recordAccess(deps, req, { kind: 'export', subject: name, ...personalDataIn(ledger, rows), asOf: q.asOf });
         });
         const body = await readFile(out);
         const stamp = (q.asOf ?? new Date().toISOString()).replace(/[:.]/g, '-');
@@ -166,13 +226,34 @@ export function registerAuditRoutes(app: FastifyInstance, deps: { store: EventSt
     async (req) => {
       requireRole(req.principal!, AUDITORS, 'read audit history');
       const stream = (req.params as { '*': string })['*'];
-      return { stream, events: await streamHistory(deps.store, stream, req.principal!.role) };
+      const h = await readStreamHistory(deps.store, stream, req.principal!.role);
+      if (h.personalFields.length) {
+        const customerIds = stream.startsWith('customer-') ? [stream.slice('customer-'.length)] : [];
+        recordAccess(deps, req, { kind: 'stream', subject: stream, customerIds, rows: h.personalEvents, columns: h.personalFields });
+      }
+      return { stream, events: h.entries };
+    },
+  );
+
+  app.get(
+    '/audit/access',
+    {
+      schema: {
+        summary: 'Who read or exported personal data unmasked: newest first, by actor and time (auditors)',
+        querystring: accessQuery,
+        response: readResponses(z.object({ events: z.array(accessEvent) })),
+      },
+    },
+    async (req) => {
+      requireRole(req.principal!, AUDITORS, 'read the access log');
+      return { events: deps.accessLog.list(req.query as z.infer<typeof accessQuery>) };
     },
   );
 
   app.post(
     '/audit/verify',
     {
+      config: heavyRoute(deps.limits),
       schema: {
         summary: 'Rebuild every ledger from position 0, compare with the live ledgers by hash, check the hash chain (auditors)',
         response: { ...readResponses(verification), 409: verification.describe('a difference was found: the report names it') },

@@ -2,7 +2,10 @@ import { createHash, randomUUID } from 'node:crypto';
 import { WithStartWorkflowOperation, WorkflowNotFoundError, WorkflowUpdateFailedError, type Client, type Connection } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { canonicalJson } from '../audit/hashing';
-import { DomainError, illegalState, notFound, validationError, type DomainErrorKind } from '../domain/errors';
+import { DomainError, forbidden, illegalState, notFound, validationError, type DomainErrorKind } from '../domain/errors';
+import { signatureOf } from '../domain/signature';
+import { effectiveParty, piiFields, type PiiKind } from '../domain/pii';
+import { ErasedCustomerError, type PiiCipher } from '../events/keys/cipher';
 import { streamOf, type CommandLookups, type CommandMeta, type CommandSpec, type ProcessDefinition } from '../domain/process';
 import { DEFAULT_POLICY, POLICY_PROFILES } from '../domain/policy/profiles';
 import { policyRef } from '../domain/policy/ref';
@@ -16,6 +19,12 @@ import { customerProcess } from '../processes/customer';
 import { commandUpdate, processQuery, type CommandResult, type ProcessView } from '../workflows/messages';
 import type { ProcessWorkflowInput } from '../workflows/process';
 import { DOMAIN_FAILURE, type DomainFailureDetails } from '../workflows/support/failures';
+
+const atPath = (o: unknown, path: string[]): unknown => path.reduce<unknown>((v, k) => (v && typeof v === 'object' ? (v as Record<string, unknown>)[k] : undefined), o);
+function setPath(o: Record<string, unknown>, path: string[], value: unknown): void {
+  const parent = atPath(o, path.slice(0, -1));
+  if (parent && typeof parent === 'object') (parent as Record<string, unknown>)[path.at(-1)!] = value;
+}
 
 /** Turns a failed Update into the DomainError the workflow raised, so every adapter maps it to the same status. */
 function unwrapUpdateFailure(err: unknown): unknown {
@@ -73,6 +82,17 @@ export interface GatewayOptions {
   store?: EventStore;
   /** The policy in force: every run starts with it (default: the shipped default policy). */
   policy?: Policy;
+  /** The command keys (TAIZHANG_COMMAND_KEYS): the first signs every command; without one, workflows refuse them all. */
+  commandKeys?: readonly Buffer[];
+  /** Seals every personal field with its customer's data key before the command leaves (crypto-shredding). */
+  pii?: PiiCipher;
+}
+
+const personalFieldsOf = new WeakMap<CommandSpec, Array<{ path: string[]; kind: PiiKind }>>();
+function personalFields(spec: CommandSpec): Array<{ path: string[]; kind: PiiKind }> {
+  let f = personalFieldsOf.get(spec);
+  if (!f) personalFieldsOf.set(spec, (f = piiFields(spec.input).map((x) => ({ path: x.path.split('.'), kind: x.kind }))));
+  return f;
 }
 
 /**
@@ -106,11 +126,58 @@ export class TemporalGateway {
     return new WithStartWorkflowOperation(p.workflowType, { workflowId: streamOf(p, id), taskQueue: this.taskQueue, args: [args], workflowIdConflictPolicy: 'USE_EXISTING' });
   }
 
-  private async prepared(spec: CommandSpec, data: unknown, options: SendOptions): Promise<Record<string, unknown>> {
+  /**
+   * The command as it is sent: its data as JSON carries it, and its metadata with the signing time and the signature
+   * over workflow, Update name and id, data and metadata (see src/domain/signature.ts). `system` is never signed here.
+   */
+  private signed(workflowId: string, name: string, updateId: string, data: unknown, meta: CommandMeta): [{ data: unknown; meta: CommandMeta }] {
+    const key = this.options.commandKeys?.[0];
+    if (!key) throw illegalState('gateway.no_command_key', 'no command key is configured (TAIZHANG_COMMAND_KEYS) to sign commands with');
+    if ((meta.role as string) === 'system') throw forbidden('meta.system', 'only the engine itself acts as system');
+    const json = JSON.parse(JSON.stringify(data ?? {})) as unknown;
+    const at = { ...meta, at: new Date().toISOString() };
+    return [{ data: json, meta: { ...at, sig: signatureOf(key, { workflowId, name, updateId, data: json, meta: at as unknown as Record<string, unknown> }) } as CommandMeta }];
+  }
+
+  private async prepared(p: ProcessDefinition, id: string, spec: CommandSpec, data: unknown, options: SendOptions): Promise<Record<string, unknown>> {
     checkIdempotencyKey(options.idempotencyKey);
     const parsed = parseOrThrow(spec.input, data ?? {}) as Record<string, unknown>;
     const looked = options.lookedUp ?? (spec.lookup ? await spec.lookup(parsed, this.lookups) : {});
-    return { ...parsed, ...looked };
+    return this.sealPersonal(p, id, spec, { ...parsed, ...looked });
+  }
+
+  /**
+   * The input with each personal field sealed with its customer's data key (src/events/keys/cipher.ts): a customer's
+   * own fields, or those of the customer a command names. A customer's name is personal only for a person (业主 or
+   * party `person`, also when the customer on record is one); an organisation's name stays plain.
+   */
+  private async sealPersonal(p: ProcessDefinition, id: string, spec: CommandSpec, input: Record<string, unknown>): Promise<Record<string, unknown>> {
+    const cipher = this.options.pii;
+    const fields = cipher ? personalFields(spec).filter((f) => typeof atPath(input, f.path) === 'string') : [];
+    const customerId = p.name === customerProcess.name ? id : typeof input.customerId === 'string' ? input.customerId : undefined;
+    if (!cipher || fields.length === 0 || !customerId) return input;
+    const out = structuredClone(input);
+    const isCustomerName = (path: string[]) => p.name === customerProcess.name && path.at(-1) === 'name';
+    let person: boolean | undefined;
+    const isPerson = async (path: string[]) => {
+      if (person !== undefined) return person;
+      const here = (path.length > 1 ? atPath(input, path.slice(0, -1)) : input) as { party?: string; type?: string } | undefined;
+      if (spec.creates) return (person = effectiveParty(here?.party, here?.type) === 'person');
+      // A change of an existing customer: the party on record decides (sealed when it cannot be told).
+      const state = this.options.store ? ((await readEntity(this.options.store, customerProcess, customerId)).state as { profile?: { party?: string; type?: string } | null }) : undefined;
+      if (!state?.profile) return (person = true);
+      return (person = effectiveParty(here?.party, here?.type ?? state.profile.type, effectiveParty(state.profile.party, state.profile.type)) === 'person');
+    };
+    try {
+      for (const f of fields) {
+        if (isCustomerName(f.path) && !(await isPerson(f.path))) continue;
+        setPath(out, f.path, cipher.seal(customerId, f.kind, atPath(input, f.path) as string));
+      }
+    } catch (err) {
+      if (err instanceof ErasedCustomerError) throw illegalState('customer.erased', `customer ${customerId} has been erased: no personal data can be recorded for them`);
+      throw err;
+    }
+    return out;
   }
 
   /**
@@ -121,12 +188,14 @@ export class TemporalGateway {
     const spec = this.spec(p, action);
     if (!spec.creates) throw illegalState('command.not_creating', `${p.name} ${action} acts on an existing ${p.name}`);
     const id = (data[p.idField] as string | undefined) ?? (options.idempotencyKey ? idFromKey(p.idPrefix, options.idempotencyKey) : `${p.idPrefix}${randomUUID().replaceAll('-', '').slice(0, 16)}`);
-    const input = await this.prepared(spec, { ...data, [p.idField]: id }, options);
+    const input = await this.prepared(p, id, spec, { ...data, [p.idField]: id }, options);
+    const updateId = options.idempotencyKey ? `${action}:${options.idempotencyKey}` : randomUUID();
+    const args = this.signed(streamOf(p, id), spec.type, updateId, input, meta);
     try {
       const result = await this.client.workflow.executeUpdateWithStart(commandUpdate(spec), {
-        args: [{ data: input, meta }],
+        args,
         startWorkflowOperation: this.start(p, id, true, options.policy ?? this.options.policy ?? DEFAULT_POLICY),
-        updateId: options.idempotencyKey ? `${action}:${options.idempotencyKey}` : undefined,
+        updateId,
       });
       return { ...result, id };
     } catch (err) {
@@ -140,11 +209,11 @@ export class TemporalGateway {
    */
   async command(p: ProcessDefinition, id: string, action: string, data: unknown, meta: CommandMeta, options: SendOptions = {}): Promise<CommandResult> {
     const spec = this.spec(p, action);
-    const input = await this.prepared(spec, data, options);
+    const input = await this.prepared(p, id, spec, data, options);
     const handle = this.client.workflow.getHandle(streamOf(p, id));
     const update = commandUpdate(spec);
-    const updateId = options.idempotencyKey ? `${action}:${options.idempotencyKey}` : undefined;
-    const args: [{ data: unknown; meta: CommandMeta }] = [{ data: input, meta }];
+    const updateId = options.idempotencyKey ? `${action}:${options.idempotencyKey}` : randomUUID();
+    const args = this.signed(streamOf(p, id), spec.type, updateId, input, meta);
     try {
       try {
         return await handle.executeUpdate(update, { args, updateId });

@@ -5,6 +5,8 @@ import { actionPath, type CommandSpec, type ProcessDefinition } from '../domain/
 import { authorize } from '../domain/roles';
 import { PROCESSES } from '../processes/registry';
 import type { TemporalGateway } from './gateway';
+import { shownTo, type PiiCipher } from '../events/keys/cipher';
+import { mayReadPii } from '../projections/reader';
 import { commandResponses, commandResult, idempotencyHeaders, readResponses } from './schemas';
 
 /** A creating command's body: its input with the entity id optional (generated when absent). */
@@ -25,7 +27,7 @@ const idempotencyKeyOf = (headers: Record<string, unknown>): string | undefined 
  * Every process's routes, from its definition: `POST /<collection>` for its creating command (201), `POST
  * /<collection>/:id/<command>` for the others (200), `GET /<collection>/:id` for its state.
  */
-export function registerProcessRoutes(app: FastifyInstance, deps: { gateway: TemporalGateway }, processes: readonly ProcessDefinition[] = PROCESSES): void {
+export function registerProcessRoutes(app: FastifyInstance, deps: { gateway: TemporalGateway; pii?: PiiCipher }, processes: readonly ProcessDefinition[] = PROCESSES): void {
   for (const p of processes) {
     // OpenAPI links from the creating command to everything done with what it created (the id in its 201 body).
     const operationId = (action: string) => `${p.name}.${action}`;
@@ -84,7 +86,11 @@ export function registerProcessRoutes(app: FastifyInstance, deps: { gateway: Tem
     app.get(
       `/${p.collection}/:id`,
       { schema: { operationId: operationId('show'), summary: `A ${p.name} with its state and the alarms still to come`, tags: [p.title.en], params: z.object({ id: entityId }), response: readResponses(view) } },
-      async (req) => deps.gateway.view(p, (req.params as { id: string }).id),
+      async (req) => {
+        const view = await deps.gateway.view(p, (req.params as { id: string }).id);
+        // Personal fields are sealed in the workflow's state: opened for roles that read them, masked for the others.
+        return deps.pii ? deps.pii.reveal(view, shownTo(mayReadPii(req.principal!.role))) : view;
+      },
     );
   }
 }

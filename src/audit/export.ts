@@ -3,7 +3,7 @@
  * Headers in Chinese by default; instants shown in the configured time zone; personal data masked unless the role
  * may see it (the same rule as the API, `maskRows`).
  */
-import { renameSync, rmSync, writeFileSync } from 'node:fs';
+import { renameSync, rmSync } from 'node:fs';
 import ExcelJS from 'exceljs';
 import { validationError } from '../domain/errors';
 import type { CellValue, Column, LedgerRow, LedgerShape } from '../domain/ledger';
@@ -12,6 +12,7 @@ import { csvField, neutraliseFormula } from '../domain/spreadsheet';
 import { LedgerDb } from '../projections/ledger-db';
 import { sourceOf } from '../projections/projection';
 import { maskRows } from '../projections/reader';
+import { writePrivateFile } from '../support/private-files';
 import { openSqlite } from '../support/sqlite';
 
 export type ExportFormat = 'csv' | 'xlsx';
@@ -60,8 +61,9 @@ export async function exportLedger(rows: LedgerRow[], ledger: LedgerShape, optio
   const m = maskRows(ledger, rows, options.role);
   const tmp = `${options.out}.${process.pid}.tmp`;
   try {
-    if (options.format === 'csv') writeFileSync(tmp, toCsv(m.rows, ledger, { lang, timeZone, neutralise: options.neutraliseFormulas ?? true }));
-    else await toWorkbook(m.rows, ledger, { ...options, lang, timeZone, masked: m.masked }).xlsx.writeFile(tmp);
+    // Owner-only from the first byte (personal data): ExcelJS writes into the file made 0600 here, keeping its mode.
+    writePrivateFile(tmp, options.format === 'csv' ? toCsv(m.rows, ledger, { lang, timeZone, neutralise: options.neutraliseFormulas ?? true }) : '');
+    if (options.format === 'xlsx') await toWorkbook(m.rows, ledger, { ...options, lang, timeZone, masked: m.masked }).xlsx.writeFile(tmp);
     renameSync(tmp, options.out);
   } catch (err) {
     rmSync(tmp, { force: true });

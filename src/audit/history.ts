@@ -5,10 +5,14 @@
  * data is flattened to dotted paths (arrays are single values), and a top-level `changes` object — the catalogue's
  * convention for partial updates such as `CustomerContactUpdated` — applies to the entity's own fields, so an updated
  * phone shows as `phone: old → new`. Fields an event repeats unchanged (the entity id) are not listed.
+ *
+ * For roles that see personal data masked, personal fields are masked (a customer's name only when the customer is a
+ * person) and so is what looks like personal data in free text: other string values and the reasons.
  */
 import type { ActorRole } from '../domain/roles';
-import { maskPii, type PiiKind } from '../domain/pii';
+import { effectiveParty, ERASED, maskFreeText, maskPii, type Party, type PiiKind } from '../domain/pii';
 import { piiFieldsOf, upcast } from '../events/catalogue';
+import type { RecordedEvent } from '../events/envelope';
 import type { EventStore } from '../events/store/port';
 import { mayReadPii } from '../projections/reader';
 import { canonicalJson } from './hashing';
@@ -68,18 +72,63 @@ function maskValue(kind: PiiKind, v: unknown): unknown {
   return v === null || v === undefined ? v : '***';
 }
 
+/** Free text anywhere in a value (strings, and the strings in arrays and objects) with personal data in it masked. */
+function maskFree(v: unknown): unknown {
+  if (typeof v === 'string') return maskFreeText(v);
+  if (Array.isArray(v)) return v.map(maskFree);
+  if (isPlainObject(v)) return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, maskFree(x)]));
+  return v;
+}
+
+const isCustomerStream = (streamName: string) => streamName.startsWith('customer-');
+/** The customer's own name (registered, proposed or changed), as opposed to a contact person's. */
+const isCustomerName = (statePath: string) => statePath === 'name' || statePath.endsWith('.name');
+
+/** A customer's party over its whole history, by the customers ledger's rule: once a person, always a person. */
+function partyOfCustomer(events: readonly RecordedEvent[]): Party {
+  let party: Party | undefined;
+  for (const e of events) {
+    const d = upcast(e.type, e.metadata.schemaVersion, e.data) as { party?: string; type?: string; registration?: { party?: string; type?: string }; changes?: { type?: string } };
+    if (e.type === 'CustomerRegistered') party = effectiveParty(d.party, d.type, party);
+    else if (e.type === 'CustomerChangeSubmitted' && d.registration) party = effectiveParty(d.registration.party, d.registration.type, party);
+    else if (e.type === 'CustomerProfileChanged' && d.changes?.type) party = effectiveParty(undefined, d.changes.type, party);
+  }
+  return party ?? 'person';
+}
+
+/** A stream's history and, for the access log, the personal fields it showed unmasked (by state path). */
+export interface StreamHistory {
+  entries: HistoryEntry[];
+  /** Personal fields shown unmasked: empty for roles that see them masked, and for streams without any. */
+  personalFields: string[];
+  /** How many events showed personal data unmasked. */
+  personalEvents: number;
+}
+
 /** The events of a stream, oldest first, with personal data masked for roles that may not see it. */
 export async function streamHistory(store: EventStore, streamName: string, role: ActorRole): Promise<HistoryEntry[]> {
+  return (await readStreamHistory(store, streamName, role)).entries;
+}
+
+/** streamHistory, with what it showed of personal data unmasked (for the access log). */
+export async function readStreamHistory(store: EventStore, streamName: string, role: ActorRole): Promise<StreamHistory> {
   const showPii = mayReadPii(role);
   const state = new Map<string, unknown>();
   const piiOfState = new Map<string, PiiKind>();
   const entries: HistoryEntry[] = [];
-  for (const e of await store.readStream(streamName)) {
+  const events = await store.readStream(streamName);
+  // An organisation's name is not personal data; a person's is, in every event of its stream.
+  const namesArePersonal = !isCustomerStream(streamName) || partyOfCustomer(events) === 'person';
+  const shown = new Set<string>();
+  let personalEvents = 0;
+  for (const e of events) {
     const data = upcast(e.type, e.metadata.schemaVersion, e.data);
     const changes: FieldChange[] = [];
+    let personalHere = false;
     for (const { dataPath, statePath, value } of leaves(data)) {
-      const kind = piiKindAt(e.type, dataPath) ?? piiOfState.get(statePath);
-      if (kind) piiOfState.set(statePath, kind);
+      const marked = piiKindAt(e.type, dataPath) ?? piiOfState.get(statePath);
+      if (marked) piiOfState.set(statePath, marked);
+      const kind = marked && (namesArePersonal || !isCustomerName(statePath)) ? marked : undefined;
       // A leaf replaces whatever the state held at, under or above its path (an object set to null and back).
       const prefix = `${statePath}.`;
       const below = [...state.keys()].filter((k) => k.startsWith(prefix));
@@ -97,8 +146,20 @@ export async function streamHistory(store: EventStore, streamName: string, role:
         to: hide ? maskValue(kind, value) : value,
       };
       if (hide) change.masked = true;
+      else if (!showPii) {
+        // Free text: what looks like a phone number, an ID-card number or an e-mail address is masked too.
+        const to = maskFree(change.to);
+        const fromMasked = had ? maskFree(change.from) : undefined;
+        if (canonicalJson(to ?? null) !== canonicalJson(change.to ?? null) || (had && canonicalJson(fromMasked ?? null) !== canonicalJson(change.from ?? null)))
+          Object.assign(change, { to, ...(had ? { from: fromMasked } : {}), masked: true });
+      } else if (kind !== undefined && [value, from].some((v) => typeof v === 'string' && v !== '' && v !== ERASED)) {
+        shown.add(statePath);
+        personalHere = true;
+      }
       changes.push(change);
     }
+    if (personalHere) personalEvents++;
+    const reason = e.metadata.reason ?? null;
     entries.push({
       revision: e.revision,
       position: e.position,
@@ -108,10 +169,10 @@ export async function streamHistory(store: EventStore, streamName: string, role:
       recordedAt: e.recordedAt,
       actor: e.metadata.actor,
       role: e.metadata.role,
-      reason: e.metadata.reason ?? null,
+      reason: reason !== null && !showPii ? maskFreeText(reason) : reason,
       correlationId: e.metadata.correlationId,
       changes,
     });
   }
-  return entries;
+  return { entries, personalFields: [...shown], personalEvents };
 }

@@ -13,6 +13,10 @@ import { registerStartCommand } from './commands/start';
 import { registerSurveyCommands } from './commands/survey';
 import { CliError } from './context';
 import { cliManifest } from './load-manifest';
+import { restrictNewFiles } from '../support/private-files';
+
+// Every file the CLI writes is owner-only: the embedded stack's DATA_DIR (its children inherit this), exports, reports.
+restrictNewFiles();
 
 const version = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 

@@ -6,6 +6,7 @@ import { Connection } from '@temporalio/client';
 import type { Config } from '../config/config';
 import { devServerArgs, ROOT, temporalCli } from '../config/tools';
 import { DEMO_DIRECTORY_FILE, loadDirectory } from '../config/directory';
+import { securePrivateDataDir } from '../support/private-files';
 import { ensureLocalTokens } from './tokens';
 
 /**
@@ -66,6 +67,8 @@ async function waitUntil(what: string, check: () => Promise<boolean>, timeoutMs:
 
 export async function startStack(config: Config, options: StackOptions = {}): Promise<Stack> {
   const out = options.out ?? ((line: string) => process.stdout.write(line + '\n'));
+  // Owner-only: DATA_DIR (0700, earlier runs' files tightened) holds personal data; the children inherit the umask.
+  securePrivateDataDir(config.dataDir, { warn: (detail, message) => out(`stack: ${message} ${JSON.stringify(detail)}`) });
   const runDir = path.join(config.dataDir, 'run');
   mkdirSync(runDir, { recursive: true });
 
@@ -111,6 +114,9 @@ export async function startStack(config: Config, options: StackOptions = {}): Pr
           String(config.TEMPORAL_PORT),
           '--ui-port',
           String(config.TEMPORAL_UI_PORT),
+          // Temporal stores payloads encrypted: its Web UI decodes them through the API's codec endpoint.
+          '--ui-codec-endpoint',
+          `${config.apiUrl}/codec`,
           '--namespace',
           config.TEMPORAL_NAMESPACE,
           '--log-level',
@@ -129,7 +135,7 @@ export async function startStack(config: Config, options: StackOptions = {}): Pr
           ui: true,
           uiPort: config.TEMPORAL_UI_PORT,
           namespace: config.TEMPORAL_NAMESPACE,
-          extraArgs: devServerArgs(config.temporalDbPath),
+          extraArgs: [...devServerArgs(config.temporalDbPath), '--ui-codec-endpoint', `${config.apiUrl}/codec`],
         },
       });
     }

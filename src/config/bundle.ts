@@ -35,16 +35,25 @@ export function shippedPolicies(): Record<string, Policy> {
  */
 const PRELOADED = ['@temporalio/workflow', WORKFLOWS_PATH];
 
-/** Bundler settings every worker (and every workflow test) uses. */
-export const BUNDLER_OPTIONS: WorkerOptions['bundlerOptions'] = {
-  preloadModules: PRELOADED,
-  webpackConfigHook: (config) => {
-    // chinese-days ships an ESM build that webpack must treat as plain JavaScript.
-    config.module?.rules?.push({ test: /chinese-days[\/].*\.m?js$/, type: 'javascript/auto' });
-    // Workflow code reads only the pure parts of a process definition; its schemas and ledgers stay out, and zod with them.
-    config.module?.rules?.push({ test: NODE_SIDE_MODULES, use: [{ loader: here('../workflows/bundle/node-side-loader.cjs') }] });
-    // The shipped policies, parsed here once, become data in the bundle: a start input names its policy by `name@version`.
-    config.module?.rules?.push({ test: /[\\/]src[\\/]workflows[\\/]support[\\/]policies\.ts$/, use: [{ loader: here('../workflows/bundle/policies-loader.cjs'), options: { table: shippedPolicies() } }] });
-    return config;
-  },
-};
+/**
+ * Bundler settings every worker (and every workflow test) uses, with the command keys the workflows verify commands
+ * with (the first signs, every one verifies: see src/domain/signature.ts).
+ */
+export function bundlerOptions(commandKeys: readonly Buffer[]): NonNullable<WorkerOptions['bundlerOptions']> {
+  return {
+    preloadModules: PRELOADED,
+    webpackConfigHook: (config) => {
+      // chinese-days ships an ESM build that webpack must treat as plain JavaScript.
+      config.module?.rules?.push({ test: /chinese-days[\/].*\.m?js$/, type: 'javascript/auto' });
+      // Workflow code reads only the pure parts of a process definition; its schemas and ledgers stay out, and zod with them.
+      config.module?.rules?.push({ test: NODE_SIDE_MODULES, use: [{ loader: here('../workflows/bundle/node-side-loader.cjs') }] });
+      // The shipped policies, parsed here once, become data in the bundle: a start input names its policy by `name@version`.
+      config.module?.rules?.push({ test: /[\\/]src[\\/]workflows[\\/]support[\\/]policies\.ts$/, use: [{ loader: here('../workflows/bundle/policies-loader.cjs'), options: { table: shippedPolicies() } }] });
+      config.module?.rules?.push({
+        test: /[\\/]src[\\/]workflows[\\/]support[\\/]command-keys\.ts$/,
+        use: [{ loader: here('../workflows/bundle/command-keys-loader.cjs'), options: { keys: commandKeys.map((k) => k.toString('hex')) } }],
+      });
+      return config;
+    },
+  };
+}

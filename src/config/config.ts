@@ -15,8 +15,18 @@ const bool = z
   .enum(['1', '0', 'true', 'false', 'yes', 'no'], { message: 'must be one of 1, 0, true, false, yes, no' })
   .transform((v) => v === '1' || v === 'true' || v === 'yes');
 
+/** Configured API tokens: long and varied enough that guessing one is hopeless (`openssl rand -base64 32` gives 44). */
+export const MIN_TOKEN_LENGTH = 32;
+/** Fewer different characters than this is a pattern (`aaaa…`, `abab…`), not a random token. */
+const MIN_TOKEN_DISTINCT_CHARACTERS = 10;
+const randomToken = () =>
+  z
+    .string()
+    .min(MIN_TOKEN_LENGTH, `must be at least ${MIN_TOKEN_LENGTH} characters`)
+    .refine((t) => new Set(t).size >= MIN_TOKEN_DISTINCT_CHARACTERS, `must be random (at least ${MIN_TOKEN_DISTINCT_CHARACTERS} different characters), e.g. \`openssl rand -base64 32\``);
+
 const tokenEntry = z.object({
-  token: z.string().min(16, 'a token must be at least 16 characters'),
+  token: randomToken(),
   role: z.enum(ROLES),
   actor: z.string().min(1).max(100),
 });
@@ -47,6 +57,15 @@ export const ENV_SCHEMA = {
   TEMPORAL_TASK_QUEUE: z.string().min(1).default('taizhang').describe('Task queue of the worker.'),
   TEMPORAL_PORT: port.default(7233).describe('Port of the embedded Temporal dev server (ignored with TEMPORAL_ADDRESS).'),
   TEMPORAL_UI_PORT: port.default(8233).describe('Port of the embedded Temporal Web UI (ignored with TEMPORAL_ADDRESS).'),
+  TAIZHANG_UI_ORIGIN: z
+    .string()
+    .optional()
+    .describe('Origins (comma-separated) of a Temporal Web UI allowed to call the API\'s codec endpoint `/codec/decode` from a browser (default: the embedded Web UI, http://127.0.0.1:<TEMPORAL_UI_PORT> and http://localhost:<TEMPORAL_UI_PORT>).'),
+  TEMPORAL_TLS_CERT: z.string().min(1).optional().describe('PEM file of the client certificate for mTLS to the Temporal frontend (with TEMPORAL_TLS_KEY; needs TEMPORAL_ADDRESS).'),
+  TEMPORAL_TLS_KEY: z.string().min(1).optional().describe('PEM file of the private key of TEMPORAL_TLS_CERT.'),
+  TEMPORAL_TLS_CA: z.string().min(1).optional().describe('PEM file of the CA that signed the Temporal frontend\'s certificate (default: the system\'s trusted CAs); turns TLS on.'),
+  TEMPORAL_TLS_SERVER_NAME: z.string().min(1).optional().describe('Name the Temporal frontend\'s certificate must carry, when it differs from the TEMPORAL_ADDRESS host (SNI and verification); turns TLS on.'),
+  TEMPORAL_API_KEY: z.string().min(1).optional().describe('API key for Temporal Cloud (sent as a bearer token, over TLS).'),
   TEMPORAL_CLI_PATH: z.string().min(1).optional().describe('Path of the `temporal` CLI used for the embedded dev server.'),
   TAIZHANG_WORKFLOW_THREADS: z.coerce.number().int().min(1).max(64).default(2).describe('Threads the worker runs workflow code on (the SDK default is 4; 2 measured best on a 2-core machine).'),
   TAIZHANG_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(0).max(100_000).default(300).describe('Workflows the worker keeps in memory; an evicted one replays from its history on its next timer or command, so memory stays flat however many are open.'),
@@ -63,9 +82,7 @@ export const ENV_SCHEMA = {
     .refine((v) => v === 'off' || URL.canParse(v), 'must be an absolute URL or off')
     .optional()
     .describe('Where the API\'s /metrics reads the worker\'s metrics to append them (default: the URL the worker wrote to DATA_DIR/run/worker-metrics.json; `off`: the API\'s own only).'),
-  TAIZHANG_METRICS_TOKEN: z
-    .string()
-    .min(16, 'must be at least 16 characters')
+  TAIZHANG_METRICS_TOKEN: randomToken()
     .optional()
     .describe('Bearer token the API\'s /metrics requires; without it /metrics is open like /healthz (it holds counts and latencies, never personal data).'),
   EVENTSTORE_URL: z
@@ -75,7 +92,7 @@ export const ENV_SCHEMA = {
     .describe('Use KurrentDB/EventStoreDB at this connection string instead of the SQLite event store.'),
   EVENTSTORE_MAX_EVENT_BYTES: z.coerce.number().int().min(1024).max(16 * 1024 * 1024).default(1024 * 1024).describe('Largest event (data + metadata, bytes) the store accepts.'),
   TAIZHANG_TOKENS: z.string().optional().describe('API tokens as `actor:role:token` entries separated by commas.'),
-  TAIZHANG_TOKEN: z.string().optional().describe('Token the CLI sends (default: the `--as` role\'s token from DATA_DIR/tokens.json).'),
+  TAIZHANG_TOKEN: z.string().optional().describe('Token the CLI sends: the CLI acts as its person and role (`--as` picks a local token from DATA_DIR/tokens.json instead; with neither the CLI refuses).'),
   TAIZHANG_TOKENS_FILE: z.string().optional().describe('JSON file of API tokens `[{ "token", "role", "actor" }]`; the embedded stack writes DATA_DIR/tokens.json when no tokens are configured.'),
   TAIZHANG_POLICY: z
     .enum(['default', 'seed-001', 'compressed'], { message: 'must be one of default, seed-001, compressed' })
@@ -93,6 +110,18 @@ export const ENV_SCHEMA = {
     .optional()
     .describe('JSON staff directory `{ "staff": [{ "id", "name", "roles": [...], "department", "supervisor", "manager", "email" }] }`: local tokens per person, escalations up each owner\'s chain, e-mail addresses. The embedded stack uses policies/demo-directory.json without it.'),
   TAIZHANG_RATE_LIMIT: z.coerce.number().int().min(0).max(1_000_000).default(600).describe('API requests per minute per token (or address); 0 turns the limit off.'),
+  TAIZHANG_COMMAND_KEYS: z
+    .string()
+    .optional()
+    .describe('Keys (32 random bytes in base64, comma-separated; the first signs, all verify) with which the API signs the metadata of every command and the worker checks it; shared by API and worker only. Default: DATA_DIR/keys/command-key, generated once (0600).'),
+  TAIZHANG_PAYLOAD_KEYS: z
+    .string()
+    .optional()
+    .describe('AES-256-GCM keys (base64, comma-separated; the first encrypts, all decrypt) of the Temporal payload codec: workflow inputs, results and histories are stored encrypted. Default: DATA_DIR/keys/payload-key, generated once (0600).'),
+  TAIZHANG_DATA_KEY_WRAP_KEY: z
+    .string()
+    .optional()
+    .describe('AES-256-GCM key (base64) that wraps the per-customer data keys kept in DATA_DIR/customer-keys.db. Default: DATA_DIR/keys/wrap-key, generated once (0600).'),
   PROJECTOR_BATCH_SIZE: z.coerce.number().int().min(1).max(100000).default(500).describe('Events the projector applies per transaction.'),
   PROJECTOR_POLL_MS: z.coerce.number().int().min(1).max(10000).default(20).describe('How often the projector polls the SQLite event store for new events (ms).'),
 } as const;
@@ -110,6 +139,10 @@ export interface Config extends RawConfig {
   auditDbPath: string;
   /** DATA_DIR/link-secret: the survey links' secret when TAIZHANG_LINK_SECRET is not set. */
   linkSecretPath: string;
+  /** DATA_DIR/keys: the generated command, payload and wrapping keys when none are configured. */
+  keysDir: string;
+  /** DATA_DIR/customer-keys.db: the per-customer data keys (crypto-shredding destroys one to erase a customer). */
+  customerKeysDbPath: string;
   /** DATA_DIR/run/worker-metrics.json: where the worker says where its metrics are, for the API on the same host. */
   workerMetricsFile: string;
   tokens: TokenEntry[];
@@ -128,6 +161,12 @@ export const eventStoreOptions = (config: Pick<Config, 'EVENTSTORE_URL' | 'EVENT
   pollIntervalMs: config.PROJECTOR_POLL_MS,
   readonly: readonly && !config.EVENTSTORE_URL,
 });
+
+/** The Web UI origins the codec endpoint answers cross-origin (TAIZHANG_UI_ORIGIN, else the embedded UI's). */
+export function uiOrigins(config: Pick<Config, 'TAIZHANG_UI_ORIGIN' | 'TEMPORAL_UI_PORT'>): string[] {
+  if (config.TAIZHANG_UI_ORIGIN) return config.TAIZHANG_UI_ORIGIN.split(',').map((s) => s.trim().replace(/\/$/, '')).filter(Boolean);
+  return [`http://127.0.0.1:${config.TEMPORAL_UI_PORT}`, `http://localhost:${config.TEMPORAL_UI_PORT}`];
+}
 
 /** The display time zone (TAIZHANG_TIME_ZONE) with its current UTC offset: the one place instants shown to people, KPI periods and exports take their zone from. */
 export function displayZone(config: Pick<Config, 'TAIZHANG_TIME_ZONE'>, at = new Date()): { name: string; offsetMinutes: number } {
@@ -203,6 +242,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, readFile: (p: s
   if (!isValidTimeZone(raw.TAIZHANG_TIME_ZONE)) throw new ConfigError('TAIZHANG_TIME_ZONE', 'must be an IANA time zone such as Asia/Shanghai');
   if (raw.NOTIFY_CHANNEL === 'smtp' && !raw.SMTP_URL) throw new ConfigError('SMTP_URL', 'is required when NOTIFY_CHANNEL=smtp');
   if (raw.NOTIFY_CHANNEL === 'webhook' && !raw.NOTIFY_WEBHOOK_URL) throw new ConfigError('NOTIFY_WEBHOOK_URL', 'is required when NOTIFY_CHANNEL=webhook');
+  checkTemporalTls(raw);
   const dataDir = path.resolve(raw.DATA_DIR);
   let tokens = parseTokens(raw.TAIZHANG_TOKENS);
   if (raw.TAIZHANG_TOKENS_FILE) {
@@ -229,6 +269,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, readFile: (p: s
     notificationsDbPath: path.join(dataDir, 'notifications.db'),
     auditDbPath: path.join(dataDir, 'audit.db'),
     linkSecretPath: path.join(dataDir, 'link-secret'),
+    keysDir: path.join(dataDir, 'keys'),
+    customerKeysDbPath: path.join(dataDir, 'customer-keys.db'),
     workerMetricsFile: path.join(dataDir, 'run', 'worker-metrics.json'),
     tokens,
     apiUrl,
@@ -236,6 +278,20 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, readFile: (p: s
     temporalAddress: raw.TEMPORAL_ADDRESS ?? `127.0.0.1:${raw.TEMPORAL_PORT}`,
     embeddedTemporal: !raw.TEMPORAL_ADDRESS,
   };
+}
+
+/** The TLS settings of a Temporal connection, which only a real cluster (TEMPORAL_ADDRESS) can use. */
+export const TEMPORAL_TLS_VARIABLES = ['TEMPORAL_TLS_CERT', 'TEMPORAL_TLS_KEY', 'TEMPORAL_TLS_CA', 'TEMPORAL_TLS_SERVER_NAME', 'TEMPORAL_API_KEY'] as const;
+
+/**
+ * A client certificate comes with its key (mTLS needs both); TLS settings need TEMPORAL_ADDRESS, since the embedded dev
+ * server listens in plain gRPC on 127.0.0.1 and a TLS handshake with it would only fail later, less clearly.
+ */
+function checkTemporalTls(raw: Pick<RawConfig, (typeof TEMPORAL_TLS_VARIABLES)[number] | 'TEMPORAL_ADDRESS'>): void {
+  if (raw.TEMPORAL_TLS_CERT && !raw.TEMPORAL_TLS_KEY) throw new ConfigError('TEMPORAL_TLS_KEY', 'is required with TEMPORAL_TLS_CERT (the client certificate\'s private key)');
+  if (raw.TEMPORAL_TLS_KEY && !raw.TEMPORAL_TLS_CERT) throw new ConfigError('TEMPORAL_TLS_CERT', 'is required with TEMPORAL_TLS_KEY (the client certificate)');
+  const set = TEMPORAL_TLS_VARIABLES.find((name) => raw[name]);
+  if (set && !raw.TEMPORAL_ADDRESS) throw new ConfigError(set, 'needs TEMPORAL_ADDRESS (the embedded dev server has no TLS)');
 }
 
 function isValidTimeZone(tz: string): boolean {

@@ -17,6 +17,8 @@ export interface Column {
   label: { zh: string; en: string };
   /** Personal data: masked for roles that may not see it. */
   pii?: PiiKind;
+  /** Personal data except in rows where another column holds a value: a customer's name, unless it is an organisation's. */
+  piiUnless?: { column: string; equals: string };
   /** Holds an instant (ISO 8601); shown in the configured time zone. */
   instant?: boolean;
   /** Holds 0 or 1 (否 / 是). */

@@ -27,6 +27,9 @@ export interface CommandMeta extends Actor {
   reason?: string;
   /** Ties the events of one user request together (the API's request id by default). */
   correlationId?: string;
+  /** When the API signed the command, and its signature (src/domain/signature.ts); neither is recorded in events. */
+  at?: string;
+  sig?: string;
 }
 
 /** What a command's `toCommand` gets besides its input; `rules` are built once per run from the policy. */

@@ -2,22 +2,33 @@ import type { Logger } from 'pino';
 import { buildApp } from '../api/app';
 import { TemporalGateway } from '../api/gateway';
 import { SurveySchedules } from '../api/schedules';
-import { displayZone, eventStoreOptions, surveyLinkSettings, type Config } from '../config/config';
+import { displayZone, eventStoreOptions, surveyLinkSettings, uiOrigins, type Config } from '../config/config';
 import { isMain, runMain, type Service } from '../config/main';
 import { loadPolicy, warnCalendarCoverage } from '../config/policy';
 import { openEventStore } from '../events/store';
 import { allLedgers } from '../projections/ledgers';
 import { LedgerReader } from '../projections/reader';
 import { announcedMetrics } from '../support/metrics-server';
+import { restrictNewFiles, securePrivateDataDir } from '../support/private-files';
 import { connectClient } from '../temporal';
+import { loadKeys } from '../config/keys';
+import { AesGcmPayloadCodec } from '../support/codec';
+import { SqliteDataKeyStore } from '../events/keys/data-keys';
+import { PiiCipher } from '../events/keys/cipher';
 
 /** The HTTP API process. */
 export async function startApi(config: Config, logger: Logger): Promise<Service & { url: string }> {
+  securePrivateDataDir(config.dataDir, logger);
   if (config.tokens.length === 0) logger.warn('no API tokens configured (TAIZHANG_TOKENS / TAIZHANG_TOKENS_FILE): every request except /healthz will get 401');
   const policy = loadPolicy(config);
   warnCalendarCoverage(policy, logger);
   const store = await openEventStore(eventStoreOptions(config));
-  const client = await connectClient(config, logger);
+  // The API signs every command with the command key and encrypts every payload (the worker holds the same keys).
+  const keys = loadKeys(config);
+  const codec = new AesGcmPayloadCodec(keys.payloadKeys);
+  const dataKeys = new SqliteDataKeyStore(config.customerKeysDbPath, keys.dataKeyWrap);
+  const pii = new PiiCipher(dataKeys);
+  const client = await connectClient(config, logger, undefined, { payloadCodecs: [codec] });
   const ledgers = new LedgerReader(config.ledgerDbPath, allLedgers(displayZone(config).offsetMinutes));
   // The survey cycles' schedules, created or brought up to date now (retried until Temporal answers).
   const schedules = new SurveySchedules(client, config.TEMPORAL_TASK_QUEUE, policy);
@@ -41,12 +52,16 @@ export async function startApi(config: Config, logger: Logger): Promise<Service 
     schedules,
     config,
     logger,
-    gateway: new TemporalGateway(client, config.TEMPORAL_TASK_QUEUE, { store, policy }),
+    gateway: new TemporalGateway(client, config.TEMPORAL_TASK_QUEUE, { store, policy, commandKeys: keys.commandKeys, pii }),
+    codec,
+    pii,
+    uiOrigins: uiOrigins(config),
     store,
     ledgers,
     policy,
     timeZone: config.TAIZHANG_TIME_ZONE,
     auditDbPath: config.auditDbPath,
+    accessLogPath: `${config.dataDir}/access.db`,
     rateLimitPerMinute: config.TAIZHANG_RATE_LIMIT,
     links: surveyLinkSettings(config),
     metrics: {
@@ -67,6 +82,7 @@ export async function startApi(config: Config, logger: Logger): Promise<Service 
       await ensured;
       await app.close();
       ledgers.close();
+      dataKeys.close();
       await client.connection.close();
       await store.close();
       resolveDone();
@@ -74,4 +90,7 @@ export async function startApi(config: Config, logger: Logger): Promise<Service 
   };
 }
 
-if (isMain(import.meta.url)) await runMain('api', startApi);
+if (isMain(import.meta.url)) {
+  restrictNewFiles();
+  await runMain('api', startApi);
+}

@@ -6,12 +6,14 @@ import { openEventStore } from '../events/store';
 import { LedgerDb } from '../projections/ledger-db';
 import { LEDGERS } from '../projections/ledgers';
 import { Projector } from '../projections/projector';
+import { restrictNewFiles, securePrivateDataDir } from '../support/private-files';
 
 /**
  * The projector process: `$all` from the checkpoint into DATA_DIR/ledger.db, and beside it the audit layer's chain
  * recorder (tamper evidence, anchored at each monthly close).
  */
 export async function startProjector(config: Config, logger: Logger): Promise<Service & { projector: Projector }> {
+  securePrivateDataDir(config.dataDir, logger);
   const store = await openEventStore(eventStoreOptions(config));
   const ledgers = new LedgerDb(config.ledgerDbPath, LEDGERS);
   const projector = new Projector(store, ledgers, { batchSize: config.PROJECTOR_BATCH_SIZE, logger });
@@ -37,4 +39,7 @@ export async function startProjector(config: Config, logger: Logger): Promise<Se
   };
 }
 
-if (isMain(import.meta.url)) await runMain('projector', startProjector);
+if (isMain(import.meta.url)) {
+  restrictNewFiles();
+  await runMain('projector', startProjector);
+}

@@ -1,15 +1,15 @@
 import { existsSync } from 'node:fs';
 import type Database from 'better-sqlite3';
-import { maskPii } from '../domain/pii';
+import { holdsPersonalData, maskFreeText, maskPii } from '../domain/pii';
 import { PII_VISIBLE_TO, type ActorRole } from '../domain/roles';
 import { openSqlite } from '../support/sqlite';
 import { notFound, validationError } from '../domain/errors';
 import { LedgerDb } from './ledger-db';
-import type { LedgerRow, LedgerShape } from '../domain/ledger';
+import type { Column, LedgerRow, LedgerShape } from '../domain/ledger';
 import { isProjection, sourceOf } from './projection';
 
 export interface LedgerQuery {
-  /** Equality filters on columns. */
+  /** Equality filters on columns (refused on personal data for roles that see it masked: see refuseMaskingOracle). */
   where?: Record<string, string | number>;
   limit?: number;
   offset?: number;
@@ -24,27 +24,72 @@ export interface LedgerPage {
   /** Position of the last event the ledgers include. */
   checkpoint: string;
   rows: LedgerRow[];
-  /** Columns whose personal data was masked for the caller's role. */
+  /** Columns whose personal data was masked for the caller's role (free-text columns too, where some was masked). */
   masked: string[];
 }
 
 export const mayReadPii = (role: ActorRole): boolean => role === 'system' || (PII_VISIBLE_TO as readonly string[]).includes(role);
 
-/** Masks the personal-data columns of rows for roles that may not see them. */
+/** Whether a column holds personal data in a row: a personal-data column does, unless the row says otherwise (`piiUnless`). */
+export function isPersonalIn(c: Column, row: LedgerRow): boolean {
+  if (!c.pii) return false;
+  return !c.piiUnless || row[c.piiUnless.column] !== c.piiUnless.equals;
+}
+
+/**
+ * Columns of free text (summaries, notes, reasons): every text column that is not personal data, an id or an instant.
+ * People type phone numbers and e-mail addresses into them, which are masked like fields (maskFreeText).
+ */
+export function freeTextColumns(ledger: LedgerShape): Column[] {
+  return ledger.columns.filter((c) => c.type === 'TEXT' && !c.pii && !c.instant && !ledger.key.includes(c.name) && !c.name.endsWith('_id'));
+}
+
+/**
+ * Masks rows for roles that may not see personal data: the personal-data columns (a name only in a person's row) and
+ * what looks like personal data in free text. `masked` lists the personal-data columns that always are, and the others
+ * where something was.
+ */
 export function maskRows(ledger: LedgerShape, rows: LedgerRow[], role: ActorRole): { rows: LedgerRow[]; masked: string[] } {
   if (mayReadPii(role)) return { rows, masked: [] };
   const piiCols = ledger.columns.filter((c) => c.pii);
-  return {
-    masked: piiCols.map((c) => c.name),
-    rows: rows.map((r) => {
-      const out = { ...r };
-      for (const c of piiCols) {
-        const v = out[c.name];
-        if (typeof v === 'string' && v) out[c.name] = maskPii(c.pii!, v);
+  const texts = freeTextColumns(ledger);
+  const masked = new Set(piiCols.filter((c) => !c.piiUnless).map((c) => c.name));
+  const out = rows.map((r) => {
+    const row = { ...r };
+    for (const c of piiCols) {
+      const v = row[c.name];
+      if (typeof v === 'string' && v && isPersonalIn(c, r)) {
+        row[c.name] = maskPii(c.pii!, v);
+        masked.add(c.name);
       }
-      return out;
-    }),
-  };
+    }
+    for (const c of texts) {
+      const v = row[c.name];
+      if (typeof v !== 'string' || !v) continue;
+      const m = maskFreeText(v);
+      if (m !== v) (row[c.name] = m), masked.add(c.name);
+    }
+    return row;
+  });
+  return { rows: out, masked: ledger.columns.filter((c) => masked.has(c.name)).map((c) => c.name) };
+}
+
+/**
+ * No masking oracle: a role that sees personal data masked could still learn it by filtering on it (guess a number,
+ * see whether a row comes back). Filters on personal-data columns are refused for such roles, and so are filters on
+ * free text with a phone number, an ID-card number or an e-mail address in the value.
+ */
+export function refuseMaskingOracle(ledger: LedgerShape, where: ReadonlyArray<[string, string | number]>, role: ActorRole): void {
+  if (mayReadPii(role)) return;
+  const texts = new Set(freeTextColumns(ledger).map((c) => c.name));
+  const issues: Array<{ field: string; rule: string }> = [];
+  for (const [k, v] of where) {
+    const c = ledger.columns.find((x) => x.name === k);
+    if (c?.pii) issues.push({ field: k, rule: `is personal data, masked for role ${role}: it cannot be filtered on` });
+    else if (texts.has(k) && typeof v === 'string' && holdsPersonalData(v))
+      issues.push({ field: k, rule: `a filter value holding a phone number, ID-card number or e-mail address is refused for role ${role}, who sees them masked` });
+  }
+  if (issues.length) throw validationError(issues);
 }
 
 /**
@@ -99,6 +144,7 @@ export class LedgerReader {
     const known = new Set(ledger.columns.map((c) => c.name));
     const bad = where.filter(([k]) => !known.has(k));
     if (bad.length) throw validationError(bad.map(([k]) => ({ field: k, rule: `is not a column of ledger ${name}` })));
+    refuseMaskingOracle(ledger, where, role);
     const db = this.open();
     if (!db) return { ledger: name, title: ledger.title, total: 0, limit, offset, checkpoint: '0', rows: [], masked: [] };
     const clause = where.length ? `WHERE ${where.map(([k]) => `"${k}" = ?`).join(' AND ')}` : '';

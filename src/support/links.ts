@@ -66,7 +66,7 @@ export function secretFromFile(file: string): string {
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
   }
-  mkdirSync(path.dirname(file), { recursive: true });
+  mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
   const aside = `${file}.${process.pid}.${randomBytes(6).toString('hex')}`;
   writeFileSync(aside, randomBytes(32).toString('base64url') + '\n', { mode: 0o600, flag: 'wx' });
   try {

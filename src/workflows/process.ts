@@ -8,7 +8,9 @@ import { processNamed, processOfWorkflowType } from '../processes/registry';
 import { commandUpdate, processQuery, type CommandRequest } from './messages';
 import { StreamEntity, type EntityCarry, type EntityStart } from './support/entity';
 import { domainCall } from './support/failures';
-import { checkMeta } from './support/meta';
+import { checkMeta, checkSignature } from './support/meta';
+import { commandKeys } from './support/command-keys';
+import { engineSealProblem, initialCommand, SIGNATURE_RULES } from '../domain/signature';
 import { policyOfInput } from './support/policies';
 import { startProcess, type InitialCommand } from './support/start';
 
@@ -45,6 +47,23 @@ function normalise(p: ProcessDefinition, raw: Record<string, unknown>): ProcessW
 }
 
 /**
+ * A start input that carries state or a command must come from the engine itself: carried state only from this
+ * workflow's own continue-as-new, an initial command only sealed by a worker's start activity. Anyone else who reaches
+ * Temporal could otherwise start a process with a state or a system command of their own. (Histories recorded before
+ * this check replay without it.)
+ */
+function checkStartInput(input: ProcessWorkflowInput): void {
+  if (!input.carried && !input.initial) return;
+  if (!patched('start-input-checked')) return;
+  const info = workflowInfo();
+  if (input.carried && !info.continuedFromExecutionRunId) throw ApplicationFailure.nonRetryable(`${info.workflowId}: carried state is accepted only from the workflow's own continue-as-new`, 'ForgedStart');
+  if (input.initial) {
+    const problem = engineSealProblem(commandKeys(), initialCommand(info.workflowId, { ...input.initial, meta: input.initial.meta as unknown as Record<string, unknown> }));
+    if (problem) throw ApplicationFailure.nonRetryable(`${info.workflowId}: initial command ${input.initial.action} ${SIGNATURE_RULES[problem]}`, 'ForgedStart');
+  }
+}
+
+/**
  * The one workflow body of every process, found by its workflow type in the registry. It owns the stream
  * `<process>-<id>`: commands arrive as Updates, one handler per command of the definition (validated before history
  * records them; the result returns once the events are durable), run one at a time; the next alarm of the state is
@@ -56,6 +75,7 @@ export async function processWorkflow(raw: ProcessWorkflowInput): Promise<void> 
   const p = processOfWorkflowType(type);
   if (!p) throw ApplicationFailure.nonRetryable(`no process runs workflows of type ${type}`, 'UnknownProcess');
   const input = normalise(p, raw as unknown as Record<string, unknown>);
+  checkStartInput(input);
   const policy = policyOfInput(input);
   const policyIn = input.policy ? { policy: input.policy } : input.policyRef ? { policyRef: input.policyRef } : {};
   const start: EntityStart<unknown> = input.carried ? { carried: input.carried } : input.fresh ? { fresh: true } : { load: true };
@@ -119,6 +139,9 @@ export async function processWorkflow(raw: ProcessWorkflowInput): Promise<void> 
         },
         {
           validator: (req) => {
+            domainCall(() =>
+              checkSignature({ workflowId: workflowInfo().workflowId, name, updateId: currentUpdateInfo()?.id ?? '', data: req?.data ?? {}, meta: (req?.meta ?? {}) as unknown as Record<string, unknown> }),
+            );
             if (!entity.isReady && !spec.creates) return; // checked again when it runs
             const c = toCommand(spec, req, everyPatch);
             entity.check(c.command);

@@ -18,8 +18,8 @@ describe('HTTP API against a real worker on the Temporal dev server', () => {
   const as = (role: 'agent' | 'auditor' | 'admin') => t.as(role);
   const allEvents = () => t.allEvents();
 
-  it('/healthz checks Temporal, the store and the projector', async () => {
-    const res = await app.inject({ method: 'GET', url: '/healthz' });
+  it('/healthz checks Temporal, the store and the projector (details with a token)', async () => {
+    const res = await app.inject({ method: 'GET', url: '/healthz', headers: as('agent') });
     expect(res.statusCode).toBe(200);
     expect(res.json()).toMatchObject({ status: 'ok', temporal: { ok: true }, store: { ok: true, kind: 'sqlite' }, projector: { ready: true } });
   });

@@ -181,13 +181,13 @@ describe('GET /metrics', () => {
       store,
       ledgers: reader,
       policy: COMPRESSED_POLICY,
-      metrics: { token: 'metrics-token-0123456789' },
+      metrics: { token: 'metrics-token-0123456789-abcdefghijklmnop' },
     });
     try {
       expect((await guarded.inject({ method: 'GET', url: '/metrics' })).statusCode).toBe(401);
       // A person's API token is not the metrics token.
       expect((await guarded.inject({ method: 'GET', url: '/metrics', headers: agent })).statusCode).toBe(401);
-      const ok = await guarded.inject({ method: 'GET', url: '/metrics', headers: { authorization: 'Bearer metrics-token-0123456789' } });
+      const ok = await guarded.inject({ method: 'GET', url: '/metrics', headers: { authorization: 'Bearer metrics-token-0123456789-abcdefghijklmnop' } });
       expect(ok.statusCode).toBe(200);
       expect(ok.body).toContain('taizhang_complaints_open{status="received"}');
       // Not configured to read a worker: no worker gauge at all.

@@ -7,7 +7,10 @@
  *    see test/deploy/README.md to update it.
  *  - the worker, projector and API are configured only through variables of ENV_SCHEMA, with values the
  *    configuration module accepts;
- *  - images are pinned, the Temporal and Temporal UI ports are published, the app services build `.`;
+ *  - images are pinned, the app services build `.`;
+ *  - only the API is published (Temporal's frontend and Web UI, KurrentDB and PostgreSQL stay inside the network),
+ *    no password has a default (required `${VAR:?…}` variables), KurrentDB's AtomPub is off, and the TLS settings
+ *    of Temporal and KurrentDB are shown;
  *  - `docker compose config -q` (or `docker-compose config -q`) accepts the file when such a binary is on PATH.
  */
 import { createHash } from 'node:crypto';
@@ -33,10 +36,21 @@ const APP_SERVICES = {
   api: 'src/main/api.ts',
 } as const;
 
-/** Host environments the file is checked under: nothing set, and the optional variables set. */
+/** The variables the file requires (no password has a default). */
+const REQUIRED_ENV = { POSTGRES_PASSWORD: 'n3Yq8vR2kLx7Pw0cT5mZ' };
+
+/** Host environments the file is checked under: only the required variables set, and the optional ones set too. */
 const HOST_ENVS: Record<string, Record<string, string>> = {
-  'no variables set': {},
-  'LOG_LEVEL and TAIZHANG_TOKENS set': { LOG_LEVEL: 'debug', TAIZHANG_TOKENS: 'ops:admin:0123456789abcdef0123,li:agent:fedcba9876543210fedc' },
+  'only the required variables set': REQUIRED_ENV,
+  'LOG_LEVEL, TAIZHANG_TOKENS and Temporal mTLS set': {
+    ...REQUIRED_ENV,
+    LOG_LEVEL: 'debug',
+    TAIZHANG_TOKENS: 'ops:admin:q8Yc0b3kP2vT9mXr+J6dLw1sHn5Ge7Ua4ZfRi2Ko0Bc=,li:agent:Zt3mW9pQ1xL7cV5bN8rK2hJ6dF4sG0aE+yU1iO3eRw=',
+    TEMPORAL_TLS_CERT: '/certs/client.pem',
+    TEMPORAL_TLS_KEY: '/certs/client.key',
+    TEMPORAL_TLS_CA: '/certs/ca.pem',
+    TEMPORAL_TLS_SERVER_NAME: 'temporal',
+  },
 };
 
 type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
@@ -250,20 +264,67 @@ function publishedTargets(service: Service): number[] {
   });
 }
 
+/** Container ports a service names under `expose` (reachable inside the compose network only). */
+function exposedPorts(service: Service): number[] {
+  return ((service.expose ?? []) as unknown[]).map((p) => Number(String(p).split('/')[0]));
+}
+
+/**
+ * Only the API is published: whoever reaches Temporal's frontend sends commands past the API, its Web UI shows every
+ * history, and KurrentDB and PostgreSQL hold the data. Those stay inside the network, with the ports they serve
+ * there under `expose`.
+ */
 function portProblems(doc: Doc): string[] {
   const problems: string[] = [];
   const all = services(doc);
   const byImage = (prefix: string) => Object.entries(all).find(([, s]) => typeof s.image === 'string' && s.image.startsWith(prefix));
-  const temporal = byImage('temporalio/auto-setup:') ?? byImage('temporalio/server:');
-  const ui = byImage('temporalio/ui:');
-  if (!temporal) problems.push('no Temporal server service (temporalio/auto-setup or temporalio/server)');
-  else if (!publishedTargets(temporal[1]).includes(7233)) problems.push(`${temporal[0]}: the Temporal frontend port 7233 is not published`);
-  if (!ui) problems.push('no Temporal Web UI service (temporalio/ui)');
-  else if (!publishedTargets(ui[1]).includes(8080)) problems.push(`${ui[0]}: the Web UI port 8080 is not published`);
+  const internal: Array<[string, [string, Service] | undefined, number]> = [
+    ['Temporal server (temporalio/auto-setup or temporalio/server)', byImage('temporalio/auto-setup:') ?? byImage('temporalio/server:'), 7233],
+    ['Temporal Web UI (temporalio/ui)', byImage('temporalio/ui:'), 8080],
+    ['KurrentDB', byImage('docker.kurrent.io/') ?? byImage('kurrentplatform/kurrentdb:') ?? byImage('eventstore/eventstore:'), 2113],
+  ];
+  for (const [what, found, port] of internal) {
+    if (!found) problems.push(`no ${what} service`);
+    else if (!exposedPorts(found[1]).includes(port)) problems.push(`${found[0]}: port ${port} is not listed under expose`);
+  }
+  for (const [name, service] of Object.entries(all)) {
+    if (name !== 'api' && publishedTargets(service).length) problems.push(`${name}: publishes ${publishedTargets(service).join(', ')}; only the API may be published`);
+  }
   const api = all.api;
   if (api) {
     const port = Number(environmentOf(api).PORT ?? 3000);
-    if (!publishedTargets(api).includes(port)) problems.push(`api: its PORT ${port} is not published`);
+    if (!Number.isNaN(port) && JSON.stringify(publishedTargets(api)) !== JSON.stringify([port])) problems.push(`api: publishes ${JSON.stringify(publishedTargets(api))}, expected its PORT ${port} only`);
+  }
+  return problems;
+}
+
+/** Names of variables that hold a secret. */
+const SECRET_NAME = /PASSWORD|PWD|SECRET|TOKEN|API_KEY/;
+
+/**
+ * No secret has a default: in the file as written (before interpolation), every environment value of a secret is a
+ * variable that is required (`${VAR:?message}`) or empty unless set (`${VAR:-}`), never a literal or a default.
+ */
+function secretProblems(raw: Doc): string[] {
+  const problems: string[] = [];
+  for (const [name, service] of Object.entries(services(raw))) {
+    for (const [key, value] of Object.entries(environmentOf(service))) {
+      if (!SECRET_NAME.test(key) || value === undefined) continue;
+      if (!/^\$\{[A-Za-z_][A-Za-z0-9_]*(:\?[^}]+|:-)?\}$/.test(value)) problems.push(`${name}: ${key} has a default or literal value ${JSON.stringify(value)}; use \${VAR:?message}`);
+    }
+  }
+  return problems;
+}
+
+/** KurrentDB serves no AtomPub (the HTTP API that lists every event); the TLS/user settings are shown beside it. */
+function kurrentProblems(doc: Doc, text: string): string[] {
+  const problems: string[] = [];
+  const kurrent = services(doc).kurrentdb;
+  if (!kurrent) return ['no kurrentdb service'];
+  const atomPub = environmentOf(kurrent).KURRENTDB_ENABLE_ATOM_PUB_OVER_HTTP;
+  if (atomPub !== undefined && atomPub !== 'false') problems.push(`kurrentdb: KURRENTDB_ENABLE_ATOM_PUB_OVER_HTTP is ${atomPub}; must be false`);
+  for (const setting of ['KURRENTDB_CERTIFICATE_FILE', 'KURRENTDB_CERTIFICATE_PRIVATE_KEY_FILE', 'KURRENTDB_TRUSTED_ROOT_CERTIFICATES_PATH', 'KURRENTDB_DEFAULT_ADMIN_PASSWORD']) {
+    if (!text.includes(setting)) problems.push(`kurrentdb: its secure setting ${setting} is not shown`);
   }
   return problems;
 }
@@ -319,6 +380,8 @@ function wiringProblems(doc: Doc): string[] {
 // ---------- the tests ----------
 
 const TEXT = readFileSync(COMPOSE_FILE, 'utf8');
+/** The file as written, before interpolation. */
+const RAW = parse(TEXT, { merge: true }) as Doc;
 
 describe('docker-compose.yml (scale-out deployment)', () => {
   it('the compose-spec schema is the one recorded (compose-go v2.16.2)', () => {
@@ -340,7 +403,7 @@ describe('docker-compose.yml (scale-out deployment)', () => {
     });
   }
 
-  const doc = loadCompose(TEXT, {});
+  const doc = loadCompose(TEXT, REQUIRED_ENV);
 
   it('points the app services at the Temporal and KurrentDB services of the file', () => {
     expect(addressProblems(doc)).toEqual([]);
@@ -354,8 +417,26 @@ describe('docker-compose.yml (scale-out deployment)', () => {
     expect(images.some((i) => /^(docker\.kurrent\.io\/kurrent-latest\/kurrentdb|kurrentplatform\/kurrentdb|eventstore\/eventstore):/.test(i)), 'a KurrentDB/EventStoreDB image').toBe(true);
   });
 
-  it('publishes the Temporal frontend, the Temporal Web UI and the API', () => {
+  it('publishes only the API; Temporal, its Web UI and KurrentDB are reachable inside the network only', () => {
     expect(portProblems(doc)).toEqual([]);
+  });
+
+  it('has no default passwords: Compose refuses to start without them, naming the variable', () => {
+    expect(secretProblems(RAW)).toEqual([]);
+    expect(() => loadCompose(TEXT, {})).toThrow(/required variable POSTGRES_PASSWORD is missing: set POSTGRES_PASSWORD/);
+    expect(environmentOf(services(doc).postgresql!).POSTGRES_PASSWORD).toBe(REQUIRED_ENV.POSTGRES_PASSWORD);
+    expect(environmentOf(services(doc).temporal!).POSTGRES_PWD).toBe(REQUIRED_ENV.POSTGRES_PASSWORD);
+  });
+
+  it('shows the TLS settings: Temporal mTLS for the server, the Web UI and the app services; KurrentDB secure, AtomPub off', () => {
+    expect(kurrentProblems(doc, TEXT)).toEqual([]);
+    for (const setting of ['TEMPORAL_TLS_SERVER_CERT', 'TEMPORAL_TLS_REQUIRE_CLIENT_AUTH', 'TEMPORAL_TLS_FRONTEND_CERT']) expect(TEXT, `temporal: ${setting}`).toContain(setting);
+    for (const name of Object.keys(APP_SERVICES)) {
+      const env = environmentOf(services(RAW)[name]!);
+      for (const v of ['TEMPORAL_TLS_CERT', 'TEMPORAL_TLS_KEY', 'TEMPORAL_TLS_CA', 'TEMPORAL_TLS_SERVER_NAME', 'TEMPORAL_API_KEY']) expect(env[v], `${name}: ${v}`).toBe(`\${${v}:-}`);
+    }
+    const tls = loadConfig(environmentOf(services(loadCompose(TEXT, HOST_ENVS['LOG_LEVEL, TAIZHANG_TOKENS and Temporal mTLS set']!)).worker!));
+    expect(tls).toMatchObject({ TEMPORAL_TLS_CERT: '/certs/client.pem', TEMPORAL_TLS_KEY: '/certs/client.key', TEMPORAL_TLS_CA: '/certs/ca.pem', TEMPORAL_TLS_SERVER_NAME: 'temporal' });
   });
 
   it('builds worker, projector and api from the Dockerfile in "." with their entry files', () => {
@@ -372,7 +453,7 @@ describe('docker-compose.yml (scale-out deployment)', () => {
   });
 
   it('the checks catch a wrong file', () => {
-    const bad = loadCompose(TEXT, {});
+    const bad = loadCompose(TEXT, REQUIRED_ENV);
     const svc = services(bad);
     (svc.worker!.environment as Record<string, unknown>).EVENTSTORE_URL = 'http://kurrentdb:2113';
     (svc.worker!.environment as Record<string, unknown>).NODE_OPTIONS = '--max-old-space-size=512';
@@ -382,6 +463,11 @@ describe('docker-compose.yml (scale-out deployment)', () => {
     svc.api!.depends_on = { nowhere: { condition: 'service_started' } };
     svc.postgresql!.imagee = 'postgres:16';
     svc.kurrentdb!.depends_on = { postgresql: { condition: 'service_ready' } };
+    svc.temporal!.ports = ['7233:7233'];
+    (svc.kurrentdb!.environment as Record<string, unknown>).KURRENTDB_ENABLE_ATOM_PUB_OVER_HTTP = 'true';
+    const rawBad = parse(TEXT, { merge: true }) as Doc;
+    (services(rawBad).postgresql!.environment as Record<string, unknown>).POSTGRES_PASSWORD = '${POSTGRES_PASSWORD:-temporal}';
+    (services(rawBad).temporal!.environment as Record<string, unknown>).POSTGRES_PWD = 'temporal';
     expect(envProblems(bad).join('\n')).toMatch(/worker: EVENTSTORE_URL="http:\/\/kurrentdb:2113" is rejected: must be a KurrentDB connection string/);
     expect(envProblems(bad).join('\n')).toMatch(/worker: NODE_OPTIONS is not a variable of ENV_SCHEMA/);
     expect(envProblems(bad).join('\n')).toMatch(/api: PORT="eighty" is rejected/);
@@ -390,6 +476,12 @@ describe('docker-compose.yml (scale-out deployment)', () => {
     expect(wiringProblems(bad)).toEqual(['api: depends on nowhere, which is not a service']);
     expect(schemaProblems(bad).join('\n')).toMatch(/\/services\/postgresql must NOT have unevaluated properties \{"unevaluatedProperty":"imagee"\}/);
     expect(schemaProblems(bad).join('\n')).toMatch(/\/services\/kurrentdb\/depends_on\/postgresql\/condition must be equal to one of the allowed values/);
+    expect(portProblems(bad)).toEqual(['temporal: publishes 7233; only the API may be published']);
+    expect(kurrentProblems(bad, TEXT)).toEqual(['kurrentdb: KURRENTDB_ENABLE_ATOM_PUB_OVER_HTTP is true; must be false']);
+    expect(secretProblems(rawBad)).toEqual([
+      'postgresql: POSTGRES_PASSWORD has a default or literal value "${POSTGRES_PASSWORD:-temporal}"; use ${VAR:?message}',
+      'temporal: POSTGRES_PWD has a default or literal value "temporal"; use ${VAR:?message}',
+    ]);
   });
 
   it('interpolates like Compose', () => {
@@ -404,7 +496,7 @@ describe('docker-compose.yml (scale-out deployment)', () => {
     const compose = composeCli();
     expect(compose, 'no Docker Compose: run `node scripts/setup.mjs --for-tests`').toBeDefined();
     const [cmd, ...pre] = compose!;
-    const r = spawnSync(cmd!, [...pre, '-f', COMPOSE_FILE, 'config', '-q'], { cwd: ROOT, encoding: 'utf8', timeout: 60_000, env: { ...process.env, TAIZHANG_TOKENS: '', LOG_LEVEL: '' } });
+    const r = spawnSync(cmd!, [...pre, '-f', COMPOSE_FILE, 'config', '-q'], { cwd: ROOT, encoding: 'utf8', timeout: 60_000, env: { ...process.env, TAIZHANG_TOKENS: '', LOG_LEVEL: '', ...REQUIRED_ENV } });
     expect(r.status, `${compose!.join(' ')} config -q failed:\n${r.stderr}${r.stdout}`).toBe(0);
   });
 });
@@ -436,6 +528,10 @@ describe('Dockerfile', () => {
 
   it('.dockerignore keeps node_modules, data, .tools, .git and a local dist out of the build context', () => {
     for (const entry of ['node_modules', 'data', '.tools', '.git', 'dist']) expect(dockerignore, entry).toContain(entry);
+  });
+
+  it('makes the data directory the service user\'s alone (0700)', () => {
+    expect(text).toMatch(/^\s*&& mkdir -p \/app\/data && chown node:node \/app\/data && chmod 700 \/app\/data$/m);
   });
 
   it('compiles the CLI inside the image, from the sources it copies, before it drops root', () => {

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { chmodSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -23,6 +23,7 @@ describe('embedded stack end to end', () => {
     env = { DATA_DIR: t.dir, PORT: String(port), TEMPORAL_PORT: String(temporalPort), TEMPORAL_UI_PORT: String(uiPort), LOG_LEVEL: 'warn', TAIZHANG_TOKENS: '', TAIZHANG_TOKENS_FILE: '' };
     api = `http://127.0.0.1:${port}`;
     ui = `http://127.0.0.1:${uiPort}`;
+    chmodSync(t.dir, 0o755); // as an earlier version left it: the stack makes it owner-only
     stack = await startStack(env);
     const tokens = JSON.parse(readFileSync(path.join(t.dir, 'tokens.json'), 'utf8')) as Array<{ role: string; token: string }>;
     token = (role) => tokens.find((x) => x.role === role)!.token;
@@ -41,7 +42,7 @@ describe('embedded stack end to end', () => {
     return { status: res.status, body: (await res.json()) as { customerId: string; issues?: Array<{ field: string }> } };
   };
   const ledgerViaCli = (): LedgerPage => {
-    const r = cli(['ledger', 'customers', '--format', 'json'], env);
+    const r = cli(['ledger', 'customers', '--format', 'json', '--as', 'admin'], env);
     expect(r.status, r.stderr).toBe(0);
     return JSON.parse(r.stdout) as LedgerPage;
   };
@@ -65,7 +66,9 @@ describe('embedded stack end to end', () => {
   it('answers /healthz, registers through the API and the CLI, and the ledger shows them within 1 s', async () => {
     const health = await fetch(`${api}/healthz`);
     expect(health.status).toBe(200);
-    expect(await health.json()).toMatchObject({ status: 'ok', temporal: { ok: true }, store: { ok: true } });
+    expect(await health.json()).toEqual({ status: 'ok' });
+    const details = await fetch(`${api}/healthz`, { headers: { authorization: `Bearer ${token('agent')}` } });
+    expect(await details.json()).toMatchObject({ status: 'ok', temporal: { ok: true }, store: { ok: true } });
 
     for (let i = 0; i < 5; i++) {
       const r = await register({ name: `客户${i}`, phone: `1380013800${i}`, grade: 'B' });
@@ -99,7 +102,7 @@ describe('embedded stack end to end', () => {
     expect(wrong.stderr).toMatch(/409.*in state acknowledged/);
     let rows: Array<Record<string, unknown>> = [];
     for (let i = 0; i < 10 && rows.length === 0; i++) {
-      const r = cli(['ledger', 'complaints', '--format', 'json', '--where', `complaint_id=${complaintId}`], env);
+      const r = cli(['ledger', 'complaints', '--format', 'json', '--where', `complaint_id=${complaintId}`, '--as', 'admin'], env);
       rows = (JSON.parse(r.stdout) as LedgerPage).rows;
     }
     expect(rows[0]).toMatchObject({ complaint_id: complaintId, status: 'acknowledged', first_response_on_time: 1, policy: 'default@4' });
@@ -118,12 +121,20 @@ describe('embedded stack end to end', () => {
     expect(help.stdout).toMatch(/--department <department>.*\(required\)/);
   });
 
+  it('keeps DATA_DIR owner-only: the directory 0700 and every file in it 0600, temporal.db and tokens.json too', () => {
+    expect(statSync(t.dir).mode & 0o777).toBe(0o700);
+    const files = readdirSync(t.dir, { recursive: true, withFileTypes: true }).filter((e) => e.isFile());
+    expect(files.map((e) => e.name)).toEqual(expect.arrayContaining(['events.db', 'ledger.db', 'temporal.db', 'tokens.json']));
+    const open = files.map((e) => path.join(e.parentPath, e.name)).filter((f) => (statSync(f).mode & 0o077) !== 0);
+    expect(open, 'files group or others may read').toEqual([]);
+  });
+
   it('rejects an invalid registration with a 400 naming the fields, appending nothing', async () => {
     const before = eventIds();
     const r = await register({ phone: '999', grade: 'Z' });
     expect(r.status).toBe(400);
     expect(r.body.issues!.map((i) => i.field).sort()).toEqual(['grade', 'name', 'phone']);
-    const viaCli = cli(['customer', 'register', '--name', 'x', '--phone', 'abc'], env);
+    const viaCli = cli(['customer', 'register', '--name', 'x', '--phone', 'abc', '--as', 'agent'], env);
     expect(viaCli.status).toBe(1);
     expect(viaCli.stderr).toContain('phone');
     expect(eventIds()).toEqual(before);
@@ -158,15 +169,15 @@ describe('embedded stack end to end', () => {
   });
 
   it('seeds customers and complaints through the real write path', async () => {
-    const seeded = cli(['dev', 'seed', '--customers', '12', '--complaints', '4', '--run', 'e2e'], env);
+    const seeded = cli(['dev', 'seed', '--customers', '12', '--complaints', '4', '--run', 'e2e', '--as', 'admin'], env);
     expect(seeded.status, seeded.stderr).toBe(0);
     expect(seeded.stdout).toContain('seeded 12 customers and 4 complaints');
-    const again = cli(['dev', 'seed', '--customers', '12', '--complaints', '4', '--run', 'e2e'], env);
+    const again = cli(['dev', 'seed', '--customers', '12', '--complaints', '4', '--run', 'e2e', '--as', 'admin'], env);
     expect(again.status, again.stderr).toBe(0);
     let customers = 0;
-    for (let i = 0; i < 20 && customers < 12; i++) customers = (JSON.parse(cli(['ledger', 'customers', '--format', 'json', '--where', 'registered_by=admin'], env).stdout) as LedgerPage).total;
+    for (let i = 0; i < 20 && customers < 12; i++) customers = (JSON.parse(cli(['ledger', 'customers', '--format', 'json', '--where', 'registered_by=admin', '--as', 'admin'], env).stdout) as LedgerPage).total;
     expect(customers).toBe(12);
-    const complaints = JSON.parse(cli(['ledger', 'complaints', '--format', 'json'], env).stdout) as LedgerPage;
+    const complaints = JSON.parse(cli(['ledger', 'complaints', '--format', 'json', '--as', 'admin'], env).stdout) as LedgerPage;
     expect(complaints.rows.filter((r) => String(r.complaint_id).startsWith('Se2ek'))).toHaveLength(4);
   });
 

@@ -10,27 +10,27 @@ import { LedgerDb } from '../../src/projections/ledger-db';
 import { ALL_LEDGERS, LEDGERS } from '../../src/projections/ledgers';
 import { Projector } from '../../src/projections/projector';
 import { LedgerReader } from '../../src/projections/reader';
-import { startWorkerStack, testLogger } from './temporal';
+import { startWorkerStack, testCodec, testLogger } from './temporal';
 
 export const TOKENS: Record<string, { token: string; role: Role; actor: string }> = {
-  agent: { token: 'agent-token-0123456789', role: 'agent', actor: 'agent-1' },
-  agent2: { token: 'agent2-token-0123456789', role: 'agent', actor: 'agent-2' },
-  supervisor: { token: 'supervisor-token-0123456789', role: 'supervisor', actor: 'sup-1' },
-  auditor: { token: 'auditor-token-0123456789', role: 'auditor', actor: 'aud-1' },
-  admin: { token: 'admin-token-0123456789', role: 'admin', actor: 'admin-1' },
-  manager: { token: 'manager-token-0123456789', role: 'manager', actor: 'mgr-1' },
-  gm: { token: 'gm-token-0123456789', role: 'general_manager', actor: 'gm-1' },
-  vp: { token: 'vp-token-0123456789', role: 'sales_vp', actor: 'vp-1' },
-  vp2: { token: 'vp2-token-0123456789', role: 'sales_vp', actor: 'vp-2' },
-  committee: { token: 'committee-token-0123456789', role: 'committee', actor: 'cmt-1' },
-  finance: { token: 'finance-token-0123456789', role: 'finance', actor: 'fin-1' },
-  marketing: { token: 'marketing-token-0123456789', role: 'marketing', actor: 'mkt-1' },
-  expert: { token: 'expert-token-0123456789', role: 'expert', actor: 'exp-1' },
-  checker: { token: 'checker-token-0123456789', role: 'checker', actor: 'chk-1' },
+  agent: { token: 'agent-token-0123456789-abcdefghijklmnop', role: 'agent', actor: 'agent-1' },
+  agent2: { token: 'agent2-token-0123456789-abcdefghijklmnop', role: 'agent', actor: 'agent-2' },
+  supervisor: { token: 'supervisor-token-0123456789-abcdefghijklmnop', role: 'supervisor', actor: 'sup-1' },
+  auditor: { token: 'auditor-token-0123456789-abcdefghijklmnop', role: 'auditor', actor: 'aud-1' },
+  admin: { token: 'admin-token-0123456789-abcdefghijklmnop', role: 'admin', actor: 'admin-1' },
+  manager: { token: 'manager-token-0123456789-abcdefghijklmnop', role: 'manager', actor: 'mgr-1' },
+  gm: { token: 'gm-token-0123456789-abcdefghijklmnop', role: 'general_manager', actor: 'gm-1' },
+  vp: { token: 'vp-token-0123456789-abcdefghijklmnop', role: 'sales_vp', actor: 'vp-1' },
+  vp2: { token: 'vp2-token-0123456789-abcdefghijklmnop', role: 'sales_vp', actor: 'vp-2' },
+  committee: { token: 'committee-token-0123456789-abcdefghijklmnop', role: 'committee', actor: 'cmt-1' },
+  finance: { token: 'finance-token-0123456789-abcdefghijklmnop', role: 'finance', actor: 'fin-1' },
+  marketing: { token: 'marketing-token-0123456789-abcdefghijklmnop', role: 'marketing', actor: 'mkt-1' },
+  expert: { token: 'expert-token-0123456789-abcdefghijklmnop', role: 'expert', actor: 'exp-1' },
+  checker: { token: 'checker-token-0123456789-abcdefghijklmnop', role: 'checker', actor: 'chk-1' },
 };
 
 /** The API over a real worker, store and projector on the Temporal dev server, as one in-process stack for tests. */
-export async function startTestApp(policy: Policy = DEFAULT_POLICY, options: { logger?: Logger } = {}) {
+export async function startTestApp(policy: Policy = DEFAULT_POLICY, options: { logger?: Logger; rateLimitPerMinute?: number; heavyRateLimitPerMinute?: number } = {}) {
   // Survey samples read the ledgers this app's projector keeps.
   const w = await startWorkerStack('dev', { policy, activities: (dir) => ({ policy, ledgers: new LedgerReader(path.join(dir, 'ledger.db'), ALL_LEDGERS) }) });
   const { env, gateway } = w;
@@ -47,6 +47,12 @@ export async function startTestApp(policy: Policy = DEFAULT_POLICY, options: { l
     ledgers: reader,
     policy,
     schedules: new SurveySchedules(env.client, w.taskQueue, policy),
+    codec: testCodec,
+    pii: w.pii,
+    uiOrigins: ['http://127.0.0.1:8233'],
+    accessLogPath: path.join(s.dir, 'access.db'),
+    rateLimitPerMinute: options.rateLimitPerMinute,
+    heavyRateLimitPerMinute: options.heavyRateLimitPerMinute,
   });
   return {
     env,
@@ -55,6 +61,8 @@ export async function startTestApp(policy: Policy = DEFAULT_POLICY, options: { l
     app,
     projector,
     gateway,
+    pii: w.pii,
+    dataKeys: w.dataKeys,
     taskQueue: w.taskQueue,
     as: (who: keyof typeof TOKENS) => ({ authorization: `Bearer ${TOKENS[who]!.token}` }),
     async allEvents(): Promise<RecordedEvent[]> {

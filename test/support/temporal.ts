@@ -12,7 +12,14 @@ import { createActivities, type ActivityDeps } from '../../src/activities';
 import { createLogger } from '../../src/config/logger';
 import type { Policy } from '../../src/domain/policy';
 import type { EventStore } from '../../src/events/store/port';
-import { BUNDLER_OPTIONS, installRuntimeLogger } from '../../worker';
+import { bundlerOptions, installRuntimeLogger } from '../../worker';
+import { TEST_KEYS, testDataConverter } from './keys';
+import { SqliteDataKeyStore } from '../../src/events/keys/data-keys';
+import { PiiCipher } from '../../src/events/keys/cipher';
+import { AesGcmPayloadCodec } from '../../src/support/codec';
+
+/** The payload codec of the test stacks (the same keys as their clients and workers), for the codec routes. */
+export const testCodec = new AesGcmPayloadCodec(TEST_KEYS.payloadKeys);
 
 const quiet = createLogger({ level: process.env.TEST_LOG_LEVEL ?? 'warn', name: 'test' });
 installRuntimeLogger(quiet);
@@ -24,19 +31,20 @@ installRuntimeLogger(quiet);
  */
 export async function timeSkippingEnv(options: { startAt?: string } = {}): Promise<TestWorkflowEnvironment> {
   const ts = testServer();
-  if (!options.startAt) return TestWorkflowEnvironment.createTimeSkipping(ts.kind === 'path' ? { server: { executable: { type: 'existing-path', path: ts.path } } } : {});
+  if (!options.startAt) return TestWorkflowEnvironment.createTimeSkipping({ client: { dataConverter: testDataConverter }, ...(ts.kind === 'path' ? { server: { executable: { type: 'existing-path', path: ts.path } } } : {}) });
   const at = testServerAt();
   if (!at) throw new Error('starting the test server at a chosen instant needs its launcher: run `node scripts/setup.mjs --for-tests` (it compiles tools/temporal-test-server/TestServerAt.java)');
   const dir = mkdtempSync(path.join(tmpdir(), 'tz-test-server-'));
   const wrapper = path.join(dir, 'temporal-test-server-at');
   writeFileSync(wrapper, `#!/bin/sh\nTAIZHANG_TEST_SERVER_START_MS=${Date.parse(options.startAt)} exec '${at}' "$@"\n`, { mode: 0o755 });
-  return TestWorkflowEnvironment.createTimeSkipping({ server: { executable: { type: 'existing-path', path: wrapper } } });
+  return TestWorkflowEnvironment.createTimeSkipping({ client: { dataConverter: testDataConverter }, server: { executable: { type: 'existing-path', path: wrapper } } });
 }
 
 /** The real Temporal dev server (the CLI), or the SDK's download. */
 export async function devServerEnv(): Promise<TestWorkflowEnvironment> {
   const cli = temporalCli();
   return TestWorkflowEnvironment.createLocal({
+    client: { dataConverter: testDataConverter },
     server: { ip: '127.0.0.1', ...(cli.kind === 'path' ? { executable: { type: 'existing-path', path: cli.path } } : {}) },
   });
 }
@@ -46,7 +54,7 @@ export const TEST_WORKFLOWS = fileURLToPath(new URL('../workflows/fixtures/index
 
 let bundle: Promise<WorkflowBundleWithSourceMap> | undefined;
 export function workflowBundle(): Promise<WorkflowBundleWithSourceMap> {
-  bundle ??= bundleWorkflowCode({ workflowsPath: TEST_WORKFLOWS, ...BUNDLER_OPTIONS, logger: quiet as never });
+  bundle ??= bundleWorkflowCode({ workflowsPath: TEST_WORKFLOWS, ...bundlerOptions(TEST_KEYS.commandKeys), logger: quiet as never });
   return bundle;
 }
 
@@ -56,7 +64,8 @@ export async function testWorker(env: TestWorkflowEnvironment, store: EventStore
     namespace: env.namespace ?? 'default',
     taskQueue,
     workflowBundle: await workflowBundle(),
-    activities: createActivities({ store, logger: quiet, client: env.client, ...extra }),
+    dataConverter: testDataConverter,
+    activities: createActivities({ store, logger: quiet, client: env.client, commandKeys: TEST_KEYS.commandKeys, ...extra }),
   });
 }
 
@@ -67,17 +76,23 @@ export async function startWorkerStack(server: 'dev' | 'time-skipping', options:
   const env = server === 'dev' ? await devServerEnv() : await timeSkippingEnv({ startAt: options.startAt });
   const s = tempStore();
   const taskQueue = `tq-${randomUUID()}`;
-  const worker = await testWorker(env, s.store, taskQueue, options.activities?.(s.dir));
+  // The customers' data keys, as DATA_DIR/customer-keys.db: personal fields are sealed with them, erasures destroy them.
+  const dataKeys = new SqliteDataKeyStore(path.join(s.dir, 'customer-keys.db'), TEST_KEYS.dataKeyWrap);
+  const pii = new PiiCipher(dataKeys);
+  const worker = await testWorker(env, s.store, taskQueue, { dataKeys, ...options.activities?.(s.dir) });
   const running = worker.run();
   return {
     env,
     store: s.store,
     dir: s.dir,
     taskQueue,
-    gateway: new TemporalGateway(env.client, taskQueue, { store: s.store, ...(options.policy ? { policy: options.policy } : {}) }),
+    pii,
+    dataKeys,
+    gateway: new TemporalGateway(env.client, taskQueue, { store: s.store, commandKeys: TEST_KEYS.commandKeys, pii, ...(options.policy ? { policy: options.policy } : {}) }),
     async close() {
       worker.shutdown();
       await running;
+      dataKeys.close();
       await env.teardown();
       await s.cleanup();
     },

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { BUNDLER_OPTIONS, WORKFLOWS_PATH } from '../../src/config/bundle';
+import { bundlerOptions, WORKFLOWS_PATH } from '../../src/config/bundle';
+import { TEST_KEYS } from '../support/keys';
 import { POLICY_PROFILES } from '../../src/domain/policy';
 import { workflowBundle } from '../support/temporal';
 
@@ -23,11 +24,17 @@ describe('the workflow bundle', () => {
 
   it('preloads the workflow modules once per worker thread, and carries every shipped policy as data', async () => {
     // Shared by every workflow of a thread instead of evaluated for each new one.
-    expect(BUNDLER_OPTIONS?.preloadModules).toEqual(['@temporalio/workflow', WORKFLOWS_PATH]);
+    expect(bundlerOptions([]).preloadModules).toEqual(['@temporalio/workflow', WORKFLOWS_PATH]);
     const { code } = await workflowBundle();
     expect(code).toContain('exports.preloadModules = function preloadModules()');
     // The policy table replaced the empty declaration: a start input names `default@4`, the bundle holds its document.
     expect(code).not.toMatch(/SHIPPED_POLICIES = \{\}/);
     for (const p of Object.values(POLICY_PROFILES)) expect(code).toContain(JSON.stringify(`${p.name}@${p.version}`));
+  });
+
+  it('carries the command keys its worker verifies commands with, and no others', async () => {
+    const { code } = await workflowBundle();
+    expect(code).not.toMatch(/COMMAND_KEYS = \[\]/);
+    expect(code).toContain(JSON.stringify(TEST_KEYS.commandKeys[0]!.toString('hex')));
   });
 });

@@ -3,7 +3,7 @@ import { Option, type Command } from 'commander';
 import type { AnchorReason } from '../../audit/anchors';
 import type { LedgerVerification } from '../../audit/rebuild';
 import type { Config } from '../../config/config';
-import { apiClient, config, withClientOptions, type ClientOptions } from '../context';
+import { apiClient, compact, config, withClientOptions, type ClientOptions } from '../context';
 
 /** Runs against the data directory itself (the event store, ledger.db and audit.db), not through the API. */
 async function auditVerify(cfg: Config, options: { json?: boolean; out?: NodeJS.WritableStream } = {}): Promise<LedgerVerification> {
@@ -87,9 +87,30 @@ interface HistoryEntry {
   changes: Array<{ field: string; from?: unknown; to: unknown }>;
 }
 
-/** `taizhang audit history|verify|anchor`. */
+interface AccessEntry {
+  at: string;
+  actor: string;
+  role: string;
+  method: string;
+  route: string;
+  kind: string;
+  subject: string;
+  customerIds: string[];
+  rows: number;
+  columns: string[];
+  asOf: string | null;
+  requestId: string;
+}
+
+/** One access as a line: when, who, what (and how much of it), which columns, the request. */
+function describeAccess(e: AccessEntry): string {
+  const ids = e.customerIds.length ? ` customers ${e.customerIds.slice(0, 10).join(', ')}${e.customerIds.length > 10 ? ` and ${e.customerIds.length - 10} more` : ''}` : '';
+  return `${e.at} ${e.actor} (${e.role}) ${e.kind} ${e.subject}${e.asOf ? ` as of ${e.asOf}` : ''}: ${e.rows} rows [${e.columns.join(', ')}]${ids} — ${e.method} ${e.route} request ${e.requestId}`;
+}
+
+/** `taizhang audit history|verify|anchor|access`. */
 export function registerAuditCommands(program: Command): void {
-  const audit = program.command('audit').description('audit tools: history, verify, anchor');
+  const audit = program.command('audit').description('audit tools: history, verify, anchor, access');
   withClientOptions(audit.command('history').description('every event of a stream in order: time, actor, role, reason, what it changed').argument('<stream>', 'e.g. complaint-K123 or customer-C42'))
     .addOption(new Option('--format <format>', 'output format').choices(['json', 'text']).default('text'))
     .action(async (stream: string, opts: ClientOptions & { format: string }) => {
@@ -102,6 +123,22 @@ export function registerAuditCommands(program: Command): void {
         process.stdout.write(`#${e.revision} ${e.occurredAt} ${e.type} by ${e.actor} (${e.role})${e.reason ? ` — ${e.reason}` : ''}\n`);
         for (const c of e.changes) process.stdout.write(`    ${c.field}: ${c.from === undefined ? '' : `${JSON.stringify(c.from)} → `}${JSON.stringify(c.to)}\n`);
       }
+    });
+  withClientOptions(audit.command('access').description('who read or exported personal data unmasked, newest first (auditors)'))
+    .option('--actor <actor>', 'only this person')
+    .option('--since <instant>', 'from this instant on (ISO 8601)')
+    .option('--until <instant>', 'before this instant (ISO 8601)')
+    .option('--limit <n>', 'at most this many', '100')
+    .addOption(new Option('--format <format>', 'output format').choices(['json', 'text']).default('text'))
+    .action(async (opts: ClientOptions & { actor?: string; since?: string; until?: string; limit: string; format: string }) => {
+      const q = new URLSearchParams({ limit: opts.limit, ...compact({ actor: opts.actor, since: opts.since, until: opts.until }) } as Record<string, string>);
+      const r = await apiClient(opts).request<{ events: AccessEntry[] }>('GET', `/audit/access?${q}`);
+      if (opts.format === 'json') {
+        process.stdout.write(JSON.stringify(r, null, 2) + '\n');
+        return;
+      }
+      if (!r.events.length) process.stdout.write('no accesses to personal data recorded for this query\n');
+      for (const e of r.events) process.stdout.write(describeAccess(e) + '\n');
     });
   audit
     .command('verify')

@@ -1,6 +1,6 @@
-import { writeFileSync } from 'node:fs';
 import { Option, type Command } from 'commander';
 import type { LedgerPage } from '../../projections/reader';
+import { writePrivateFile } from '../../support/private-files';
 import { apiClient, CliError, withClientOptions, type ClientOptions } from '../context';
 import { table } from '../format';
 import { cliManifest } from '../load-manifest';
@@ -24,7 +24,7 @@ export function registerLedgerCommand(program: Command): void {
       if (!opts.out) throw new CliError(`--out: is required with --format ${opts.format}`);
       const q = new URLSearchParams({ format: opts.format, lang: opts.lang, ...(opts.asOf ? { asOf: opts.asOf } : {}) });
       const bytes = await apiClient(opts).download(`/ledgers/${encodeURIComponent(name)}/export?${q}`);
-      writeFileSync(opts.out, bytes);
+      writePrivateFile(opts.out, bytes); // an export holds personal data: owner-only
       process.stdout.write(`wrote ${opts.out} (${bytes.length.toLocaleString()} bytes)\n`);
       return;
     }

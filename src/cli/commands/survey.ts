@@ -1,6 +1,7 @@
-import { readFileSync, statSync, writeFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { Option, type Command } from 'commander';
+import { writePrivateFile } from '../../support/private-files';
 import { apiClient, CliError, withClientOptions, type ClientOptions } from '../context';
 
 /** The API's limit on an imported file (bytes, before base64). */
@@ -71,7 +72,7 @@ export function registerSurveyCommands(program: Command): void {
     }
     const bytes = await apiClient(opts).download(url);
     const out = opts.out ?? `survey-report-${round}.${opts.format}`;
-    writeFileSync(out, bytes);
+    writePrivateFile(out, bytes); // respondents' comments: owner-only
     process.stdout.write(`wrote ${out} (${bytes.length.toLocaleString()} bytes)\n`);
   });
 }

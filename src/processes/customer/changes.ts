@@ -4,8 +4,11 @@
  * workflow-safe; the schemas and the ledgers read them from here.
  */
 
-/** 登记 registration, 联系方式 contact, 基本资料 profile, 标记 flag, 等级 grade, 重点客户 key-account designation. */
-export const CUSTOMER_CHANGE_KINDS = ['registration', 'contact', 'profile', 'flag', 'grade', 'key_account'] as const;
+/**
+ * 登记 registration, 联系方式 contact, 基本资料 profile, 标记 flag, 等级 grade, 重点客户 key-account designation, 删除个人信息
+ * erasure of the customer's personal data (PIPL; crypto-shredding once approved).
+ */
+export const CUSTOMER_CHANGE_KINDS = ['registration', 'contact', 'profile', 'flag', 'grade', 'key_account', 'erasure'] as const;
 export type CustomerChangeKind = (typeof CUSTOMER_CHANGE_KINDS)[number];
 
 /** Where a change stands: awaiting its checkers, under the second review (二次审核), or decided. */
@@ -63,6 +66,8 @@ export function changeSummary(c: ChangeProposal): string {
       return c.grade ? `grade ${c.grade.from}→${c.grade.to}` : 'grade';
     case 'key_account':
       return c.importance ? `importance ${c.importance.from}→${c.importance.to}` : 'key account';
+    case 'erasure':
+      return 'erasure of personal data';
   }
 }
 

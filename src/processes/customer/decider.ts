@@ -33,6 +33,7 @@ export type CustomerCommand =
   | { type: 'SetCustomerFlag'; data: { flag: CustomerFlag; set: boolean; reason: string }; review: Review }
   | { type: 'ChangeCustomerGrade'; data: { grade: Grade; scores: GradeScores; reason?: string }; review: Review }
   | { type: 'DesignateKeyAccount'; data: { importance: Importance; reason?: string }; review: Review }
+  | { type: 'EraseCustomer'; data: { reason: string }; review: Review }
   /** `today`: the local date on the policy's calendar, recorded as the day an approved grade takes effect. */
   | { type: 'ApproveCustomerChange'; by: Actor; now: string; today: string; data: { changeId: string; reason?: string; noticeRef?: string } }
   | { type: 'RejectCustomerChange'; by: Actor; now: string; data: { changeId: string; reason?: string } }
@@ -58,6 +59,8 @@ interface CustomerRecord {
   scores: GradeScores | null;
   /** Every change submitted, oldest first; a change's number is its place here. */
   changes: CustomerChange[];
+  /** When the customer's personal data was erased (its data key destroyed); nothing personal is recorded after. */
+  erasedAt?: string;
 }
 
 /** Approved master data: `profile` is what the checkers approved. */
@@ -155,6 +158,7 @@ function register(c: Cmd<'RegisterCustomer'>, state: CustomerState): CustomerEve
 }
 
 function updateContact(c: Cmd<'UpdateCustomerContact'>, state: CustomerState): CustomerEvent[] {
+  notErased(state);
   if (!c.review) {
     if (state.status !== 'registered') throw notFound('customer.not_found', `customer ${c.data.customerId} is not registered`);
     const changed = changedFrom(state.profile, c.data.changes);
@@ -170,6 +174,7 @@ function updateContact(c: Cmd<'UpdateCustomerContact'>, state: CustomerState): C
 }
 
 function changeProfile(c: Cmd<'ChangeCustomerProfile'>, state: CustomerState): CustomerEvent[] {
+  notErased(state);
   const s = registered(state);
   const changed = changedFrom(s.profile, c.data);
   if (Object.keys(changed).length === 0) return [];
@@ -200,6 +205,19 @@ function designateKeyAccount(c: Cmd<'DesignateKeyAccount'>, state: CustomerState
   if (s.importance === c.data.importance) throw illegalState('customer.no_change', `customer ${s.customerId} is ${c.data.importance === 'key' ? 'a key account already' : 'not a key account'}`);
   noneOpen(s, 'key_account');
   return [submission(s, c.review, 'key_account', ['importance'], { importance: { from: s.importance, to: c.data.importance }, ...(c.data.reason ? { reason: c.data.reason } : {}) })];
+}
+
+/** Erasure of the personal data (PIPL 删除权) is a master-data change like the others: a checker approves it. */
+function erase(c: Cmd<'EraseCustomer'>, state: CustomerState): CustomerEvent[] {
+  const s = known(state);
+  if (s.erasedAt) throw illegalState('customer.erased', `customer ${s.customerId}'s personal data was erased at ${s.erasedAt}`);
+  noneOpen(s, 'erasure');
+  return [submission(s, c.review, 'erasure', ['personal data'], { reason: c.data.reason })];
+}
+
+/** Nothing personal changes after an erasure: the customer's key is gone and is never made again. */
+function notErased(state: CustomerState): void {
+  if (state.status !== 'unregistered' && (state as Known).erasedAt) throw illegalState('customer.erased', `customer ${state.customerId}'s personal data was erased at ${(state as Known).erasedAt}: nothing personal can be recorded for them`);
 }
 
 function changeOf(s: Known, changeId: string): CustomerChange {
@@ -268,6 +286,8 @@ function effect(s: Known, ch: CustomerChange, c: Cmd<'ApproveCustomerChange'>, a
     }
     case 'key_account':
       return ch.importance ? [{ type: 'CustomerImportanceChanged', data: { ...ids, from: s.importance, to: ch.importance.to, approvedBy: approvals } }] : [];
+    case 'erasure':
+      return [{ type: 'CustomerErased', data: { ...ids, approvedBy: approvals, reason: ch.reason ?? '', at: c.now } }];
     default:
       return assertNever(ch.kind, 'customer change kind');
   }
@@ -333,6 +353,7 @@ export const decideCustomer = byType<CustomerCommand | FireAlarm<CustomerAlarm>,
   SetCustomerFlag: setFlag,
   ChangeCustomerGrade: changeGrade,
   DesignateKeyAccount: designateKeyAccount,
+  EraseCustomer: erase,
   ApproveCustomerChange: approve,
   RejectCustomerChange: reject,
   WithdrawCustomerChange: withdraw,
@@ -391,6 +412,8 @@ function evolveKnown(s: Known, e: CustomerEvent): Known {
       return s.status === 'registered' ? { ...s, profile: { ...s.profile, grade: e.data.to }, scores: e.data.scores } : { ...s, scores: e.data.scores };
     case 'CustomerImportanceChanged':
       return s.status === 'registered' ? { ...s, importance: e.data.to, profile: { ...s.profile, importance: e.data.to } } : { ...s, importance: e.data.to };
+    case 'CustomerErased':
+      return { ...s, erasedAt: e.data.at };
     case 'CustomerApprovalWarningIssued':
       return withChange(s, e.data.changeId, (c) => (e.data.deadline === 'second_review' && c.secondReview ? { ...c, secondReview: warnStep(c.secondReview) } : { ...c, step: warnStep(c.step) }));
     case 'CustomerApprovalEscalated':

@@ -12,6 +12,7 @@ import {
   changeGradeInput,
   contactChanges,
   customerEvents,
+  eraseCustomerInput,
   keyAccountInput,
   profileChanges,
   registerCustomerInput,
@@ -87,6 +88,12 @@ export const customerProcess = defineProcess<CustomerState, CustomerCommand, Cus
       summary: 'Designate a key account (重点客户) or revoke it; two different sales VPs approve',
       input: keyAccountInput,
       toCommand: (input, ctx) => ({ type: 'DesignateKeyAccount', data: input, review: review(ctx, 'key_account') }),
+    }),
+    erase: command({
+      type: 'EraseCustomer',
+      summary: "Erase the customer's personal data (个人信息删除, PIPL): once a checker approves, its data key is destroyed and every personal field reads [已删除]",
+      input: eraseCustomerInput,
+      toCommand: (input, ctx) => ({ type: 'EraseCustomer', data: input, review: review(ctx, 'erasure') }),
     }),
     approve: command({
       type: 'ApproveCustomerChange',

@@ -1,4 +1,5 @@
-import { columnsOf, flag, type CellValue, type LedgerProjection, type LedgerRow, type ProjectedEvent } from '../../domain/ledger';
+import { columnsOf, flag, type CellValue, type Column, type LedgerProjection, type LedgerRow, type ProjectedEvent } from '../../domain/ledger';
+import { effectiveParty } from '../../domain/pii';
 import { idOfStream } from '../../domain/streams';
 import { changeSummary, scoresText } from './changes';
 import { customerClassOf } from './decider';
@@ -9,6 +10,9 @@ import type { CustomerEvent, CustomerEventOf } from './schemas';
  * pending, approved, rejected or withdrawn, the changes still waiting for their checkers, the flags and the grade history.
  * 客户资料变更台账 (`customer_changes`): one row per change — what it proposes (personal data only in columns marked as
  * such), who submitted it, by when it must be decided, who approved, who decided, why, and its second review.
+ *
+ * Both show whether the customer is a person or an organisation (`party`): the name is personal data, masked for roles
+ * that may not see personal data, only in a person's rows.
  */
 
 type Projected = ProjectedEvent & CustomerEvent;
@@ -27,14 +31,18 @@ const classOf = (row: LedgerRow, over: { importance?: string; grade?: string } =
   customerClassOf({ importance: (over.importance ?? row.importance) as 'key' | 'ordinary', grade: (over.grade ?? row.grade) as 'A' | 'B' | 'C' | 'D' });
 
 const CUSTOMER_COLUMNS = [
-  ...['customer_id', 'name', 'status', 'contact_person', 'phone', 'email', 'address', 'type', 'importance', 'grade', 'customer_class', 'account_manager'],
+  ...['customer_id', 'name', 'status', 'contact_person', 'phone', 'email', 'address', 'type', 'party', 'importance', 'grade', 'customer_class', 'account_manager'],
   ...['blacklisted', 'repeated_claims', 'pending_changes', 'pending_summary', 'grade_scores', 'grade_history', 'registered_at', 'registered_by', 'approved_by'],
   ...['updated_at', 'revision'],
 ];
 
+/** The name columns are personal data unless the row's party is an organisation. */
+const nameOfParty = (c: Column): Column => (c.name === 'name' || c.name === 'proposed_name' ? { ...c, piiUnless: { column: 'party', equals: 'organisation' } } : c);
+
 type Registration = CustomerEventOf<'CustomerRegistered'>['data'];
-const profileCells = (d: Omit<Registration, 'customerId'>) => ({
+const profileCells = (d: Omit<Registration, 'customerId'>, before?: CellValue) => ({
   name: d.name,
+  party: effectiveParty(d.party, d.type, before as string | null | undefined),
   contact_person: d.contactPerson ?? null,
   phone: d.phone ?? null,
   email: d.email ?? null,
@@ -53,6 +61,7 @@ const emptyRow = (customerId: string): LedgerRow => ({
   email: null,
   address: null,
   type: null,
+  party: null,
   importance: 'ordinary',
   grade: null,
   customer_class: 'ordinary',
@@ -76,14 +85,14 @@ function customerRow(row: LedgerRow | undefined, e: Projected): LedgerRow | unde
       const { customerId, ...d } = e.data;
       const base = row ?? { ...emptyRow(customerId), registered_by: e.metadata.actor };
       const approvedBy = row ? e.metadata.actor : null;
-      return { ...base, ...profileCells(d), status: 'registered', importance: d.importance, customer_class: customerClassOf(d), registered_at: at, approved_by: approvedBy };
+      return { ...base, ...profileCells(d, base.party), status: 'registered', importance: d.importance, customer_class: customerClassOf(d), registered_at: at, approved_by: approvedBy };
     }
     case 'CustomerChangeSubmitted': {
       const d = e.data;
       const base = row ?? emptyRow(d.customerId);
       const entry = `${d.changeId} ${changeSummary(d)}`;
       if (d.kind === 'registration' && d.registration && base.status !== 'registered') {
-        const cells = profileCells(d.registration);
+        const cells = profileCells(d.registration, base.party);
         return { ...base, ...cells, status: 'pending', customer_class: classOf(base, { grade: 'D' }), registered_by: d.maker, ...pending(base, { add: entry }) };
       }
       return { ...base, ...pending(base, { add: entry }) };
@@ -122,7 +131,7 @@ function customerRow(row: LedgerRow | undefined, e: Projected): LedgerRow | unde
       return {
         ...row,
         ...(c.name !== undefined ? { name: c.name } : {}),
-        ...(c.type !== undefined ? { type: c.type } : {}),
+        ...(c.type !== undefined ? { type: c.type, party: effectiveParty(undefined, c.type, row.party as string | null) } : {}),
         ...(c.accountManager !== undefined ? { account_manager: c.accountManager } : {}),
       };
     }
@@ -143,11 +152,11 @@ function customerRow(row: LedgerRow | undefined, e: Projected): LedgerRow | unde
 /** Node side. 客户台账: one row per customer. */
 export const customersLedger: LedgerProjection = {
   name: 'customers',
-  version: 2,
+  version: 3,
   title: { zh: '客户台账', en: 'Customers' },
   key: ['customer_id'],
   orderBy: 'registered_at, customer_id',
-  columns: columnsOf('customers', CUSTOMER_COLUMNS, { indexed: ['status', 'importance', 'grade', 'registered_at'] }),
+  columns: columnsOf('customers', CUSTOMER_COLUMNS, { indexed: ['status', 'importance', 'grade', 'registered_at'] }).map(nameOfParty),
   handles: [
     ...['CustomerRegistered', 'CustomerContactUpdated', 'CustomerChangeSubmitted', 'CustomerChangeDecided', 'CustomerChangeWithdrawn', 'CustomerSecondReviewRequested'],
     ...['CustomerProfileChanged', 'CustomerFlagChanged', 'CustomerGradeChanged', 'CustomerImportanceChanged'],
@@ -165,7 +174,7 @@ export const customersLedger: LedgerProjection = {
 const CHANGE_COLUMNS = [
   ...['change_id', 'customer_id', 'kind', 'fields', 'summary', 'status', 'maker', 'request_reason', 'submitted_at', 'due_at', 'checkers', 'approvals'],
   ...['decided_by', 'decided_at', 'reason', 'notice_ref', 'second_review', 'escalation_level'],
-  ...['proposed_name', 'proposed_contact_person', 'proposed_phone', 'proposed_email', 'proposed_address', 'updated_at', 'revision'],
+  ...['proposed_name', 'party', 'proposed_contact_person', 'proposed_phone', 'proposed_email', 'proposed_address', 'updated_at', 'revision'],
 ];
 
 const checkers = (s: { roles: string[]; quorum: number }) => `${s.roles.join(', ')}${s.quorum > 1 ? ` ×${s.quorum}` : ''}`;
@@ -195,6 +204,8 @@ function changeRow(row: LedgerRow | undefined, e: Projected): LedgerRow | undefi
       second_review: null,
       escalation_level: 0,
       proposed_name: p.name ?? null,
+      // A registration says whose it is; a change of name does not, so its proposed name counts as a person's.
+      party: d.registration ? effectiveParty(d.registration.party, d.registration.type) : null,
       proposed_contact_person: p.contactPerson ?? null,
       proposed_phone: p.phone ?? null,
       proposed_email: p.email ?? null,
@@ -231,11 +242,11 @@ function changeRow(row: LedgerRow | undefined, e: Projected): LedgerRow | undefi
 /** Node side. 客户资料变更台账: one row per master-data change. */
 export const customerChangesLedger: LedgerProjection = {
   name: 'customer_changes',
-  version: 1,
+  version: 2,
   title: { zh: '客户资料变更台账', en: 'Customer master-data changes' },
   key: ['change_id'],
   orderBy: 'submitted_at, change_id',
-  columns: columnsOf('customer_changes', CHANGE_COLUMNS, { indexed: ['customer_id', 'kind', 'status', 'maker', 'submitted_at'] }),
+  columns: columnsOf('customer_changes', CHANGE_COLUMNS, { indexed: ['customer_id', 'kind', 'status', 'maker', 'submitted_at'] }).map(nameOfParty),
   handles: ['CustomerChangeSubmitted', 'CustomerChangeDecided', 'CustomerChangeWithdrawn', 'CustomerSecondReviewRequested', 'CustomerApprovalEscalated'],
   rowKey: (e) => {
     const id = (e.data as { changeId?: unknown }).changeId;

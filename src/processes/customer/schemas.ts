@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { basisSchema, deadlineSchema, escalationData, warningData } from '../../domain/deadlines/schema';
 import { CUSTOMER_TYPES, GRADES, IMPORTANCE } from '../../domain/enums';
 import { actorId, address, email, entityId, isoInstant, oneOf, personName, phone, reason, shortText } from '../../domain/fields';
-import { pii } from '../../domain/pii';
+import { PARTIES, pii } from '../../domain/pii';
 import { atVersion1 } from '../../domain/process';
 import { ROLES } from '../../domain/roles';
 import { CUSTOMER_CHANGE_KINDS, CUSTOMER_FLAGS, CUSTOMER_STEPS, GRADE_FACTOR_LABELS, GRADE_FACTORS, SCORE_MAX, SCORE_MIN, type GradeFactor } from './changes';
@@ -12,8 +12,9 @@ import { CUSTOMER_CHANGE_KINDS, CUSTOMER_FLAGS, CUSTOMER_STEPS, GRADE_FACTOR_LAB
 /** What a registration carries (the API body, the CLI options and the gateway all parse with this). */
 export const customerProfile = z
   .object({
-    // A customer may be a person (业主), so the name is personal data.
+    // A customer may be a person (业主), so the name is marked as personal data; readers mask it only for a person (party).
     name: pii('person_name', shortText(200)).describe('customer name'),
+    party: oneOf(PARTIES).optional().describe('个人 person or 单位 organisation; when absent, an 业主 owner is a person and anyone else an organisation'),
     contactPerson: personName.optional().describe('contact person'),
     phone: phone.optional().describe('mobile or landline'),
     email: email.optional().describe('e-mail address'),
@@ -101,6 +102,8 @@ export const approveChangeInput = z
   .strict();
 export const rejectChangeInput = z.object({ changeId, reason: reason.describe('why it is rejected (required)') }).strict();
 export const withdrawChangeInput = z.object({ changeId, reason: reason.optional().describe('why it is withdrawn') }).strict();
+export const eraseCustomerInput = z.object({ reason: reason.describe('why the personal data is erased (required): the request it answers, 个人信息删除') }).strict();
+
 export const secondReviewInput = z.object({ changeId, reason: reason.describe('why the rejection should be reviewed again (required)') }).strict();
 
 // ── events ──────────────────────────────────────────────────────────────────────────────
@@ -173,6 +176,11 @@ export const customerEventSchemas = {
     .object({ ...ids, from: grade, to: grade, scores: gradeScores, total: z.number().int(), noticeRef: z.string(), approvedBy: z.array(actorId), effectiveOn: localDate })
     .strict(),
   CustomerImportanceChanged: z.object({ ...ids, from: importance, to: importance, approvedBy: z.array(actorId) }).strict(),
+  /**
+   * The customer's personal data is erased: its data key is destroyed once this event is durable, so every personal
+   * field sealed with it (in events, ledgers, Temporal payloads) reads as [已删除] from then on. No personal data in it.
+   */
+  CustomerErased: z.object({ ...ids, approvedBy: z.array(actorId), reason: z.string(), at: isoInstant }).strict(),
   CustomerApprovalWarningIssued: z.object({ ...ids, ...warningData(CUSTOMER_STEPS) }).strict(),
   CustomerApprovalEscalated: z.object({ ...ids, ...escalationData(CUSTOMER_STEPS) }).strict(),
 };

@@ -1,0 +1,107 @@
+import type { Payload } from '@temporalio/common';
+import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
+import { type PiiCipher, shownTo } from '../events/keys/cipher';
+import { mayReadPii } from '../projections/reader';
+import type { AesGcmPayloadCodec } from '../support/codec';
+import { requireRole, type TokenAuth } from './auth';
+import { readResponses } from './schemas';
+
+/**
+ * Temporal's remote codec protocol (what the Web UI and `temporal workflow show --codec-endpoint` call): `POST
+ * /codec/decode` with `{ payloads: [{ metadata: { k: base64 }, data: base64 }] }` answers the payloads decrypted, so an
+ * operator reads histories in the Web UI while Temporal itself stores and serves only ciphertext. Personal fields in
+ * them (sealed with their customer's key) are opened and masked by the caller's role, or read [已删除] once erased.
+ * Authenticated like every route (Bearer token; the Web UI sends it with "pass access token", or the browser's
+ * `taizhang_codec` cookie set by `POST /codec/session`), for operator roles only; the Web UI's origin is allowed
+ * cross-origin (TAIZHANG_UI_ORIGIN).
+ */
+export const CODEC_ROLES = ['admin', 'auditor', 'supervisor', 'manager', 'general_manager'] as const;
+export const CODEC_COOKIE = 'taizhang_codec';
+
+const payload = z.object({ metadata: z.record(z.string(), z.string()).optional(), data: z.string().optional() }).passthrough();
+const body = z.object({ payloads: z.array(payload).max(1000, 'at most 1000 payloads per request') });
+
+const b64 = (u: Uint8Array | null | undefined) => Buffer.from(u ?? new Uint8Array()).toString('base64');
+const fromJson = (p: z.infer<typeof payload>): Payload => ({
+  metadata: Object.fromEntries(Object.entries(p.metadata ?? {}).map(([k, v]) => [k, new Uint8Array(Buffer.from(v, 'base64'))])),
+  data: new Uint8Array(Buffer.from(p.data ?? '', 'base64')),
+});
+const toJson = (p: Payload) => ({ metadata: Object.fromEntries(Object.entries(p.metadata ?? {}).map(([k, v]) => [k, b64(v)])), data: b64(p.data) });
+
+export interface CodecDeps {
+  auth: TokenAuth;
+  codec: AesGcmPayloadCodec;
+  pii?: PiiCipher;
+  /** Origins allowed to call cross-origin (the Temporal Web UI's). */
+  uiOrigins: readonly string[];
+}
+
+export function registerCodecRoutes(app: FastifyInstance, deps: CodecDeps): void {
+  const cors = (origin: string | undefined) =>
+    origin && deps.uiOrigins.includes(origin)
+      ? {
+          'access-control-allow-origin': origin,
+          'access-control-allow-credentials': 'true',
+          'access-control-allow-headers': 'content-type, x-namespace, authorization',
+          'access-control-allow-methods': 'POST, OPTIONS',
+          'access-control-max-age': '600',
+          vary: 'origin',
+        }
+      : {};
+
+  app.options('/codec/:op', { config: { public: true }, schema: { hide: true } }, async (req, reply) => reply.status(204).headers(cors(req.headers.origin)).send());
+
+  const showFor = (role: string) => shownTo(mayReadPii(role as never));
+  /** A decoded JSON payload with its personal fields opened for the caller (masked, or [已删除]). */
+  const revealed = (p: Payload, role: string): Payload => {
+    if (!deps.pii || Buffer.from(p.metadata?.encoding ?? new Uint8Array()).toString() !== 'json/plain') return p;
+    const value = JSON.parse(Buffer.from(p.data ?? new Uint8Array()).toString('utf8')) as unknown;
+    return { ...p, data: new Uint8Array(Buffer.from(JSON.stringify(deps.pii.reveal(value, showFor(role))), 'utf8')) };
+  };
+
+  app.post(
+    '/codec/decode',
+    { schema: { summary: "Temporal remote codec: decrypt payloads for the Web UI or the temporal CLI (operators)", tags: ['Operations'], body, response: readResponses(body) } },
+    async (req, reply) => {
+      requireRole(req.principal!, CODEC_ROLES, 'decode Temporal payloads');
+      const { payloads } = req.body as z.infer<typeof body>;
+      const decoded = (await deps.codec.decode(payloads.map(fromJson))).map((p) => toJson(revealed(p, req.principal!.role)));
+      return reply.headers(cors(req.headers.origin)).send({ payloads: decoded });
+    },
+  );
+
+  app.post(
+    '/codec/encode',
+    { schema: { summary: 'Temporal remote codec: encrypt payloads (for the temporal CLI sending input by hand)', tags: ['Operations'], body, response: readResponses(body) } },
+    async (req, reply) => {
+      requireRole(req.principal!, CODEC_ROLES, 'encode Temporal payloads');
+      const { payloads } = req.body as z.infer<typeof body>;
+      return reply.headers(cors(req.headers.origin)).send({ payloads: (await deps.codec.encode(payloads.map(fromJson))).map(toJson) });
+    },
+  );
+
+  // A browser has no place for a Bearer token when the Web UI runs without its own login: the operator signs in here
+  // once, and the UI (with "include cross-origin credentials") sends the cookie, valid for the codec routes only.
+  const session = z.object({ token: z.string().min(1, 'is required') }).strict();
+  app.post(
+    '/codec/session',
+    { config: { public: true }, schema: { summary: 'Sign a browser in for the codec routes (sets an HttpOnly cookie)', tags: ['Operations'], body: session } },
+    async (req, reply) => {
+      const { token } = req.body as z.infer<typeof session>;
+      const who = deps.auth.authenticate(`Bearer ${token}`);
+      requireRole(who, CODEC_ROLES, 'decode Temporal payloads');
+      return reply
+        .headers(cors(req.headers.origin))
+        .header('set-cookie', `${CODEC_COOKIE}=${encodeURIComponent(token)}; Path=/codec; HttpOnly; SameSite=Strict; Max-Age=28800`)
+        .send({ actor: who.actor, role: who.role });
+    },
+  );
+}
+
+/** The Authorization a codec request carries: its header, else the browser's codec cookie (codec routes only). */
+export function codecAuthorization(url: string, headers: { authorization?: string; cookie?: string }): string | undefined {
+  if (headers.authorization || !url.startsWith('/codec/')) return headers.authorization;
+  const m = new RegExp(`(?:^|;\\s*)${CODEC_COOKIE}=([^;]+)`).exec(headers.cookie ?? '');
+  return m ? `Bearer ${decodeURIComponent(m[1]!)}` : undefined;
+}
