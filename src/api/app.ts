@@ -220,7 +220,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     ledgers: deps.ledgers.ledgers.map((l) => ({ name: l.name, title: l.title, columns: l.columns.map((c) => ({ name: c.name, label: c.label, personalData: Boolean(c.pii) })) })),
   }));
 
-  if (deps.codec) registerCodecRoutes(app, { auth, codec: deps.codec, pii: deps.pii, uiOrigins: deps.uiOrigins ?? [] });
+  if (deps.codec) await registerCodecRoutes(app, { auth, codec: deps.codec, pii: deps.pii, uiOrigins: deps.uiOrigins ?? [] });
   registerProcessRoutes(app, deps);
   registerSlaRoutes(app, deps);
   registerCalendarRoutes(app, deps);

@@ -55,7 +55,7 @@ export async function readLedger<T>(
   if (!asOf) return read(deps.ledgers, undefined);
   const rebuilt = await rebuildLedgers(deps.store, LEDGERS, { asOf });
   // The same ledgers (and KPI periods in the same zone) as the live reader.
-  const reader = new LedgerReader(rebuilt.file, deps.ledgers.ledgers);
+  const reader = new LedgerReader(rebuilt.file, deps.ledgers.ledgers, deps.ledgers.pii);
   try {
     return await read(reader, rebuilt.file);
   } finally {
@@ -197,7 +197,7 @@ export function registerAuditRoutes(app: FastifyInstance, deps: AuditRouteDeps):
       try {
         const out = path.join(dir, `${name}.${q.format}`);
         await readLedger(deps, q.asOf, async (reader, file) => {
-          const rows = reader.ready() ? allRows(file ?? reader.file, ledger) : [];
+          const rows = reader.ready() ? reader.reveal(allRows(file ?? reader.file, ledger)) : [];
           await exportLedger(rows, ledger, { format: q.format, out, lang: q.lang, timeZone: deps.timeZone, role, checkpoint: reader.checkpoint() });
           // Recorded before the file leaves: an export the log cannot record is not sent.
           if (mayReadPii(role)) recordAccess(deps, req, { kind: 'export', subject: name, ...personalDataIn(ledger, rows), asOf: q.asOf });
@@ -226,7 +226,7 @@ export function registerAuditRoutes(app: FastifyInstance, deps: AuditRouteDeps):
     async (req) => {
       requireRole(req.principal!, AUDITORS, 'read audit history');
       const stream = (req.params as { '*': string })['*'];
-      const h = await readStreamHistory(deps.store, stream, req.principal!.role);
+      const h = await readStreamHistory(deps.store, stream, req.principal!.role, deps.ledgers.pii);
       if (h.personalFields.length) {
         const customerIds = stream.startsWith('customer-') ? [stream.slice('customer-'.length)] : [];
         recordAccess(deps, req, { kind: 'stream', subject: stream, customerIds, rows: h.personalEvents, columns: h.personalFields });

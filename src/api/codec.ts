@@ -1,4 +1,5 @@
 import type { Payload } from '@temporalio/common';
+import fastifyFormbody from '@fastify/formbody';
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { type PiiCipher, shownTo } from '../events/keys/cipher';
@@ -37,7 +38,15 @@ export interface CodecDeps {
   uiOrigins: readonly string[];
 }
 
-export function registerCodecRoutes(app: FastifyInstance, deps: CodecDeps): void {
+export async function registerCodecRoutes(parent: FastifyInstance, deps: CodecDeps): Promise<void> {
+  await parent.register(async (app) => {
+    // The sign-in form posts urlencoded.
+    await app.register(fastifyFormbody);
+    codecRoutes(app, deps);
+  });
+}
+
+function codecRoutes(app: FastifyInstance, deps: CodecDeps): void {
   const cors = (origin: string | undefined) =>
     origin && deps.uiOrigins.includes(origin)
       ? {
@@ -82,22 +91,30 @@ export function registerCodecRoutes(app: FastifyInstance, deps: CodecDeps): void
   );
 
   // A browser has no place for a Bearer token when the Web UI runs without its own login: the operator signs in here
-  // once, and the UI (with "include cross-origin credentials") sends the cookie, valid for the codec routes only.
+  // once, and the UI (codec settings: "include cross-origin credentials") sends the cookie, valid for /codec only.
+  app.get('/codec/login', { config: { public: true }, schema: { hide: true } }, async (_req, reply) =>
+    reply.type('text/html; charset=utf-8').send(
+      page('解码登录 Codec sign-in', `<form method="post" action="/codec/session"><label>API token <input name="token" type="password" autocomplete="off" required></label> <button type="submit">Sign in</button></form>
+<p>For operators (${CODEC_ROLES.join(', ')}): the Temporal Web UI then shows workflow inputs and results decoded. In the Web UI's codec settings, enable "Include cross-origin credentials".</p>`),
+    ),
+  );
   const session = z.object({ token: z.string().min(1, 'is required') }).strict();
   app.post(
     '/codec/session',
-    { config: { public: true }, schema: { summary: 'Sign a browser in for the codec routes (sets an HttpOnly cookie)', tags: ['Operations'], body: session } },
+    { config: { public: true }, schema: { summary: 'Sign a browser in for the codec routes (an HttpOnly cookie, 8 hours)', tags: ['Operations'], body: session } },
     async (req, reply) => {
       const { token } = req.body as z.infer<typeof session>;
       const who = deps.auth.authenticate(`Bearer ${token}`);
       requireRole(who, CODEC_ROLES, 'decode Temporal payloads');
-      return reply
-        .headers(cors(req.headers.origin))
-        .header('set-cookie', `${CODEC_COOKIE}=${encodeURIComponent(token)}; Path=/codec; HttpOnly; SameSite=Strict; Max-Age=28800`)
-        .send({ actor: who.actor, role: who.role });
+      reply.headers(cors(req.headers.origin)).header('set-cookie', `${CODEC_COOKIE}=${encodeURIComponent(token)}; Path=/codec; HttpOnly; SameSite=Strict; Max-Age=28800`);
+      if (!String(req.headers['content-type'] ?? '').startsWith('application/x-www-form-urlencoded')) return reply.send({ actor: who.actor, role: who.role });
+      return reply.type('text/html; charset=utf-8').send(page('已登录 Signed in', `<p>Signed in as ${escapeHtml(who.actor)} (${escapeHtml(who.role)}) for the codec endpoint. The Temporal Web UI now shows payloads decoded in this browser.</p>`));
     },
   );
 }
+
+const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+const page = (title: string, body: string) => `<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><title>${title}</title></head><body><h1>${title}</h1>${body}</body></html>`;
 
 /** The Authorization a codec request carries: its header, else the browser's codec cookie (codec routes only). */
 export function codecAuthorization(url: string, headers: { authorization?: string; cookie?: string }): string | undefined {

@@ -16,6 +16,7 @@ import type { RecordedEvent } from '../events/envelope';
 import type { EventStore } from '../events/store/port';
 import { mayReadPii } from '../projections/reader';
 import { canonicalJson } from './hashing';
+import type { PiiCipher } from '../events/keys/cipher';
 
 export interface FieldChange {
   /** Dotted path in the entity's state (`phone`, `firstResponse.due`). */
@@ -106,12 +107,12 @@ export interface StreamHistory {
 }
 
 /** The events of a stream, oldest first, with personal data masked for roles that may not see it. */
-export async function streamHistory(store: EventStore, streamName: string, role: ActorRole): Promise<HistoryEntry[]> {
-  return (await readStreamHistory(store, streamName, role)).entries;
+export async function streamHistory(store: EventStore, streamName: string, role: ActorRole, pii?: PiiCipher): Promise<HistoryEntry[]> {
+  return (await readStreamHistory(store, streamName, role, pii)).entries;
 }
 
 /** streamHistory, with what it showed of personal data unmasked (for the access log). */
-export async function readStreamHistory(store: EventStore, streamName: string, role: ActorRole): Promise<StreamHistory> {
+export async function readStreamHistory(store: EventStore, streamName: string, role: ActorRole, pii?: PiiCipher): Promise<StreamHistory> {
   const showPii = mayReadPii(role);
   const state = new Map<string, unknown>();
   const piiOfState = new Map<string, PiiKind>();
@@ -122,7 +123,9 @@ export async function readStreamHistory(store: EventStore, streamName: string, r
   const shown = new Set<string>();
   let personalEvents = 0;
   for (const e of events) {
-    const data = upcast(e.type, e.metadata.schemaVersion, e.data);
+    // Personal fields are stored sealed with their customer's key: opened here ([已删除] once erased), masked below.
+    const stored = upcast(e.type, e.metadata.schemaVersion, e.data);
+    const data = pii ? pii.reveal(stored) : stored;
     const changes: FieldChange[] = [];
     let personalHere = false;
     for (const { dataPath, statePath, value } of leaves(data)) {

@@ -26,10 +26,11 @@ export async function startApi(config: Config, logger: Logger): Promise<Service 
   // The API signs every command with the command key and encrypts every payload (the worker holds the same keys).
   const keys = loadKeys(config);
   const codec = new AesGcmPayloadCodec(keys.payloadKeys);
+  const client = await connectClient(config, logger, undefined, { payloadCodecs: [codec] });
+  // Personal fields are sealed with their customer's data key: opened for the moment they are read.
   const dataKeys = new SqliteDataKeyStore(config.customerKeysDbPath, keys.dataKeyWrap);
   const pii = new PiiCipher(dataKeys);
-  const client = await connectClient(config, logger, undefined, { payloadCodecs: [codec] });
-  const ledgers = new LedgerReader(config.ledgerDbPath, allLedgers(displayZone(config).offsetMinutes));
+  const ledgers = new LedgerReader(config.ledgerDbPath, allLedgers(displayZone(config).offsetMinutes), pii);
   // The survey cycles' schedules, created or brought up to date now (retried until Temporal answers).
   const schedules = new SurveySchedules(client, config.TEMPORAL_TASK_QUEUE, policy);
   let stopping = false;

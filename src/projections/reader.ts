@@ -5,6 +5,7 @@ import { PII_VISIBLE_TO, type ActorRole } from '../domain/roles';
 import { openSqlite } from '../support/sqlite';
 import { notFound, validationError } from '../domain/errors';
 import { LedgerDb } from './ledger-db';
+import type { PiiCipher } from '../events/keys/cipher';
 import type { Column, LedgerRow, LedgerShape } from '../domain/ledger';
 import { isProjection, sourceOf } from './projection';
 
@@ -102,7 +103,14 @@ export class LedgerReader {
   constructor(
     readonly file: string,
     readonly ledgers: readonly LedgerShape[],
+    /** Opens the personal fields the ledgers hold sealed (each with its customer's key) as they are read. */
+    readonly pii?: PiiCipher,
   ) {}
+
+  /** Rows as people read them: sealed personal fields opened ([已删除] once the customer is erased). */
+  reveal(rows: LedgerRow[]): LedgerRow[] {
+    return this.pii ? this.pii.reveal(rows) : rows;
+  }
 
   private open(): Database.Database | undefined {
     if (this.db) return this.db;
@@ -147,13 +155,23 @@ export class LedgerReader {
     refuseMaskingOracle(ledger, where, role);
     const db = this.open();
     if (!db) return { ledger: name, title: ledger.title, total: 0, limit, offset, checkpoint: '0', rows: [], masked: [] };
-    const clause = where.length ? `WHERE ${where.map(([k]) => `"${k}" = ?`).join(' AND ')}` : '';
-    const values = where.map(([, v]) => v);
+    // Personal data is stored sealed (random nonces): a filter on it, for a role that may use one, is applied to the
+    // opened values here rather than in SQL.
+    const personal = new Set(ledger.columns.filter((c) => c.pii).map((c) => c.name));
+    const inSql = where.filter(([k]) => !personal.has(k));
+    const opened = where.filter(([k]) => personal.has(k));
+    const clause = inSql.length ? `WHERE ${inSql.map(([k]) => `"${k}" = ?`).join(' AND ')}` : '';
+    const values = inSql.map(([, v]) => v);
     const cols = ledger.columns.map((c) => `"${c.name}"`).join(', ');
     const read = db.transaction(() => {
-      const total = (db.prepare(`SELECT count(*) AS n FROM ${sourceOf(ledger)} ${clause}`).get(...values) as { n: number }).n;
-      const rows = db.prepare(`SELECT ${cols} FROM ${sourceOf(ledger)} ${clause} ORDER BY ${ledger.orderBy} LIMIT ? OFFSET ?`).all(...values, limit, offset) as LedgerRow[];
       const checkpoint = (db.prepare("SELECT position FROM projector_checkpoint WHERE name = 'ledgers'").get() as { position: string }).position;
+      if (opened.length) {
+        const all = this.reveal(db.prepare(`SELECT ${cols} FROM ${sourceOf(ledger)} ${clause} ORDER BY ${ledger.orderBy}`).all(...values) as LedgerRow[]);
+        const hits = all.filter((r) => opened.every(([k, v]) => String(r[k] ?? '') === String(v)));
+        return { total: hits.length, rows: hits.slice(offset, offset + limit), checkpoint };
+      }
+      const total = (db.prepare(`SELECT count(*) AS n FROM ${sourceOf(ledger)} ${clause}`).get(...values) as { n: number }).n;
+      const rows = this.reveal(db.prepare(`SELECT ${cols} FROM ${sourceOf(ledger)} ${clause} ORDER BY ${ledger.orderBy} LIMIT ? OFFSET ?`).all(...values, limit, offset) as LedgerRow[]);
       return { total, rows, checkpoint };
     });
     const { total, rows, checkpoint } = read();

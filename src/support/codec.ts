@@ -1,5 +1,8 @@
 import type { DataConverter, Payload, PayloadCodec } from '@temporalio/common';
-import { temporal } from '@temporalio/proto';
+import proto from '@temporalio/proto';
+
+// A CommonJS module: its namespaces come through the default export under Node's ES modules.
+const { temporal } = proto;
 import { keyIdOf, open, seal } from './aead';
 
 /**

@@ -174,7 +174,7 @@ describe('Temporal connection options (TLS, mTLS, Temporal Cloud)', () => {
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     const config = loadConfig({ TEMPORAL_ADDRESS: `127.0.0.1:${(server.address() as AddressInfo).port}`, ...env });
     try {
-      const attempt = connect === 'client' ? connectClient(config, testLogger, 300) : connectWorker(config, testLogger, 300);
+      const attempt = connect === 'client' ? connectClient(config, testLogger, 300).then((c) => c.connection) : connectWorker(config, testLogger, 300);
       attempt.then((c) => void c.close(), () => undefined);
       return await got;
     } finally {

@@ -38,7 +38,7 @@ export async function startTestApp(policy: Policy = DEFAULT_POLICY, options: { l
   const ledgerDb = new LedgerDb(path.join(s.dir, 'ledger.db'), LEDGERS);
   const projector = new Projector(s.store, ledgerDb, { batchSize: 100, logger: testLogger });
   projector.start();
-  const reader = new LedgerReader(path.join(s.dir, 'ledger.db'), ALL_LEDGERS);
+  const reader = new LedgerReader(path.join(s.dir, 'ledger.db'), ALL_LEDGERS, w.pii);
   const app: FastifyInstance = await buildApp({
     config: { temporalAddress: env.connection.options.address, tokens: Object.values(TOKENS) },
     logger: options.logger ?? testLogger,
