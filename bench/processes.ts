@@ -11,7 +11,7 @@ import type { ComplaintEvent } from '../src/processes/complaint/schemas';
 import { bareReceive } from './bare-workflow';
 import type { FloorLateness } from './floor-workflow';
 import { benchDir, emit, note, percentiles, scaled } from './lib';
-import { LedgerWatch, sleep, stackEnv, startDevServer, startNode, waitForPollers, workerSizingOf, type DevServer, type Proc } from './stack';
+import { LedgerWatch, sleep, stackClient, stackEnv, startDevServer, startNode, waitForPollers, workerSizingOf, type DevServer, type Proc } from './stack';
 
 /**
  * The benchmarks of the running stack. Every phase runs on processes of its own, started fresh: a dev server with its
@@ -36,7 +36,8 @@ async function freshStack(name: string, policy: 'default' | 'compressed', withPr
     await server.stop();
   };
   await readyOrStopped(server, taskQueue, worker, stop);
-  return { dir, server, taskQueue, env, worker, projector, gateway: new TemporalGateway(server.client, taskQueue), stop };
+  const signed = stackClient(server, dir);
+  return { dir, server, taskQueue, env, worker, projector, gateway: new TemporalGateway(signed.client, taskQueue, { commandKeys: signed.commandKeys }), stop };
 }
 
 /** Waits until the worker polls its task queue; stops what was started when it never does. */

@@ -7,6 +7,8 @@ import proto from '@temporalio/proto';
 import Database from 'better-sqlite3';
 import { loadConfig } from '../src/config/config';
 import { devServerArgs, ROOT, temporalCli } from '../src/config/tools';
+import { localKeys } from '../src/config/keys';
+import { encryptedDataConverter } from '../src/support/codec';
 
 /**
  * The stack as `npm start` runs it, one piece at a time, so that each benchmark phase starts from fresh processes:
@@ -153,6 +155,15 @@ export async function startDevServer(dir: string): Promise<DevServer> {
       await proc.stop();
     },
   };
+}
+
+/**
+ * A client of the stack in `dir` as its API is one: payloads encrypted with the keys its processes generated in
+ * DATA_DIR/keys, and the command keys its gateway signs with (the peers use the plain `server.client`).
+ */
+export function stackClient(server: DevServer, dir: string): { client: Client; commandKeys: Buffer[] } {
+  const keys = localKeys(dir);
+  return { client: new Client({ connection: server.client.connection, dataConverter: encryptedDataConverter(keys.payloadKeys) }), commandKeys: keys.commandKeys };
 }
 
 /** The environment a stack process gets: the data directory, the dev server, a queue of its own, quiet logs. */

@@ -6,6 +6,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Connection, Client } from '@temporalio/client';
 import { TemporalGateway } from '../../src/api/gateway';
+import { localKeys } from '../../src/config/keys';
+import { encryptedDataConverter } from '../../src/support/codec';
 import { verifyLedgers } from '../../src/audit/rebuild';
 import { devServerArgs, ROOT, temporalCli } from '../../src/config/tools';
 import type { ComplaintEvent } from '../../src/processes/complaint/schemas';
@@ -151,8 +153,10 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosSummary> {
   try {
     for (const p of parts) p.proc = p.start();
     connection = await connect();
-    client = new Client({ connection });
-    const gateway = new TemporalGateway(client, taskQueue);
+    // As the API is a client: payloads encrypted and commands signed with the keys the stack's processes use.
+    const keys = localKeys(dir);
+    client = new Client({ connection, dataConverter: encryptedDataConverter(keys.payloadKeys) });
+    const gateway = new TemporalGateway(client, taskQueue, { commandKeys: keys.commandKeys });
 
     // A supervisor, as `npm start` has one: whatever exits on its own (a worker that lost Temporal) is restarted.
     let supervising = true;

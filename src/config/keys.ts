@@ -39,3 +39,6 @@ export function loadKeys(config: KeyConfig): KeyRing {
     dataKeyWrap: list('TAIZHANG_DATA_KEY_WRAP_KEY', config.TAIZHANG_DATA_KEY_WRAP_KEY, path.join(config.keysDir, 'wrap-key'))[0]!,
   };
 }
+
+/** The keys a data directory's embedded stack generated (DATA_DIR/keys), for tools that drive it from outside. */
+export const localKeys = (dataDir: string): KeyRing => loadKeys({ keysDir: path.join(dataDir, 'keys') });

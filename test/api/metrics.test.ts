@@ -7,6 +7,7 @@ import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../src/api/app';
 import { TemporalGateway } from '../../src/api/gateway';
+import { TEST_KEYS, testKeyEnv } from '../support/keys';
 import { ROOT } from '../../src/config/tools';
 import { COMPRESSED_POLICY } from '../../src/domain/policy';
 import { SqliteEventStore } from '../../src/events/store/sqlite';
@@ -70,6 +71,7 @@ describe('GET /metrics', () => {
       env: {
         ...process.env,
         DATA_DIR: t.dir,
+        ...testKeyEnv(),
         TEMPORAL_ADDRESS: env.connection.options.address,
         TEMPORAL_TASK_QUEUE: taskQueue,
         TAIZHANG_POLICY: 'compressed',
@@ -94,7 +96,7 @@ describe('GET /metrics', () => {
     app = await buildApp({
       config: { temporalAddress: env.connection.options.address, tokens: Object.values(TOKENS) },
       logger: testLogger,
-      gateway: new TemporalGateway(env.client, taskQueue, { store, policy: COMPRESSED_POLICY }),
+      gateway: new TemporalGateway(env.client, taskQueue, { store, policy: COMPRESSED_POLICY, commandKeys: TEST_KEYS.commandKeys }),
       store,
       ledgers: reader,
       policy: COMPRESSED_POLICY,
@@ -177,7 +179,7 @@ describe('GET /metrics', () => {
     const guarded = await buildApp({
       config: { temporalAddress: env.connection.options.address, tokens: Object.values(TOKENS) },
       logger: testLogger,
-      gateway: new TemporalGateway(env.client, taskQueue, { store }),
+      gateway: new TemporalGateway(env.client, taskQueue, { store, commandKeys: TEST_KEYS.commandKeys }),
       store,
       ledgers: reader,
       policy: COMPRESSED_POLICY,

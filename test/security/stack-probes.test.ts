@@ -169,10 +169,12 @@ describe('trust boundaries of the embedded stack', () => {
       await page.click('button[type=submit]');
       await page.waitForSelector('text=Signed in as');
       await page.goto(ui);
+      // The UI's codec settings (as its settings dialog stores them): this endpoint, with cross-origin credentials.
       await page.evaluate((endpoint) => {
-        localStorage.setItem('overrideRemoteCodecConfiguration', 'true');
-        localStorage.setItem('endpoint', JSON.stringify(endpoint));
-        localStorage.setItem('includeCredentials', 'true');
+        const store = (globalThis as unknown as { localStorage: { setItem(k: string, v: string): void } }).localStorage;
+        store.setItem('overrideRemoteCodecConfiguration', 'true');
+        store.setItem('endpoint', JSON.stringify(endpoint));
+        store.setItem('includeCredentials', 'true');
       }, `${api}/codec`);
       const text = await shown();
       expect(text, text.slice(0, 3000)).toContain(person.phone);

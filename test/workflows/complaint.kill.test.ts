@@ -8,6 +8,7 @@ import { startSmtpInbox, type SmtpInbox } from '../../bench/chaos/smtp';
 import { SentLog } from '../../src/activities/notify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TemporalGateway } from '../../src/api/gateway';
+import { TEST_KEYS, testKeyEnv } from '../support/keys';
 import type { ComplaintEvent } from '../../src/processes/complaint/schemas';
 import { COMPRESSED_POLICY } from '../../src/domain/policy';
 import { ROOT } from '../../src/config/tools';
@@ -55,6 +56,7 @@ describe('complaint escalations survive kill -9 of the worker', () => {
       env: {
         ...process.env,
         DATA_DIR: t.dir,
+        ...testKeyEnv(),
         TEMPORAL_ADDRESS: env.connection.options.address,
         TEMPORAL_TASK_QUEUE: taskQueue,
         NOTIFY_CHANNEL: 'smtp',
@@ -79,7 +81,7 @@ describe('complaint escalations survive kill -9 of the worker', () => {
 
   it('each escalation event exists once and each notification was sent once', async () => {
     worker = await startWorker();
-    const gateway = new TemporalGateway(env.client, taskQueue);
+    const gateway = new TemporalGateway(env.client, taskQueue, { commandKeys: TEST_KEYS.commandKeys });
     const { complaintId, position } = await gateway.receiveComplaint(
       { customerId: 'C1', channel: 'phone', category: 'product_quality', severity: 'major', summary: '电梯故障' },
       { actor: 'li', role: 'agent' },
