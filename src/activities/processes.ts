@@ -13,7 +13,7 @@ export interface StartWorkflowInput {
  * The start input with its `initial` command sealed by this worker (src/domain/signature.ts): the started workflow
  * runs it, as system, only with a seal it can verify, so nobody else can start a process with a command of their own.
  */
-function sealInitial(workflowId: string, arg: unknown, key: Buffer | undefined): unknown {
+export function sealInitial(workflowId: string, arg: unknown, key: Buffer | undefined): unknown {
   const initial = (arg as { initial?: { action: string; data: unknown; meta: Record<string, unknown> } } | null)?.initial;
   if (!initial) return arg;
   if (!key) throw ApplicationFailure.nonRetryable('this worker has no command key (TAIZHANG_COMMAND_KEYS) to seal the processes it starts', 'NoCommandKey');

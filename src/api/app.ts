@@ -221,12 +221,13 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   }));
 
   if (deps.codec) await registerCodecRoutes(app, { auth, codec: deps.codec, pii: deps.pii, uiOrigins: deps.uiOrigins ?? [] });
-  registerProcessRoutes(app, deps);
+  // Reads and exports of personal data unmasked, for the auditor (src/audit/access-log.ts).
+  const accessLog = new AccessLog(deps.accessLogPath ?? ':memory:');
+  app.addHook('onClose', async () => accessLog.close());
+  registerProcessRoutes(app, { ...deps, accessLog });
   registerSlaRoutes(app, deps);
   registerCalendarRoutes(app, deps);
   registerScheduleRoutes(app, deps);
-  const accessLog = new AccessLog(deps.accessLogPath ?? ':memory:');
-  app.addHook('onClose', async () => accessLog.close());
   registerAuditRoutes(app, { store: deps.store, ledgers: deps.ledgers, timeZone: deps.timeZone ?? 'Asia/Shanghai', auditDbPath: deps.auditDbPath, accessLog, limits });
   registerSurveyImportRoutes(app, deps);
   registerSurveyReportRoutes(app, { ledgers: deps.ledgers, store: deps.store, policy: deps.policy, timeZone: deps.timeZone ?? 'Asia/Shanghai' });

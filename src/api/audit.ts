@@ -142,7 +142,7 @@ export interface AuditRouteDeps {
 }
 
 /** Records that the caller was shown personal data unmasked: who, through which route, what. */
-function recordAccess(deps: AuditRouteDeps, req: FastifyRequest, what: Pick<AccessRecord, 'kind' | 'subject' | 'customerIds' | 'rows' | 'columns' | 'asOf'>): void {
+export function recordAccess(deps: { accessLog: AccessLog }, req: FastifyRequest, what: Pick<AccessRecord, 'kind' | 'subject' | 'customerIds' | 'rows' | 'columns' | 'asOf'>): void {
   const who = req.principal!;
   deps.accessLog.record({ ...what, actor: who.actor, role: who.role, method: req.method, route: req.routeOptions.url ?? req.url.split('?')[0]!, requestId: req.id });
 }

@@ -86,6 +86,8 @@ export interface GatewayOptions {
   commandKeys?: readonly Buffer[];
   /** Seals every personal field with its customer's data key before the command leaves (crypto-shredding). */
   pii?: PiiCipher;
+  /** The clock commands are signed by (default: this machine's): a time-skipping test server's, in tests. */
+  now?: () => number | Promise<number>;
 }
 
 const personalFieldsOf = new WeakMap<CommandSpec, Array<{ path: string[]; kind: PiiKind }>>();
@@ -130,12 +132,12 @@ export class TemporalGateway {
    * The command as it is sent: its data as JSON carries it, and its metadata with the signing time and the signature
    * over workflow, Update name and id, data and metadata (see src/domain/signature.ts). `system` is never signed here.
    */
-  private signed(workflowId: string, name: string, updateId: string, data: unknown, meta: CommandMeta): [{ data: unknown; meta: CommandMeta }] {
+  private async signed(workflowId: string, name: string, updateId: string, data: unknown, meta: CommandMeta): Promise<[{ data: unknown; meta: CommandMeta }]> {
     const key = this.options.commandKeys?.[0];
     if (!key) throw illegalState('gateway.no_command_key', 'no command key is configured (TAIZHANG_COMMAND_KEYS) to sign commands with');
     if ((meta.role as string) === 'system') throw forbidden('meta.system', 'only the engine itself acts as system');
     const json = JSON.parse(JSON.stringify(data ?? {})) as unknown;
-    const at = { ...meta, at: new Date().toISOString() };
+    const at = { ...meta, at: new Date(this.options.now ? await this.options.now() : Date.now()).toISOString() };
     return [{ data: json, meta: { ...at, sig: signatureOf(key, { workflowId, name, updateId, data: json, meta: at as unknown as Record<string, unknown> }) } as CommandMeta }];
   }
 
@@ -190,7 +192,7 @@ export class TemporalGateway {
     const id = (data[p.idField] as string | undefined) ?? (options.idempotencyKey ? idFromKey(p.idPrefix, options.idempotencyKey) : `${p.idPrefix}${randomUUID().replaceAll('-', '').slice(0, 16)}`);
     const input = await this.prepared(p, id, spec, { ...data, [p.idField]: id }, options);
     const updateId = options.idempotencyKey ? `${action}:${options.idempotencyKey}` : randomUUID();
-    const args = this.signed(streamOf(p, id), spec.type, updateId, input, meta);
+    const args = await this.signed(streamOf(p, id), spec.type, updateId, input, meta);
     try {
       const result = await this.client.workflow.executeUpdateWithStart(commandUpdate(spec), {
         args,
@@ -213,7 +215,7 @@ export class TemporalGateway {
     const handle = this.client.workflow.getHandle(streamOf(p, id));
     const update = commandUpdate(spec);
     const updateId = options.idempotencyKey ? `${action}:${options.idempotencyKey}` : randomUUID();
-    const args = this.signed(streamOf(p, id), spec.type, updateId, input, meta);
+    const args = await this.signed(streamOf(p, id), spec.type, updateId, input, meta);
     try {
       try {
         return await handle.executeUpdate(update, { args, updateId });

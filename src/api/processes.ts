@@ -7,6 +7,9 @@ import { PROCESSES } from '../processes/registry';
 import type { TemporalGateway } from './gateway';
 import { shownTo, type PiiCipher } from '../events/keys/cipher';
 import { mayReadPii } from '../projections/reader';
+import { personalFieldsIn, type AccessLog } from '../audit/access-log';
+import { piiKeyNames } from '../events/catalogue';
+import { recordAccess } from './audit';
 import { commandResponses, commandResult, idempotencyHeaders, readResponses } from './schemas';
 
 /** A creating command's body: its input with the entity id optional (generated when absent). */
@@ -27,7 +30,12 @@ const idempotencyKeyOf = (headers: Record<string, unknown>): string | undefined 
  * Every process's routes, from its definition: `POST /<collection>` for its creating command (201), `POST
  * /<collection>/:id/<command>` for the others (200), `GET /<collection>/:id` for its state.
  */
-export function registerProcessRoutes(app: FastifyInstance, deps: { gateway: TemporalGateway; pii?: PiiCipher }, processes: readonly ProcessDefinition[] = PROCESSES): void {
+export function registerProcessRoutes(
+  app: FastifyInstance,
+  deps: { gateway: TemporalGateway; pii?: PiiCipher; accessLog?: AccessLog },
+  processes: readonly ProcessDefinition[] = PROCESSES,
+): void {
+  const personalNames = piiKeyNames();
   for (const p of processes) {
     // OpenAPI links from the creating command to everything done with what it created (the id in its 201 body).
     const operationId = (action: string) => `${p.name}.${action}`;
@@ -87,9 +95,19 @@ export function registerProcessRoutes(app: FastifyInstance, deps: { gateway: Tem
       `/${p.collection}/:id`,
       { schema: { operationId: operationId('show'), summary: `A ${p.name} with its state and the alarms still to come`, tags: [p.title.en], params: z.object({ id: entityId }), response: readResponses(view) } },
       async (req) => {
-        const view = await deps.gateway.view(p, (req.params as { id: string }).id);
+        const { id } = req.params as { id: string };
+        const view = await deps.gateway.view(p, id);
         // Personal fields are sealed in the workflow's state: opened for roles that read them, masked for the others.
-        return deps.pii ? deps.pii.reveal(view, shownTo(mayReadPii(req.principal!.role))) : view;
+        const unmasked = mayReadPii(req.principal!.role);
+        const shown = deps.pii ? deps.pii.reveal(view, shownTo(unmasked)) : view;
+        // An unmasked record with personal data in it goes into the access log before it leaves.
+        const fields = unmasked && deps.accessLog ? personalFieldsIn(shown.state, personalNames) : [];
+        if (fields.length) {
+          const customerId = p.name === 'customer' ? id : (shown.state as { customerId?: unknown }).customerId;
+          const customerIds = typeof customerId === 'string' ? [customerId] : [];
+          recordAccess({ accessLog: deps.accessLog! }, req, { kind: p.name === 'customer' ? 'customer' : 'record', subject: shown.streamName, customerIds, rows: 1, columns: fields });
+        }
+        return shown;
       },
     );
   }

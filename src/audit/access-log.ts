@@ -12,8 +12,11 @@ import { ERASED, holdsPersonalData } from '../domain/pii';
 import { freeTextColumns, isPersonalIn } from '../projections/reader';
 import { openSqlite } from '../support/sqlite';
 
-/** What was read: a ledger page (now or as of an instant), a stream's history, a ledger export, a customer's record. */
-export const ACCESS_KINDS = ['ledger', 'stream', 'export', 'customer'] as const;
+/**
+ * What was read: a ledger page (now or as of an instant), a stream's history, a ledger export, a customer's record
+ * (`GET /customers/:id`) or another process's record holding personal data (`GET /complaints/:id`, …).
+ */
+export const ACCESS_KINDS = ['ledger', 'stream', 'export', 'customer', 'record'] as const;
 export type AccessKind = (typeof ACCESS_KINDS)[number];
 
 export interface AccessEvent {
@@ -27,7 +30,7 @@ export interface AccessEvent {
   /** The route's pattern (`/ledgers/:name`), never the URL with its query values. */
   route: string;
   kind: AccessKind;
-  /** The ledger's name, the stream's name or the customer's id. */
+  /** The ledger's name, the stream's name, or the record's stream (`customer-C1`). */
   subject: string;
   /** The customers whose personal data was shown, as far as the rows name them (at most MAX_IDS). */
   customerIds: string[];
@@ -64,7 +67,7 @@ CREATE TABLE IF NOT EXISTS access_events (
   role         TEXT    NOT NULL,
   method       TEXT    NOT NULL,
   route        TEXT    NOT NULL,
-  kind         TEXT    NOT NULL CHECK (kind IN ('ledger', 'stream', 'export', 'customer')),
+  kind         TEXT    NOT NULL CHECK (kind IN ('ledger', 'stream', 'export', 'customer', 'record')),
   subject      TEXT    NOT NULL,
   customer_ids TEXT    NOT NULL,
   rows         INTEGER NOT NULL,
@@ -172,4 +175,20 @@ export function personalDataIn(ledger: LedgerShape, rows: readonly LedgerRow[]):
     if (typeof row.customer_id === 'string') ids.add(row.customer_id);
   }
   return { columns: ledger.columns.filter((c) => shown.has(c.name)).map((c) => c.name), rows: count, customerIds: [...ids] };
+}
+
+/**
+ * The personal fields a process's record shows with a value, as dotted paths (`[]` for the items of a list), found by
+ * field name as the log redaction finds them (piiKeyNames). Erased values show nothing.
+ */
+export function personalFieldsIn(value: unknown, names: ReadonlySet<string>): string[] {
+  const found = new Set<string>();
+  const visit = (v: unknown, at: string, key: string | undefined) => {
+    if (typeof v === 'string') {
+      if (key !== undefined && names.has(key) && v !== '' && v !== ERASED) found.add(at);
+    } else if (Array.isArray(v)) v.forEach((x) => visit(x, `${at}[]`, key));
+    else if (v && typeof v === 'object') for (const [k, x] of Object.entries(v)) visit(x, at ? `${at}.${k}` : k, k);
+  };
+  visit(value, '', undefined);
+  return [...found];
 }

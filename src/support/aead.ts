@@ -1,4 +1,4 @@
-import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createHash, createHmac, randomBytes } from 'node:crypto';
 
 /**
  * AES-256-GCM, the one authenticated cipher of taizhang (Temporal payloads, customers' personal fields, wrapped data
@@ -9,8 +9,11 @@ export const KEY_BYTES = 32;
 const NONCE_BYTES = 12;
 const TAG_BYTES = 16;
 
-export function seal(key: Buffer, plaintext: Buffer, aad?: Buffer): Buffer {
-  const nonce = randomBytes(NONCE_BYTES);
+/**
+ * `nonce`: random by default. A caller may derive it from the plaintext (a keyed hash of it, see `derivedNonce`):
+ * the same value then seals to the same ciphertext under the same key, and different values never share a nonce.
+ */
+export function seal(key: Buffer, plaintext: Buffer, aad?: Buffer, nonce: Buffer = randomBytes(NONCE_BYTES)): Buffer {
   const cipher = createCipheriv('aes-256-gcm', key, nonce);
   if (aad) cipher.setAAD(aad);
   const body = Buffer.concat([cipher.update(plaintext), cipher.final()]);
@@ -37,3 +40,10 @@ export function parseKey(text: string, what: string): Buffer {
 }
 
 export const newKey = (): Buffer => randomBytes(KEY_BYTES);
+
+/** A nonce derived from what is sealed (HMAC-SHA256 under the key, truncated): deterministic sealing, as AES-GCM-SIV does. */
+export const derivedNonce = (key: Buffer, ...parts: Array<Buffer | string>): Buffer => {
+  const h = createHmac('sha256', key).update('taizhang nonce');
+  for (const p of parts) h.update('\0').update(p);
+  return h.digest().subarray(0, NONCE_BYTES);
+};

@@ -44,8 +44,8 @@ describe('ledgers and audit through the API', () => {
     expect((now.json() as { rows: Array<{ escalation_level: number }> }).rows[0]!.escalation_level).toBeGreaterThanOrEqual(2);
   });
 
-  it('exports: xlsx reads back with the right headers and rows; csv parses back; agents get masked phones, auditors do not', async () => {
-    const xlsx = await t.app.inject({ method: 'GET', url: '/ledgers/customers/export?format=xlsx', headers: t.as('agent') });
+  it('exports: xlsx reads back with the right headers and rows; csv parses back; supervisors and above only (agents get 403)', async () => {
+    const xlsx = await t.app.inject({ method: 'GET', url: '/ledgers/customers/export?format=xlsx', headers: t.as('supervisor') });
     expect(xlsx.statusCode).toBe(200);
     const wb = new ExcelJS.Workbook();
     await wb.xlsx.load(xlsx.rawPayload as never);
@@ -53,18 +53,18 @@ describe('ledgers and audit through the API', () => {
     expect(sheet.getRow(1).getCell(1).value).toBe('客户编号');
     expect(sheet.rowCount).toBe(2);
     const phoneCol = (sheet.getRow(1).values as unknown[]).indexOf('电话');
-    expect(sheet.getRow(2).getCell(phoneCol).value).toBe('139****5678');
+    expect(sheet.getRow(2).getCell(phoneCol).value).toBe('13912345678');
 
     const csvAgent = await t.app.inject({ method: 'GET', url: '/ledgers/customers/export?format=csv&lang=en', headers: t.as('agent') });
-    const csvAuditor = await t.app.inject({ method: 'GET', url: '/ledgers/customers/export?format=csv&lang=en', headers: t.as('auditor') });
-    expect(csvAgent.rawPayload.subarray(0, 3)).toEqual(Buffer.from([0xef, 0xbb, 0xbf]));
-    const lines = (b: string) => b.replace(/^\uFEFF/, '').trim().split(/\r\n/);
-    expect(lines(csvAgent.body)[0]).toMatch(/^Customer ID,Name,/);
-    expect(lines(csvAgent.body)).toHaveLength(2);
-    expect(csvAgent.body).toContain('139****5678');
+    expect(csvAgent.statusCode).toBe(403);
     expect(csvAgent.body).not.toContain('13912345678');
+    const csvAuditor = await t.app.inject({ method: 'GET', url: '/ledgers/customers/export?format=csv&lang=en', headers: t.as('auditor') });
+    expect(csvAuditor.rawPayload.subarray(0, 3)).toEqual(Buffer.from([0xef, 0xbb, 0xbf]));
+    const lines = (b: string) => b.replace(/^\uFEFF/, '').trim().split(/\r\n/);
+    expect(lines(csvAuditor.body)[0]).toMatch(/^Customer ID,Name,/);
+    expect(lines(csvAuditor.body)).toHaveLength(2);
     expect(csvAuditor.body).toContain('13912345678');
-    const bad = await t.app.inject({ method: 'GET', url: '/ledgers/customers/export?format=pdf', headers: t.as('agent') });
+    const bad = await t.app.inject({ method: 'GET', url: '/ledgers/customers/export?format=pdf', headers: t.as('auditor') });
     expect(bad.statusCode).toBe(400);
   });
 

@@ -1,4 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
+import { exportLedger } from '../../src/audit/export';
 import { streamHistory } from '../../src/audit/history';
 import { DomainError } from '../../src/domain/errors';
 import { effectiveParty, ERASED, holdsPersonalData, maskFreeText, maskPii } from '../../src/domain/pii';
@@ -130,6 +132,21 @@ describe('natural persons: only a person’s name is personal data', () => {
       { field: 'ref', kind: 'added', to: 'R1' },
     ]);
     expect(JSON.stringify(note)).not.toMatch(/15912345678|wang@/);
+  });
+});
+
+describe('free text in exports', () => {
+  it('an export for a masked role masks what looks like personal data in free text; an unmasked one keeps it', async () => {
+    const { file } = fx.setup();
+    const complaints = ALL_LEDGERS.find((l) => l.name === 'complaints')!;
+    const rows = [Object.fromEntries(complaints.columns.map((c) => [c.name, c.name === 'complaint_id' ? 'K1' : c.name === 'summary' ? '回电 13812345678 或 li@example.com' : null]))];
+    const masked = await exportLedger(rows, complaints, { format: 'csv', out: file('agent.csv'), role: 'agent', lang: 'en' });
+    expect(masked.masked).toContain('summary');
+    const text = readFileSync(file('agent.csv'), 'utf8');
+    expect(text).toContain('回电 138****5678 或 l***@example.com');
+    expect(text).not.toMatch(/13812345678|li@example/);
+    await exportLedger(rows, complaints, { format: 'csv', out: file('sup.csv'), role: 'supervisor', lang: 'en' });
+    expect(readFileSync(file('sup.csv'), 'utf8')).toContain('回电 13812345678 或 li@example.com');
   });
 });
 

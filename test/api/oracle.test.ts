@@ -135,6 +135,13 @@ describe('no masking oracle, against the API', () => {
   it('unmasked reads are in the access log: actor, route, what, which customers and columns; masked reads and refusals are not', async () => {
     const history = await t.app.inject({ method: 'GET', url: `/audit/history/customer-${person}`, headers: t.as('auditor') });
     expect(history.statusCode).toBe(200);
+    // A customer's record: unmasked for a supervisor (recorded), masked for an agent (not recorded).
+    const viewed = await t.app.inject({ method: 'GET', url: `/customers/${person}`, headers: t.as('gm') });
+    expect(viewed.statusCode).toBe(200);
+    expect(viewed.body).toContain(phone);
+    const masked = await t.app.inject({ method: 'GET', url: `/customers/${person}`, headers: t.as('agent2') });
+    expect(masked.statusCode).toBe(200);
+    expect(masked.body).not.toContain(phone);
     expect((await t.app.inject({ method: 'GET', url: '/audit/access', headers: t.as('agent2') })).statusCode).toBe(403);
     expect((await t.app.inject({ method: 'GET', url: '/audit/access', headers: t.as('supervisor') })).statusCode).toBe(403);
 
@@ -163,6 +170,10 @@ describe('no masking oracle, against the API', () => {
     ]);
     expect(manager[0]).toMatchObject({ rows: 2, columns: ['name', 'contact_person', 'phone', 'email'] });
     expect(manager[0]!.customerIds).toEqual(expect.arrayContaining([person, organisation]));
+    const gm = await list('?actor=gm-1');
+    expect(gm).toHaveLength(1);
+    expect(gm[0]).toMatchObject({ kind: 'customer', subject: `customer-${person}`, route: '/customers/:id', customerIds: [person], rows: 1 });
+    expect(gm[0]!.columns).toEqual(expect.arrayContaining(['profile.phone', 'profile.email']));
     const auditor = await list('?actor=aud-1');
     expect(auditor[0]).toMatchObject({ kind: 'stream', subject: `customer-${person}`, route: '/audit/history/*', customerIds: [person] });
     expect(auditor[0]!.columns).toEqual(expect.arrayContaining(['registration.name', 'registration.phone', 'name', 'phone', 'email']));

@@ -13,10 +13,10 @@ import { surveyProcess } from '../../src/processes/survey';
 import type { Dimension } from '../../src/processes/survey/decider';
 import { parseCsv } from '../../src/api/survey-import';
 import { startTestApp, TOKENS, type TestApp } from '../support/app';
+import { startAsEngine } from '../support/temporal';
 import { tempDir } from '../support/store';
 
 const DIMS = DEFAULT_POLICY.surveys.questionnaire.dimensions as Dimension[];
-const SYSTEM: Actor = { actor: 'taizhang', role: 'system' };
 /** `taizhang …` in a child process, not blocking this one (the API it talks to runs here). */
 function taizhang(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ status: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
@@ -189,18 +189,13 @@ describe('GET /surveys/:id/report', () => {
   const respondents = ['C1', 'C2', 'C3', 'C4'].map((id) => ({ id, kind: 'customer' as const }));
 
   it('two key rounds: the second one’s report, as xlsx, csv and json, carries exactly the ledger’s figures and the trend', async () => {
-    await t.gateway.create(surveyProcess, 'open', { surveyId: 'key-2027Q1', segment: 'key', period: '2027Q1', respondents }, SYSTEM);
+    await startAsEngine(t, surveyProcess, 'key-2027Q1', 'open', { segment: 'key', period: '2027Q1', respondents });
     await importCsv('key-2027Q1', '客户编号,交货期,服务质量\r\nC1,很满意,满意\r\nC2,满意,基本满意\r\n');
     await close('key-2027Q1');
     const first = await row('key-2027Q1');
     expect(first).toMatchObject({ status: 'closed', satisfaction_rate: 100 });
 
-    await t.gateway.create(
-      surveyProcess,
-      'open',
-      { surveyId: 'key-2027Q2', segment: 'key', period: '2027Q2', respondents, previous: { surveyId: 'key-2027Q1', satisfactionRate: 100, closedAt: String(first.closed_at) } },
-      SYSTEM,
-    );
+    await startAsEngine(t, surveyProcess, 'key-2027Q2', 'open', { segment: 'key', period: '2027Q2', respondents, previous: { surveyId: 'key-2027Q1', satisfactionRate: 100, closedAt: String(first.closed_at) } });
     await importCsv('key-2027Q2', '类型,客户编号,竞争对手,交货期,服务质量,意见和建议\r\n客户,C1,,很满意,不满意,服务响应慢\r\n客户,C2,,满意,满意,\r\n客户,C3,,不满意,,\r\n竞争对手,,甲公司,满意,,\r\n');
     await close('key-2027Q2');
     const ledger = await row('key-2027Q2');

@@ -1,6 +1,18 @@
+import { execFile } from 'node:child_process';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, TOKENS, type TestApp } from '../support/app';
-import { cli } from '../support/stack';
+
+const ROOT = path.resolve(import.meta.dirname, '../..');
+
+/** The CLI as a child process, awaited (the API it calls runs in this process, so a synchronous spawn would block it). */
+function cli(args: string[], env: NodeJS.ProcessEnv): Promise<{ status: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, [path.join(ROOT, 'bin', 'taizhang.js'), ...args], { cwd: ROOT, env: { ...process.env, ...env }, encoding: 'utf8', timeout: 60_000 }, (err, stdout, stderr) =>
+      resolve({ status: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
+    );
+  });
+}
 
 /** `taizhang audit access`: the auditor lists who read personal data unmasked, through the API like `audit history`. */
 describe('taizhang audit access', () => {
@@ -24,23 +36,23 @@ describe('taizhang audit access', () => {
     await t?.close();
   });
 
-  it('lists the accesses by actor, as text and as JSON, for an auditor', () => {
-    const text = cli(['audit', 'access', '--url', url, '--token', TOKENS.auditor!.token, '--actor', 'mgr-1'], env);
+  it('lists the accesses by actor, as text and as JSON, for an auditor', async () => {
+    const text = await cli(['audit', 'access', '--url', url, '--token', TOKENS.auditor!.token, '--actor', 'mgr-1'], env);
     expect(text.status, text.stderr).toBe(0);
     expect(text.stdout).toMatch(new RegExp(`mgr-1 \\(manager\\) ledger customers: 1 rows \\[name, phone\\] customers ${customerId} — GET /ledgers/:name request `));
     expect(text.stdout).not.toContain('13812345678');
 
-    const json = cli(['audit', 'access', '--url', url, '--token', TOKENS.auditor!.token, '--since', '2000-01-01T00:00:00Z', '--format', 'json'], env);
+    const json = await cli(['audit', 'access', '--url', url, '--token', TOKENS.auditor!.token, '--since', '2000-01-01T00:00:00Z', '--format', 'json'], env);
     expect(json.status, json.stderr).toBe(0);
     const events = (JSON.parse(json.stdout) as { events: Array<{ actor: string }> }).events;
     expect(events.map((e) => e.actor)).toEqual(['mgr-1']);
 
-    const none = cli(['audit', 'access', '--url', url, '--token', TOKENS.auditor!.token, '--actor', 'agent-1'], env);
+    const none = await cli(['audit', 'access', '--url', url, '--token', TOKENS.auditor!.token, '--actor', 'agent-1'], env);
     expect(none.stdout).toContain('no accesses');
   });
 
-  it('is refused for anyone but auditors and admins', () => {
-    const r = cli(['audit', 'access', '--url', url, '--token', TOKENS.supervisor!.token], env);
+  it('is refused for anyone but auditors and admins', async () => {
+    const r = await cli(['audit', 'access', '--url', url, '--token', TOKENS.supervisor!.token], env);
     expect(r.status).not.toBe(0);
     expect(r.stderr).toMatch(/403|may not read the access log/);
   });

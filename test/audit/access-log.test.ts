@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { AccessLog, MAX_IDS, personalDataIn, type AccessRecord } from '../../src/audit/access-log';
+import { AccessLog, MAX_IDS, personalDataIn, personalFieldsIn, type AccessRecord } from '../../src/audit/access-log';
 import { ERASED } from '../../src/domain/pii';
 import { customersLedger } from '../../src/processes/customer/ledger';
 import { ALL_LEDGERS } from '../../src/projections/ledgers';
@@ -101,5 +101,15 @@ describe('the access log', () => {
       rows: 1,
       customerIds: ['C1'],
     });
+  });
+
+  it('what a record shows of personal data: the fields with a value, by name, lists collapsed; erased and empty values are none', () => {
+    const state = {
+      customerId: 'C1',
+      profile: { name: '张伟', phone: '13812345678', email: '', address: ERASED, grade: 'B' },
+      changes: [{ contact: { phone: '13900000000' }, reason: '更正' }, { contact: { phone: '13700000000' } }],
+    };
+    expect(personalFieldsIn(state, new Set(['name', 'phone', 'email', 'address']))).toEqual(['profile.name', 'profile.phone', 'changes[].contact.phone']);
+    expect(personalFieldsIn({ status: 'unregistered' }, new Set(['phone']))).toEqual([]);
   });
 });

@@ -43,6 +43,7 @@ describe('ledger projections as specifications', () => {
         email: 'wy@example.com',
         address: null,
         type: 'owner',
+        party: 'person', // an owner (业主) registered without a party of its own
         importance: 'ordinary',
         grade: 'A',
         customer_class: 'key',
@@ -129,6 +130,7 @@ describe('ledger projections as specifications', () => {
         email: null,
         address: null,
         type: 'owner',
+        party: 'person', // an owner (业主) registered without a party of its own
         importance: 'ordinary',
         grade: 'B',
         customer_class: 'ordinary',
@@ -178,6 +180,7 @@ describe('ledger projections as specifications', () => {
         second_review: null,
         escalation_level: 0,
         proposed_name: '上海某物业',
+        party: 'person',
         proposed_phone: '13800138000',
         updated_at: '2026-10-09T02:00:00.000Z',
         revision: 2,
@@ -194,6 +197,7 @@ describe('ledger projections as specifications', () => {
         checkers: 'general_manager',
         second_review: 'requested by li.na at 2026-10-09T07:00:00.000Z: 客户书面确认',
         proposed_name: null,
+        party: null,
         proposed_phone: '13900139000',
       }),
       expect.objectContaining({ change_id: 'C1-4', kind: 'grade', summary: 'grade C→B', status: 'approved', request_reason: '年度评级', checkers: 'manager, general_manager', decided_by: 'qian.feng', notice_ref: '客字12号' }),

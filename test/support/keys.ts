@@ -1,4 +1,5 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
+import { signatureOf } from '../../src/domain/signature';
 import type { KeyRing } from '../../src/config/keys';
 import { encryptedDataConverter } from '../../src/support/codec';
 
@@ -16,3 +17,10 @@ export const testKeyEnv = (): Record<string, string> => ({
   TAIZHANG_PAYLOAD_KEYS: TEST_KEYS.payloadKeys.map((k) => k.toString('base64')).join(','),
   TAIZHANG_DATA_KEY_WRAP_KEY: TEST_KEYS.dataKeyWrap.toString('base64'),
 });
+
+/** An Update's argument signed as the API signs it, for tests that send one straight to a workflow. */
+export function signedUpdate(workflowId: string, name: string, data: Record<string, unknown>, meta: { actor: string; role: string }): { args: [unknown]; updateId: string } {
+  const updateId = randomUUID();
+  const m = { ...meta, at: new Date().toISOString() };
+  return { updateId, args: [{ data, meta: { ...m, sig: signatureOf(TEST_KEYS.commandKeys[0]!, { workflowId, name, updateId, data, meta: m }) } }] };
+}

@@ -5,12 +5,14 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { TemporalGateway } from '../../src/api/gateway';
+import { policyInput, TemporalGateway } from '../../src/api/gateway';
+import { sealInitial } from '../../src/activities/processes';
+import { streamOf, type ProcessDefinition } from '../../src/domain/process';
 import { tempStore } from './store';
 import { temporalCli, testServer, testServerAt } from '../../src/config/tools';
 import { createActivities, type ActivityDeps } from '../../src/activities';
 import { createLogger } from '../../src/config/logger';
-import type { Policy } from '../../src/domain/policy';
+import { DEFAULT_POLICY, type Policy } from '../../src/domain/policy';
 import type { EventStore } from '../../src/events/store/port';
 import { bundlerOptions, installRuntimeLogger } from '../../worker';
 import { TEST_KEYS, testDataConverter } from './keys';
@@ -88,7 +90,14 @@ export async function startWorkerStack(server: 'dev' | 'time-skipping', options:
     taskQueue,
     pii,
     dataKeys,
-    gateway: new TemporalGateway(env.client, taskQueue, { store: s.store, commandKeys: TEST_KEYS.commandKeys, pii, ...(options.policy ? { policy: options.policy } : {}) }),
+    gateway: new TemporalGateway(env.client, taskQueue, {
+      store: s.store,
+      commandKeys: TEST_KEYS.commandKeys,
+      pii,
+      // Commands are signed at the workflows' time, which a time-skipping server moves ahead.
+      ...(server === 'time-skipping' ? { now: () => env.currentTimeMs() } : {}),
+      ...(options.policy ? { policy: options.policy } : {}),
+    }),
     async close() {
       worker.shutdown();
       await running;
@@ -99,3 +108,19 @@ export async function startWorkerStack(server: 'dev' | 'time-skipping', options:
   };
 }
 export type WorkerStack = Awaited<ReturnType<typeof startWorkerStack>>;
+
+/**
+ * Starts a process as the engine does (a schedule's round, a workflow opening another): its creating command as
+ * `system`, sealed as the worker's start activity seals it. Resolves once the command's events are in the stream.
+ */
+export async function startAsEngine(s: Pick<WorkerStack, 'env' | 'taskQueue' | 'store'>, p: ProcessDefinition, id: string, action: string, data: Record<string, unknown>, policy: Policy = DEFAULT_POLICY) {
+  const workflowId = streamOf(p, id);
+  const initial = { action, data: { ...data, [p.idField]: id }, meta: { actor: 'taizhang', role: 'system' } };
+  await s.env.client.workflow.start(p.workflowType, { workflowId, taskQueue: s.taskQueue, args: [sealInitial(workflowId, { id, ...policyInput(policy), initial }, TEST_KEYS.commandKeys[0])] });
+  for (let i = 0; ; i++) {
+    const events = await s.store.readStream(workflowId);
+    if (events.length) return events;
+    if (i > 600) throw new Error(`${workflowId} was started but recorded nothing in 30 s`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}

@@ -13,6 +13,7 @@ const customerQuery = processQuery(customerProcess);
 const updateCustomerContact = commandUpdate(customerProcess.commands.updateContact!, 'updateCustomerContact');
 import { recordHistory } from '../support/histories';
 import { startWorkerStack, type WorkerStack } from '../support/temporal';
+import { signedUpdate } from '../support/keys';
 
 describe('customerWorkflow on the Temporal dev server', () => {
   let w: WorkerStack;
@@ -116,7 +117,7 @@ describe('customerWorkflow on the Temporal dev server', () => {
     const r = await gateway.registerCustomer({ name: '周九', phone: '13700137000', type: 'owner', importance: 'ordinary', grade: 'B' }, agent);
     await act(r.customerId, 'approve', { changeId: `${r.customerId}-1` }, checker);
     const handle = env.client.workflow.getHandle(r.streamName);
-    const same = await handle.executeUpdate(updateCustomerContact, { args: [{ data: { customerId: r.customerId, changes: { phone: '13700137000' } }, meta: agent }] });
+    const same = await handle.executeUpdate(updateCustomerContact, signedUpdate(r.streamName, 'updateCustomerContact', { customerId: r.customerId, changes: { phone: w.pii.seal(r.customerId, 'phone', '13700137000') } }, agent));
     expect(same.eventIds).toEqual([]);
     // A foreign writer appends at revision 3 (breaking single-writer on purpose): the workflow must not lose it.
     await s.store.append(
@@ -131,13 +132,14 @@ describe('customerWorkflow on the Temporal dev server', () => {
       ],
       { expectedRevision: 2 },
     );
-    const changed = await handle.executeUpdate(updateCustomerContact, { args: [{ data: { customerId: r.customerId, changes: { phone: '13700137001' } }, meta: agent }] });
+    const changed = await handle.executeUpdate(updateCustomerContact, signedUpdate(r.streamName, 'updateCustomerContact', { customerId: r.customerId, changes: { phone: w.pii.seal(r.customerId, 'phone', '13700137001') } }, agent));
     expect(changed.revision).toBe(4);
     expect(changed.eventTypes).toEqual(['CustomerChangeSubmitted']);
     await act(r.customerId, 'approve', { changeId: `${r.customerId}-2` }, manager);
     const events = await s.store.readStream(r.streamName);
     expect(events.map((e) => e.revision)).toEqual([0, 1, 2, 3, 4, 5, 6]);
-    const state = (await view(r.streamName)).state;
+    // Personal fields are sealed in the workflow's state (the foreign writer's e-mail was not).
+    const state = w.pii.reveal((await view(r.streamName)).state);
     expect(state).toMatchObject({ profile: { email: 'zhou@example.com', phone: '13700137001' } });
   });
 
@@ -175,7 +177,7 @@ describe('customerWorkflow on the Temporal dev server', () => {
     await act(id, 'reject', { changeId: `${id}-4`, reason: '邮箱无法验证' }, checker);
     await act(id, 'requestSecondReview', { changeId: `${id}-4`, reason: '客户已书面确认' }, agent);
     await act(id, 'approve', { changeId: `${id}-4` }, { actor: 'zhou.hua', role: 'general_manager' });
-    const state = (await view(r.streamName)).state;
+    const state = w.pii.reveal((await view(r.streamName)).state);
     expect(state).toMatchObject({ status: 'registered', importance: 'key', profile: { grade: 'B', importance: 'key', email: 'bj@example.com' } });
     expect((await view(r.streamName)).pendingAlarms).toEqual([]);
     expect(await types(r.streamName)).toEqual([

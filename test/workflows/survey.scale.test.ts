@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Actor } from '../../src/domain/process';
 import { DEFAULT_POLICY } from '../../src/domain/policy';
 import { surveyProcess } from '../../src/processes/survey';
-import { startWorkerStack, type WorkerStack } from '../support/temporal';
+import { startAsEngine, startWorkerStack, type WorkerStack } from '../support/temporal';
 
 /**
  * A round of 2,000 respondents on the real dev server: 2,000 invitations, 2,000 returned questionnaires, the close.
@@ -14,7 +14,6 @@ const CONCURRENCY = 8;
 
 describe('a survey round of 2,000 respondents (dev server)', () => {
   let w: WorkerStack;
-  const system: Actor = { actor: 'taizhang', role: 'system' };
   const staff: Actor = { actor: 'zhao.min', role: 'supervisor' };
 
   beforeAll(async () => {
@@ -28,7 +27,8 @@ describe('a survey round of 2,000 respondents (dev server)', () => {
     const surveyId = 'ordinary-2027H1';
     const respondents = Array.from({ length: N }, (_, i) => ({ id: `C-BIG-${i + 1}`, kind: 'customer' as const }));
     const t0 = Date.now();
-    await w.gateway.create(surveyProcess, 'open', { surveyId, segment: 'ordinary', period: '2027H1', respondents }, system);
+    // A regular round opens from its schedule, as the engine.
+    await startAsEngine(w, surveyProcess, surveyId, 'open', { segment: 'ordinary', period: '2027H1', respondents });
     let next = 0;
     const worker = async () => {
       for (let i = next++; i < N; i = next++) {

@@ -12,7 +12,7 @@ import { surveyProcess } from '../../src/processes/survey';
 import { surveyRules } from '../../src/processes/survey/rules';
 import type { SurveyEvent } from '../../src/processes/survey/schemas';
 import { recordHistory } from '../support/histories';
-import { startWorkerStack, type WorkerStack } from '../support/temporal';
+import { startAsEngine, startWorkerStack, type WorkerStack } from '../support/temporal';
 
 /**
  * A whole key-customer round under the DEFAULT policy on the time-skipping server, its clock starting on Monday
@@ -22,7 +22,6 @@ import { startWorkerStack, type WorkerStack } from '../support/temporal';
  * that drew 不满意 or 很不满意 get a corrective action, one of which is left overdue and escalates.
  */
 const OPEN_AT = Date.parse('2026-10-12T09:00:00+08:00');
-const SYSTEM: Actor = { actor: 'taizhang', role: 'system' };
 const staff: Actor = { actor: 'zhao.min', role: 'supervisor' };
 const perf: Actor = { actor: 'pm.lead', role: 'performance' };
 
@@ -63,7 +62,7 @@ describe('survey round under the default policy (time-skipping, from Mon 2026-10
 
   it('invites everyone, reminds only those who have not answered, refuses a second response, closes with the statistics given', async () => {
     await w.env.sleep(OPEN_AT - (await w.env.currentTimeMs()));
-    await w.gateway.create(surveyProcess, 'open', { surveyId, segment: 'key', period: '2026Q4', respondents }, SYSTEM);
+    await startAsEngine(w, surveyProcess, surveyId, 'open', { segment: 'key', period: '2026Q4', respondents });
     // Staff may not open a regular round by hand: it comes from its schedule.
     await expect(w.gateway.create(surveyProcess, 'open', { surveyId: 'key-2026Q3', segment: 'key', respondents }, staff)).rejects.toMatchObject({ code: 'survey.regular_by_schedule' });
 

@@ -1,5 +1,5 @@
 import { ERASED, maskPii, type PiiKind } from '../../domain/pii';
-import { open, seal } from '../../support/aead';
+import { derivedNonce, open, seal } from '../../support/aead';
 import type { DataKeyStore } from './data-keys';
 
 /**
@@ -48,7 +48,9 @@ export class PiiCipher {
     if (isSealed(value)) return value;
     const k = this.keys.keyFor(customerId);
     if (!k) throw new ErasedCustomerError(customerId);
-    return `${PREFIX}${kind}:${k.keyId}:${seal(k.key, Buffer.from(value, 'utf8'), aad(kind, k.keyId)).toString('base64url')}`;
+    // Deterministic: re-sending a customer's current value is no change, and equal values compare equal in a ledger.
+    const plain = Buffer.from(value, 'utf8');
+    return `${PREFIX}${kind}:${k.keyId}:${seal(k.key, plain, aad(kind, k.keyId), derivedNonce(k.key, kind, plain)).toString('base64url')}`;
   }
 
   /**
