@@ -220,10 +220,10 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     ledgers: deps.ledgers.ledgers.map((l) => ({ name: l.name, title: l.title, columns: l.columns.map((c) => ({ name: c.name, label: c.label, personalData: Boolean(c.pii) })) })),
   }));
 
-  if (deps.codec) await registerCodecRoutes(app, { auth, codec: deps.codec, pii: deps.pii, uiOrigins: deps.uiOrigins ?? [] });
   // Reads and exports of personal data unmasked, for the auditor (src/audit/access-log.ts).
   const accessLog = new AccessLog(deps.accessLogPath ?? ':memory:');
   app.addHook('onClose', async () => accessLog.close());
+  if (deps.codec) await registerCodecRoutes(app, { auth, codec: deps.codec, pii: deps.pii, uiOrigins: deps.uiOrigins ?? [], accessLog });
   registerProcessRoutes(app, { ...deps, accessLog });
   registerSlaRoutes(app, deps);
   registerCalendarRoutes(app, deps);

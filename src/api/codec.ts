@@ -5,6 +5,8 @@ import { z } from 'zod';
 import { type PiiCipher, shownTo } from '../events/keys/cipher';
 import { mayReadPii } from '../projections/reader';
 import type { AesGcmPayloadCodec } from '../support/codec';
+import type { AccessLog } from '../audit/access-log';
+import { recordAccess } from './audit';
 import { requireRole, type TokenAuth } from './auth';
 import { readResponses } from './schemas';
 
@@ -30,12 +32,21 @@ const fromJson = (p: z.infer<typeof payload>): Payload => ({
 });
 const toJson = (p: Payload) => ({ metadata: Object.fromEntries(Object.entries(p.metadata ?? {}).map(([k, v]) => [k, b64(v)])), data: b64(p.data) });
 
+/** The kinds of the sealed personal fields in decoded JSON payloads (phone, email, …), each once. */
+function sealedKinds(payloads: Payload[]): string[] {
+  const kinds = new Set<string>();
+  for (const p of payloads) for (const m of Buffer.from(p.data ?? new Uint8Array()).toString('utf8').matchAll(/tzpii:1:([a-z_]+):/g)) kinds.add(m[1]!);
+  return [...kinds].sort();
+}
+
 export interface CodecDeps {
   auth: TokenAuth;
   codec: AesGcmPayloadCodec;
   pii?: PiiCipher;
   /** Origins allowed to call cross-origin (the Temporal Web UI's). */
   uiOrigins: readonly string[];
+  /** Where a decode that opened personal fields unmasked is recorded. */
+  accessLog?: AccessLog;
 }
 
 export async function registerCodecRoutes(parent: FastifyInstance, deps: CodecDeps): Promise<void> {
@@ -75,8 +86,12 @@ function codecRoutes(app: FastifyInstance, deps: CodecDeps): void {
     async (req, reply) => {
       requireRole(req.principal!, CODEC_ROLES, 'decode Temporal payloads');
       const { payloads } = req.body as z.infer<typeof body>;
-      const decoded = (await deps.codec.decode(payloads.map(fromJson))).map((p) => toJson(revealed(p, req.principal!.role)));
-      return reply.headers(cors(req.headers.origin)).send({ payloads: decoded });
+      const plain = await deps.codec.decode(payloads.map(fromJson));
+      const role = req.principal!.role;
+      // Personal fields opened unmasked are an access to personal data, recorded like a ledger read.
+      const kinds = mayReadPii(role as never) ? sealedKinds(plain) : [];
+      if (kinds.length && deps.accessLog) recordAccess({ accessLog: deps.accessLog }, req, { kind: 'payload', subject: String(req.headers['x-namespace'] ?? 'default'), customerIds: [], rows: payloads.length, columns: kinds });
+      return reply.headers(cors(req.headers.origin)).send({ payloads: plain.map((p) => toJson(revealed(p, role))) });
     },
   );
 

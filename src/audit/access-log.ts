@@ -14,9 +14,10 @@ import { openSqlite } from '../support/sqlite';
 
 /**
  * What was read: a ledger page (now or as of an instant), a stream's history, a ledger export, a customer's record
- * (`GET /customers/:id`) or another process's record holding personal data (`GET /complaints/:id`, …).
+ * (`GET /customers/:id`), another process's record holding personal data (`GET /complaints/:id`, …), or Temporal
+ * payloads decoded through the codec endpoint (the Web UI, the temporal CLI).
  */
-export const ACCESS_KINDS = ['ledger', 'stream', 'export', 'customer', 'record'] as const;
+export const ACCESS_KINDS = ['ledger', 'stream', 'export', 'customer', 'record', 'payload'] as const;
 export type AccessKind = (typeof ACCESS_KINDS)[number];
 
 export interface AccessEvent {
@@ -67,7 +68,7 @@ CREATE TABLE IF NOT EXISTS access_events (
   role         TEXT    NOT NULL,
   method       TEXT    NOT NULL,
   route        TEXT    NOT NULL,
-  kind         TEXT    NOT NULL CHECK (kind IN ('ledger', 'stream', 'export', 'customer', 'record')),
+  kind         TEXT    NOT NULL CHECK (kind IN ('ledger', 'stream', 'export', 'customer', 'record', 'payload')),
   subject      TEXT    NOT NULL,
   customer_ids TEXT    NOT NULL,
   rows         INTEGER NOT NULL,

@@ -3,7 +3,7 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LedgerPage } from '../../src/projections/reader';
-import { alive, cli, freePort, running, startStack, type RunningStack } from '../support/stack';
+import { alive, cli, freePort, type RunningStack, startStack, stopStack } from '../support/stack';
 import { tempDir } from '../support/store';
 
 /**
@@ -30,10 +30,7 @@ describe('embedded stack end to end', () => {
   }, 200_000);
 
   afterAll(async () => {
-    if (stack && running(stack.proc)) {
-      stack.proc.kill('SIGTERM');
-      await new Promise((r) => stack!.proc.once('exit', r));
-    }
+    await stopStack(stack);
     t.cleanup();
   });
 

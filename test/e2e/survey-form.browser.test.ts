@@ -100,7 +100,7 @@ describe('the survey form in a browser, from the invitation e-mail', () => {
     // The worker's outbox dispatcher, as worker.ts composes it: SMTP, customers' addresses from their records, links signed at send time.
     notifier = new SmtpNotifier(`smtp://127.0.0.1:${smtpPort}`, 'taizhang <noreply@taizhang.test>');
     sentLog = new SentLog(path.join(t.dir, 'notifications.db'));
-    dispatcher = new NotificationDispatcher(t.store, notifier, sentLog, new RecipientResolver({ staff: [] }, customerContactFromStore(t.store)), testLogger, {
+    dispatcher = new NotificationDispatcher(t.store, notifier, sentLog, new RecipientResolver({ staff: [] }, customerContactFromStore(t.store, t.pii)), testLogger, {
       maxBackoffMs: 500,
       render: surveyLinkRenderer({ secret: SECRET, baseUrl: base }),
     });

@@ -79,7 +79,7 @@ describe('erasing a customer', () => {
     await waitFor(ok);
 
     const row = ((await get(`/ledgers/customers?customer_id=${customerId}`, 'admin')).json() as { rows: Array<Record<string, unknown>> }).rows[0]!;
-    expect(row).toMatchObject({ name: ERASED, contact_person: ERASED, phone: ERASED, email: ERASED, address: ERASED });
+    expect(row).toMatchObject({ status: 'erased', name: ERASED, contact_person: ERASED, phone: ERASED, email: ERASED, address: ERASED });
     const agentRow = ((await get(`/ledgers/customers?customer_id=${customerId}`, 'agent')).json() as { rows: Array<Record<string, unknown>> }).rows[0]!;
     expect(agentRow).toMatchObject({ name: ERASED, phone: ERASED });
     const changes = ((await get(`/ledgers/customer_changes?customer_id=${customerId}`, 'admin')).json() as { rows: Array<Record<string, unknown>> }).rows;

@@ -6,7 +6,7 @@ import { chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { temporalCli } from '../../src/config/tools';
 import { ERASED } from '../../src/domain/pii';
-import { cli, freePort, running, startStack, type RunningStack } from '../support/stack';
+import { cli, freePort, type RunningStack, startStack, stopStack } from '../support/stack';
 import { tempDir } from '../support/store';
 
 const CHROMIUM = '/usr/bin/chromium';
@@ -87,10 +87,7 @@ describe('trust boundaries of the embedded stack', () => {
   }, 200_000);
 
   afterAll(async () => {
-    if (stack && running(stack.proc)) {
-      stack.proc.kill('SIGTERM');
-      await new Promise((r) => stack!.proc.once('exit', r));
-    }
+    await stopStack(stack);
     t.cleanup();
   });
 
@@ -143,6 +140,10 @@ describe('trust boundaries of the embedded stack', () => {
     expect(plain).toContain(person.address);
     const supervisor = json<{ payloads: JsonPayload[] }>(await call('POST', '/codec/decode', 'supervisor', { payloads })).payloads.map(decoded).join('\n');
     expect(supervisor).toContain(person.phone);
+    // Each decode that opened personal fields is in the access log the auditor reads.
+    const access = json<{ events: Array<{ kind: string; actor: string; columns: string[] }> }>(await call('GET', '/audit/access?limit=50', 'auditor'));
+    expect(access.events.filter((e) => e.kind === 'payload').length).toBeGreaterThanOrEqual(2);
+    expect(access.events.find((e) => e.kind === 'payload')!.columns).toEqual(expect.arrayContaining(['phone', 'address']));
   });
 
   it.runIf(existsSync(CHROMIUM))('shows the history decoded in the Temporal Web UI to an operator signed in at the codec endpoint', async () => {

@@ -68,3 +68,10 @@ export function cli(args: string[], env: NodeJS.ProcessEnv): { status: number | 
   const r = spawnSync(process.execPath, [path.join(ROOT, 'bin', 'taizhang.js'), ...args], { cwd: ROOT, env: { ...process.env, ...env }, encoding: 'utf8' });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
+
+/** Stops a stack the way a person does (SIGTERM to `taizhang start`) and waits for it to exit. */
+export async function stopStack(stack: RunningStack | undefined): Promise<void> {
+  if (!stack || !running(stack.proc)) return;
+  stack.proc.kill('SIGTERM');
+  await new Promise((r) => stack.proc.once('exit', r));
+}

@@ -11,12 +11,12 @@ import type { Addressing } from './port';
 export type CustomerContact = (customerId: string) => Promise<string | undefined>;
 
 /** Reads the customer's own stream, so an invitation uses the address the record has when it is sent. */
-export function customerContactFromStore(store: EventStore, pii?: PiiCipher): CustomerContact {
+export function customerContactFromStore(store: EventStore, pii: PiiCipher): CustomerContact {
   return async (customerId) => {
     const { state } = await readEntity<CustomerState>(store, customerProcess, customerId);
     // Sealed with the customer's key: opened at the moment of sending; an erased customer has no address any more.
     const email = state.status === 'registered' ? state.profile.email : undefined;
-    const plain = email && pii ? pii.reveal(email) : email;
+    const plain = email ? pii.reveal(email) : email;
     return plain === ERASED ? undefined : plain;
   };
 }

@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import { Option, type Command } from 'commander';
+import type { AccessEvent } from '../../audit/access-log';
 import type { AnchorReason } from '../../audit/anchors';
 import type { LedgerVerification } from '../../audit/rebuild';
 import type { Config } from '../../config/config';
@@ -87,23 +88,8 @@ interface HistoryEntry {
   changes: Array<{ field: string; from?: unknown; to: unknown }>;
 }
 
-interface AccessEntry {
-  at: string;
-  actor: string;
-  role: string;
-  method: string;
-  route: string;
-  kind: string;
-  subject: string;
-  customerIds: string[];
-  rows: number;
-  columns: string[];
-  asOf: string | null;
-  requestId: string;
-}
-
 /** One access as a line: when, who, what (and how much of it), which columns, the request. */
-function describeAccess(e: AccessEntry): string {
+function describeAccess(e: AccessEvent): string {
   const ids = e.customerIds.length ? ` customers ${e.customerIds.slice(0, 10).join(', ')}${e.customerIds.length > 10 ? ` and ${e.customerIds.length - 10} more` : ''}` : '';
   return `${e.at} ${e.actor} (${e.role}) ${e.kind} ${e.subject}${e.asOf ? ` as of ${e.asOf}` : ''}: ${e.rows} rows [${e.columns.join(', ')}]${ids} — ${e.method} ${e.route} request ${e.requestId}`;
 }
@@ -132,7 +118,7 @@ export function registerAuditCommands(program: Command): void {
     .addOption(new Option('--format <format>', 'output format').choices(['json', 'text']).default('text'))
     .action(async (opts: ClientOptions & { actor?: string; since?: string; until?: string; limit: string; format: string }) => {
       const q = new URLSearchParams({ limit: opts.limit, ...compact({ actor: opts.actor, since: opts.since, until: opts.until }) } as Record<string, string>);
-      const r = await apiClient(opts).request<{ events: AccessEntry[] }>('GET', `/audit/access?${q}`);
+      const r = await apiClient(opts).request<{ events: AccessEvent[] }>('GET', `/audit/access?${q}`);
       if (opts.format === 'json') {
         process.stdout.write(JSON.stringify(r, null, 2) + '\n');
         return;

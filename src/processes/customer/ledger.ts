@@ -142,6 +142,9 @@ function customerRow(row: LedgerRow | undefined, e: Projected): LedgerRow | unde
       const history = [...entries(row.grade_history), `${d.from}→${d.to} ${d.effectiveOn} ${d.approvedBy.join('+')} 文号 ${d.noticeRef}`];
       return { ...row, grade: d.to, customer_class: classOf(row, { grade: d.to }), grade_scores: scoresText(d.scores), grade_history: joined(history) };
     }
+    // Its personal cells stay as stored (sealed with the destroyed key, they read [已删除]); the row says why.
+    case 'CustomerErased':
+      return { ...row, status: 'erased' };
     case 'CustomerImportanceChanged':
       return { ...row, importance: e.data.to, customer_class: row.status === 'registered' ? classOf(row, { importance: e.data.to }) : classOf(row, { importance: e.data.to, grade: 'D' }) };
     default:
@@ -152,14 +155,14 @@ function customerRow(row: LedgerRow | undefined, e: Projected): LedgerRow | unde
 /** Node side. 客户台账: one row per customer. */
 export const customersLedger: LedgerProjection = {
   name: 'customers',
-  version: 3,
+  version: 4,
   title: { zh: '客户台账', en: 'Customers' },
   key: ['customer_id'],
   orderBy: 'registered_at, customer_id',
   columns: columnsOf('customers', CUSTOMER_COLUMNS, { indexed: ['status', 'importance', 'grade', 'registered_at'] }).map(nameOfParty),
   handles: [
     ...['CustomerRegistered', 'CustomerContactUpdated', 'CustomerChangeSubmitted', 'CustomerChangeDecided', 'CustomerChangeWithdrawn', 'CustomerSecondReviewRequested'],
-    ...['CustomerProfileChanged', 'CustomerFlagChanged', 'CustomerGradeChanged', 'CustomerImportanceChanged'],
+    ...['CustomerProfileChanged', 'CustomerFlagChanged', 'CustomerGradeChanged', 'CustomerImportanceChanged', 'CustomerErased'],
   ],
   rowKey: (e) => ({ customer_id: idOfStream(e.streamName) }),
   evolve(row, raw) {
