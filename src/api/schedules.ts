@@ -8,6 +8,7 @@ import { forbidden, notFound } from '../domain/errors';
 import { calendarForPolicy } from '../domain/policy/ref';
 import type { Policy, SurveyCycle } from '../domain/policy/schema';
 import { commandResponses, readResponses } from './schemas';
+import { cycleInputCommand, signatureOf } from '../domain/signature';
 
 /**
  * The survey cycles as Temporal Schedules (`survey-key`, `survey-ordinary`): created or updated when the API starts,
@@ -37,7 +38,13 @@ export class SurveySchedules {
     private readonly client: Client,
     private readonly taskQueue: string,
     private readonly policy: Policy,
+    /** Seals each schedule's workflow input (TAIZHANG_COMMAND_KEYS): the workflow opens rounds only for a sealed one. */
+    private readonly commandKey?: Buffer,
   ) {}
+
+  private sealed(input: { segment: string; every: string; plan: string }): { segment: string; every: string; plan: string; sig?: string } {
+    return this.commandKey ? { ...input, sig: signatureOf(this.commandKey, cycleInputCommand(input)) } : input;
+  }
 
   /** What each cycle's schedule should be, from `now`. */
   plan(now = Date.now()): Planned[] {
@@ -49,7 +56,7 @@ export class SurveySchedules {
         timezone: cycle.timeZone,
       };
       const hash = createHash('sha256').update(JSON.stringify({ spec, cycle, taskQueue: this.taskQueue })).digest('hex').slice(0, 16);
-      const action: ScheduleOptionsAction = { type: 'startWorkflow', workflowType: CYCLE_WORKFLOW, workflowId: `survey-cycle-${cycle.segment}`, taskQueue: this.taskQueue, args: [{ segment: cycle.segment, every: cycle.every, plan: hash }] };
+      const action: ScheduleOptionsAction = { type: 'startWorkflow', workflowType: CYCLE_WORKFLOW, workflowId: `survey-cycle-${cycle.segment}`, taskQueue: this.taskQueue, args: [this.sealed({ segment: cycle.segment, every: cycle.every, plan: hash })] };
       return { id: scheduleIdOf(cycle), cycle, starts, spec, action, hash };
     });
   }

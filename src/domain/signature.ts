@@ -91,3 +91,16 @@ export const initialCommand = (workflowId: string, initial: { action: string; da
   data: initial.data,
   meta: initial.meta,
 });
+
+/**
+ * The input a survey cycle's Temporal Schedule starts its workflow with, sealed by the API that made the schedule:
+ * the workflow opens a round as system only for a sealed input. (Schedules suffix the workflow id with the fire time,
+ * so the seal covers the cycle's own name instead.)
+ */
+export const cycleInputCommand = (input: { segment: string; every: string; plan?: string; sig?: string }): SignedCommand => ({
+  workflowId: `survey-cycle-${input.segment}`,
+  name: 'surveyCycle',
+  updateId: `survey-cycle-${input.segment}`,
+  data: { segment: input.segment, every: input.every, plan: input.plan ?? null },
+  meta: { actor: 'taizhang', role: 'system', at: 'schedule', ...(input.sig ? { sig: input.sig } : {}) },
+});

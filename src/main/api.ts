@@ -32,7 +32,7 @@ export async function startApi(config: Config, logger: Logger): Promise<Service 
   const pii = new PiiCipher(dataKeys);
   const ledgers = new LedgerReader(config.ledgerDbPath, allLedgers(displayZone(config).offsetMinutes), pii);
   // The survey cycles' schedules, created or brought up to date now (retried until Temporal answers).
-  const schedules = new SurveySchedules(client, config.TEMPORAL_TASK_QUEUE, policy);
+  const schedules = new SurveySchedules(client, config.TEMPORAL_TASK_QUEUE, policy, keys.commandKeys[0]);
   let stopping = false;
   let wake: () => void = () => undefined;
   const ensured = (async () => {

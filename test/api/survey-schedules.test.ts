@@ -6,6 +6,7 @@ import { SurveySchedules } from '../../src/api/schedules';
 import { registered } from '../support/events';
 import { startTestApp, type TestApp } from '../support/app';
 import { testLogger } from '../support/temporal';
+import { TEST_KEYS } from '../support/keys';
 
 /**
  * The survey cycles on Temporal Schedules, on the real dev server: created idempotently from the policy, the next
@@ -20,7 +21,7 @@ describe('survey schedules (dev server)', () => {
 
   beforeAll(async () => {
     t = await startTestApp(DEFAULT_POLICY);
-    schedules = new SurveySchedules(t.env.client, t.taskQueue, DEFAULT_POLICY);
+    schedules = new SurveySchedules(t.env.client, t.taskQueue, DEFAULT_POLICY, TEST_KEYS.commandKeys[0]);
     // Registered customers: three key ones, two ordinary ones, one key customer on the blacklist.
     for (const id of ['K-1', 'K-2', 'K-3']) await t.store.append(`customer-${id}`, [registered(id, { importance: 'key' })], { expectedRevision: 'no_stream' });
     for (const id of ['O-1', 'O-2']) await t.store.append(`customer-${id}`, [registered(id)], { expectedRevision: 'no_stream' });
@@ -61,7 +62,7 @@ describe('survey schedules (dev server)', () => {
     const paused = await t.app.inject({ method: 'POST', url: '/schedules/survey-ordinary/pause', headers: t.as('admin'), payload: { reason: '年中盘点' } });
     expect(paused.statusCode).toBe(200);
     // A policy change re-plans the schedule: it stays paused.
-    const later = new SurveySchedules(t.env.client, t.taskQueue, { ...DEFAULT_POLICY, surveys: { ...DEFAULT_POLICY.surveys, cycles: DEFAULT_POLICY.surveys.cycles.map((c) => (c.segment === 'ordinary' ? { ...c, at: '10:00' } : c)) } });
+    const later = new SurveySchedules(t.env.client, t.taskQueue, { ...DEFAULT_POLICY, surveys: { ...DEFAULT_POLICY.surveys, cycles: DEFAULT_POLICY.surveys.cycles.map((c) => (c.segment === 'ordinary' ? { ...c, at: '10:00' } : c)) } }, TEST_KEYS.commandKeys[0]);
     expect((await later.ensure(testLogger))['survey-ordinary']).toBe('updated');
     const d = (await t.app.inject({ method: 'GET', url: '/schedules/survey-ordinary', headers: t.as('admin') })).json() as { paused: boolean; note: string; nextActionTimes: Array<{ local: string }> };
     expect(d).toMatchObject({ paused: true, note: 'paused by admin-1: 年中盘点' });

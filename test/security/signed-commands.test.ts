@@ -108,5 +108,12 @@ describe('signed commands', () => {
     const receive = { customerId: 'C1', channel: 'phone', category: 'product_quality', severity: 'minor', summary: 'forged', complaintId: 'KFORGED1', customerClass: 'key' };
     expect(await forged('KFORGED1', { initial: { action: 'receive', data: receive, meta: { actor: 'mallory', role: 'system' } } })).toContain('initial command receive must be signed');
     expect(await forged('KFORGED2', { carried: { state: { status: 'received' }, revision: 0 } })).toContain('carried state is accepted only from');
+    // A survey round opened by hand as if its schedule had fired.
+    const cycle = await s.env.client.workflow.start('surveyCycleWorkflow', { workflowId: `survey-cycle-key-${randomUUID()}`, taskQueue: s.taskQueue, args: [{ segment: 'key', every: 'quarter' }] });
+    const err = await cycle.result().then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(String((err as WorkflowFailedError).cause?.message)).toContain('survey cycle key: its input must be signed');
   });
 });

@@ -11,6 +11,7 @@ import { ALL_LEDGERS, LEDGERS } from '../../src/projections/ledgers';
 import { Projector } from '../../src/projections/projector';
 import { LedgerReader } from '../../src/projections/reader';
 import { startWorkerStack, testCodec, testLogger } from './temporal';
+import { TEST_KEYS } from './keys';
 
 export const TOKENS: Record<string, { token: string; role: Role; actor: string }> = {
   agent: { token: 'agent-token-0123456789-abcdefghijklmnop', role: 'agent', actor: 'agent-1' },
@@ -46,7 +47,7 @@ export async function startTestApp(policy: Policy = DEFAULT_POLICY, options: { l
     store: s.store,
     ledgers: reader,
     policy,
-    schedules: new SurveySchedules(env.client, w.taskQueue, policy),
+    schedules: new SurveySchedules(env.client, w.taskQueue, policy, TEST_KEYS.commandKeys[0]),
     codec: testCodec,
     pii: w.pii,
     uiOrigins: ['http://127.0.0.1:8233'],
