@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { entityId } from '../domain/fields';
+import { maskFreeText } from '../domain/pii';
 import { actionPath, type CommandSpec, type ProcessDefinition } from '../domain/process';
 import { authorize } from '../domain/roles';
 import { PROCESSES } from '../processes/registry';
@@ -30,6 +31,14 @@ const idempotencyKeyOf = (headers: Record<string, unknown>): string | undefined 
  * Every process's routes, from its definition: `POST /<collection>` for its creating command (201), `POST
  * /<collection>/:id/<command>` for the others (200), `GET /<collection>/:id` for its state.
  */
+/** Every string of a value with what looks like personal data masked (maskFreeText), at any depth. */
+function maskTextDeep<T>(v: T): T {
+  if (typeof v === 'string') return maskFreeText(v) as T;
+  if (Array.isArray(v)) return v.map(maskTextDeep) as T;
+  if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, maskTextDeep(x)])) as T;
+  return v;
+}
+
 export function registerProcessRoutes(
   app: FastifyInstance,
   deps: { gateway: TemporalGateway; pii?: PiiCipher; accessLog?: AccessLog },
@@ -99,7 +108,9 @@ export function registerProcessRoutes(
         const view = await deps.gateway.view(p, id);
         // Personal fields are sealed in the workflow's state: opened for roles that read them, masked for the others.
         const unmasked = mayReadPii(req.principal!.role);
-        const shown = deps.pii ? deps.pii.reveal(view, shownTo(unmasked)) : view;
+        const opened = deps.pii ? deps.pii.reveal(view, shownTo(unmasked)) : view;
+        // Free text (summaries, notes) with a phone, an ID-card number or an e-mail address in it is masked the same way.
+        const shown = unmasked ? opened : maskTextDeep(opened);
         // An unmasked record with personal data in it goes into the access log before it leaves.
         const fields = unmasked && deps.accessLog ? personalFieldsIn(shown.state, personalNames) : [];
         if (fields.length) {

@@ -39,7 +39,7 @@ describe('erasing a customer', () => {
     customerId = (r.json() as { customerId: string }).customerId;
     const ok = await post(`/customers/${customerId}/approve`, 'supervisor', { changeId: `${customerId}-1` });
     expect(ok.statusCode, ok.body).toBe(200);
-    for (const summary of ['电梯停运两天', '物业费账单有误']) {
+    for (const summary of ['电梯停运两天', '物业费账单有误，回电 13512345678']) {
       const c = await post('/complaints', 'agent', { customerId, channel: 'phone', category: 'service_attitude', severity: 'minor', summary });
       expect(c.statusCode, c.body).toBe(201);
       await waitFor(c);
@@ -59,6 +59,11 @@ describe('erasing a customer', () => {
     // A filter on the phone works for those who see it (on the opened values), never as an oracle for those who do not.
     expect(((await get(`/ledgers/customers?phone=${person.phone}`, 'supervisor')).json() as { total: number }).total).toBe(1);
     expect((await get(`/ledgers/customers?phone=${person.phone}`, 'agent')).statusCode).toBe(400);
+    // A phone number typed into a complaint's summary is masked for an agent, like the fields.
+    const summaries = async (who: Parameters<TestApp['as']>[0]) => JSON.stringify(((await get(`/ledgers/complaints?customer_id=${customerId}`, who)).json() as { rows: unknown[] }).rows);
+    expect(await summaries('supervisor')).toContain('回电 13512345678');
+    expect(await summaries('agent')).toContain('回电 135****5678');
+    expect(await summaries('agent')).not.toContain('13512345678');
     // The workflow's own view is opened and masked the same way.
     expect(JSON.stringify((await get(`/customers/${customerId}`, 'supervisor')).json())).toContain(person.phone);
     expect(JSON.stringify((await get(`/customers/${customerId}`, 'agent')).json())).not.toContain(person.phone);
