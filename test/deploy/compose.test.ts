@@ -26,6 +26,7 @@ import { composeCli } from '../../src/config/tools';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const COMPOSE_FILE = path.join(ROOT, 'docker-compose.yml');
+const DEBIAN_COMPOSE = '/usr/bin/docker-compose';
 const SCHEMA_FILE = path.join(ROOT, 'test', 'deploy', 'compose-spec.json');
 /** sha256 of compose-spec.json as shipped in compose-go v2.16.2. */
 const SCHEMA_SHA256 = 'f266dcbb043229405d7cedd5aec918f9102c2b3d5e3850808fdd8edd564a43ff';
@@ -498,6 +499,13 @@ describe('docker-compose.yml (scale-out deployment)', () => {
     const [cmd, ...pre] = compose!;
     const r = spawnSync(cmd!, [...pre, '-f', COMPOSE_FILE, 'config', '-q'], { cwd: ROOT, encoding: 'utf8', timeout: 60_000, env: { ...process.env, TAIZHANG_TOKENS: '', LOG_LEVEL: '', ...REQUIRED_ENV } });
     expect(r.status, `${compose!.join(' ')} config -q failed:\n${r.stderr}${r.stdout}`).toBe(0);
+  });
+
+  // Debian's docker-compose 1.29 (`apt-get install docker-compose`) reads the file by an older schema: a top-level
+  // `name`, for one, is refused there. Checked where it is installed.
+  it.runIf(existsSync(DEBIAN_COMPOSE))('Debian\'s docker-compose 1.29 accepts the file too (`docker-compose config -q`)', () => {
+    const r = spawnSync(DEBIAN_COMPOSE, ['-f', COMPOSE_FILE, 'config', '-q'], { cwd: ROOT, encoding: 'utf8', timeout: 60_000, env: { ...process.env, TAIZHANG_TOKENS: '', LOG_LEVEL: '', ...REQUIRED_ENV } });
+    expect(r.status, `docker-compose 1.29 config -q failed:\n${r.stderr}${r.stdout}`).toBe(0);
   });
 });
 
