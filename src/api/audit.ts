@@ -10,7 +10,8 @@ import { anchorChain, recordChain } from '../audit/recorder';
 import { allRows, exportLedger } from '../audit/export';
 import { readStreamHistory } from '../audit/history';
 import { rebuildLedgers, verifyLedgers } from '../audit/rebuild';
-import { illegalState } from '../domain/errors';
+import { DomainError, illegalState } from '../domain/errors';
+import { comparePositions } from '../events/envelope';
 import { isoInstant, queryInteger } from '../domain/fields';
 import type { ActorRole } from '../domain/roles';
 import type { EventStore } from '../events/store/port';
@@ -18,7 +19,7 @@ import { LEDGERS } from '../projections/ledgers';
 import { LedgerReader, mayReadPii, refuseMaskingOracle, type LedgerPage, type LedgerQuery } from '../projections/reader';
 import { requireRole } from './auth';
 import { heavyRoute, ledgerRoute, type RateLimits } from './rate-limits';
-import { commandResponses, publicResponses, readResponses } from './schemas';
+import { commandResponses, errorBody, publicResponses, readResponses } from './schemas';
 
 const AUDITORS = ['auditor', 'admin'] as const;
 /**
@@ -32,8 +33,25 @@ export const ledgerQuery = z
     limit: queryInteger(1, 10_000).default(100),
     offset: queryInteger(0, 1_000_000_000).default(0),
     asOf: isoInstant.optional(),
+    // Read-your-writes: a command's result names the position of its events; a read given it waits for the ledgers.
+    minPosition: z.string().regex(/^\d{1,20}$/, 'must be a position, as a command result gives it').optional(),
+    waitMs: queryInteger(0, 30_000).default(5_000),
   })
   .catchall(z.string());
+
+/**
+ * Waits until the ledgers include `position` (read-your-writes on a replica that lags its event store), or answers
+ * 503 after `waitMs`, saying how far they are.
+ */
+async function waitForPosition(ledgers: LedgerReader, position: string, waitMs: number): Promise<void> {
+  const deadline = Date.now() + waitMs;
+  for (;;) {
+    const at = ledgers.checkpoint();
+    if (comparePositions(at, position) >= 0) return;
+    if (Date.now() >= deadline) throw new DomainError('unavailable', 'ledgers.behind', `the ledgers include events up to position ${at}, not yet ${position}, after ${waitMs} ms; try again`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
 
 const exportQuery = z
   .object({
@@ -156,17 +174,18 @@ export function registerAuditRoutes(app: FastifyInstance, deps: AuditRouteDeps):
         summary: 'Rows of one ledger; column=value parameters filter, limit/offset page, asOf replays it as it stood then',
         params: z.object({ name: z.string() }),
         querystring: ledgerQuery,
-        response: readResponses(ledgerPage),
+        response: { ...readResponses(ledgerPage), 503: errorBody.describe('minPosition: the ledgers did not reach it within waitMs') },
       },
     },
     async (req): Promise<LedgerPage & { asOf?: string }> => {
       const { name } = req.params as { name: string };
-      const { limit, offset, asOf, ...where } = req.query as z.infer<typeof ledgerQuery>;
+      const { limit, offset, asOf, minPosition, waitMs, ...where } = req.query as z.infer<typeof ledgerQuery>;
       const role = req.principal!.role;
       const ledger = deps.ledgers.ledger(name); // 404 before any replay
       if (asOf) requireRole(req.principal!, SUPERVISORS_AND_ABOVE, 'read a ledger as of an instant');
       refuseMaskingOracle(ledger, Object.entries(where as Record<string, string>), role); // and 400 before it too
       const query: LedgerQuery = { limit, offset, where: where as Record<string, string> };
+      if (minPosition && !asOf) await waitForPosition(deps.ledgers, minPosition, waitMs);
       const page = await readLedger(deps, asOf, (reader) => reader.list(name, role, query));
       if (mayReadPii(role)) {
         const shown = personalDataIn(ledger, page.rows);

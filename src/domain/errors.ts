@@ -2,7 +2,8 @@
  * Business failures carry a kind that every adapter maps the same way:
  * validation → 400, forbidden → 403, not_found → 404, illegal_state → 409, concurrency → 412.
  */
-export type DomainErrorKind = 'validation' | 'forbidden' | 'not_found' | 'illegal_state' | 'concurrency';
+/** `unavailable`: a read model is not there yet (a replica behind its store); asking again later helps. */
+export type DomainErrorKind = 'validation' | 'forbidden' | 'not_found' | 'illegal_state' | 'concurrency' | 'unavailable';
 
 export interface FieldIssue {
   /** Dotted path of the offending field, e.g. `phone` or `contact.email`. */
@@ -39,4 +40,5 @@ export const HTTP_STATUS_OF_KIND: Record<DomainErrorKind, number> = {
   not_found: 404,
   illegal_state: 409,
   concurrency: 412,
+  unavailable: 503,
 };

@@ -17,9 +17,10 @@ export function registerLedgerCommand(program: Command): void {
       .option('--as-of <instant>', 'the ledger exactly as it stood then (ISO 8601), replayed from the events')
       .addOption(new Option('--lang <lang>', 'header language').choices(['zh', 'en']).default('zh'))
       .option('--where <column=value...>', 'filter rows by column value')
+      .option('--min-position <position>', 'read-your-writes: wait (up to 5 s) until the ledgers include this position, as a command\'s --json result gives it')
       .option('--limit <n>', 'rows per page', '1000')
       .option('--offset <n>', 'rows to skip', '0'),
-  ).action(async (name: string, opts: ClientOptions & { format: string; lang: 'zh' | 'en'; where?: string[]; limit: string; offset: string; out?: string; asOf?: string }) => {
+  ).action(async (name: string, opts: ClientOptions & { format: string; lang: 'zh' | 'en'; where?: string[]; limit: string; offset: string; out?: string; asOf?: string; minPosition?: string }) => {
     if (opts.format === 'csv' || opts.format === 'xlsx') {
       if (!opts.out) throw new CliError(`--out: is required with --format ${opts.format}`);
       const q = new URLSearchParams({ format: opts.format, lang: opts.lang, ...(opts.asOf ? { asOf: opts.asOf } : {}) });
@@ -28,7 +29,7 @@ export function registerLedgerCommand(program: Command): void {
       process.stdout.write(`wrote ${opts.out} (${bytes.length.toLocaleString()} bytes)\n`);
       return;
     }
-    const params = new URLSearchParams({ limit: opts.limit, offset: opts.offset, ...(opts.asOf ? { asOf: opts.asOf } : {}) });
+    const params = new URLSearchParams({ limit: opts.limit, offset: opts.offset, ...(opts.asOf ? { asOf: opts.asOf } : {}), ...(opts.minPosition ? { minPosition: opts.minPosition } : {}) });
     for (const w of opts.where ?? []) {
       const at = w.indexOf('=');
       if (at < 1) throw new CliError(`--where ${w}: must be column=value`);
