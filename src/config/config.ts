@@ -87,9 +87,9 @@ export const ENV_SCHEMA = {
     .describe('Bearer token the API\'s /metrics requires; without it /metrics is open like /healthz (it holds counts and latencies, never personal data).'),
   EVENTSTORE_URL: z
     .string()
-    .regex(/^(esdb|kurrentdb|esdb\+discover|kurrentdb\+discover|kdb|kdb\+discover):\/\//, 'must be a KurrentDB connection string (esdb://… or kurrentdb://…)')
+    .regex(/^(esdb|kurrentdb|esdb\+discover|kurrentdb\+discover|kdb|kdb\+discover|postgres|postgresql):\/\//, 'must be a KurrentDB connection string (esdb://… or kurrentdb://…) or a PostgreSQL URL (postgres://…)')
     .optional()
-    .describe('Use KurrentDB/EventStoreDB at this connection string instead of the SQLite event store.'),
+    .describe('Use the event store at this URL instead of the SQLite one: PostgreSQL (postgres://user:password@host:5432/database) or KurrentDB/EventStoreDB (esdb://…).'),
   EVENTSTORE_MAX_EVENT_BYTES: z.coerce.number().int().min(1024).max(16 * 1024 * 1024).default(1024 * 1024).describe('Largest event (data + metadata, bytes) the store accepts.'),
   TAIZHANG_TOKENS: z.string().optional().describe('API tokens as `actor:role:token` entries separated by commas.'),
   TAIZHANG_TOKEN: z.string().optional().describe('Token the CLI sends: the CLI acts as its person and role (`--as` picks a local token from DATA_DIR/tokens.json instead; with neither the CLI refuses).'),
@@ -118,6 +118,10 @@ export const ENV_SCHEMA = {
     .string()
     .optional()
     .describe('AES-256-GCM keys (base64, comma-separated; the first encrypts, all decrypt) of the Temporal payload codec: workflow inputs, results and histories are stored encrypted. Default: DATA_DIR/keys/payload-key, generated once (0600).'),
+  TAIZHANG_CUSTOMER_KEYS_FILE: z
+    .string()
+    .optional()
+    .describe('SQLite file of the per-customer data keys (default DATA_DIR/customer-keys.db); the API and the worker must use the same one (a volume both mount, on one host).'),
   TAIZHANG_DATA_KEY_WRAP_KEY: z
     .string()
     .optional()
@@ -270,7 +274,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, readFile: (p: s
     auditDbPath: path.join(dataDir, 'audit.db'),
     linkSecretPath: path.join(dataDir, 'link-secret'),
     keysDir: path.join(dataDir, 'keys'),
-    customerKeysDbPath: path.join(dataDir, 'customer-keys.db'),
+    customerKeysDbPath: raw.TAIZHANG_CUSTOMER_KEYS_FILE ? path.resolve(raw.TAIZHANG_CUSTOMER_KEYS_FILE) : path.join(dataDir, 'customer-keys.db'),
     workerMetricsFile: path.join(dataDir, 'run', 'worker-metrics.json'),
     tokens,
     apiUrl,

@@ -38,7 +38,12 @@ const APP_SERVICES = {
 } as const;
 
 /** The variables the file requires (no password has a default). */
-const REQUIRED_ENV = { POSTGRES_PASSWORD: 'n3Yq8vR2kLx7Pw0cT5mZ' };
+const REQUIRED_ENV = {
+  POSTGRES_PASSWORD: 'n3Yq8vR2kLx7Pw0cT5mZ',
+  TAIZHANG_COMMAND_KEYS: 'Jm3cJ1mVn0v0QmHq8y3fTt1l0o4V5b6n7m8a9s0d1f0=',
+  TAIZHANG_PAYLOAD_KEYS: 'Qm9zZXMgYXJlIHJlZCwgdmlvbGV0cyBhcmUgYmx1ZSE=',
+  TAIZHANG_DATA_KEY_WRAP_KEY: 'V2hhdCBpcyBzZWFsZWQgc3RheXMgc2VhbGVkIGhlcmU=',
+};
 
 /** Host environments the file is checked under: only the required variables set, and the optional ones set too. */
 const HOST_ENVS: Record<string, Record<string, string>> = {
@@ -424,7 +429,16 @@ describe('docker-compose.yml (scale-out deployment)', () => {
 
   it('has no default passwords: Compose refuses to start without them, naming the variable', () => {
     expect(secretProblems(RAW)).toEqual([]);
-    expect(() => loadCompose(TEXT, {})).toThrow(/required variable POSTGRES_PASSWORD is missing: set POSTGRES_PASSWORD/);
+    const { POSTGRES_PASSWORD: _, ...keys } = REQUIRED_ENV;
+    expect(() => loadCompose(TEXT, keys)).toThrow(/required variable POSTGRES_PASSWORD is missing: set POSTGRES_PASSWORD/);
+    // Nor default keys: the API and the worker must be given the same ones.
+    for (const k of ['TAIZHANG_COMMAND_KEYS', 'TAIZHANG_PAYLOAD_KEYS', 'TAIZHANG_DATA_KEY_WRAP_KEY'] as const) {
+      const { [k]: _k, ...rest } = REQUIRED_ENV;
+      expect(() => loadCompose(TEXT, rest)).toThrow(new RegExp(`required variable ${k} is missing: set ${k}`));
+      for (const name of ['worker', 'api']) expect(environmentOf(services(doc)[name]!)[k], `${name}: ${k}`).toBe(REQUIRED_ENV[k]);
+    }
+    // The customers' data keys are in one volume both mount: an erasure destroys the key the API reads with.
+    for (const name of ['worker', 'api']) expect(JSON.stringify(services(doc)[name]!.volumes), name).toContain('customer-keys');
     expect(environmentOf(services(doc).postgresql!).POSTGRES_PASSWORD).toBe(REQUIRED_ENV.POSTGRES_PASSWORD);
     expect(environmentOf(services(doc).temporal!).POSTGRES_PWD).toBe(REQUIRED_ENV.POSTGRES_PASSWORD);
   });
