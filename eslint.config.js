@@ -3,7 +3,7 @@
 import { builtinModules } from 'node:module';
 import tseslint from 'typescript-eslint';
 
-const IO_MODULES = ['better-sqlite3', 'pino', 'fastify', '@fastify/*', 'nodemailer', 'exceljs', 'commander', '@kurrent/kurrentdb-client', '@temporalio/client', '@temporalio/worker', '@temporalio/activity', 'tsx', 'yaml'];
+const IO_MODULES = ['better-sqlite3', 'pino', 'fastify', '@fastify/*', 'nodemailer', 'exceljs', 'commander', '@kurrent/kurrentdb-client', 'pg', '@temporalio/client', '@temporalio/worker', '@temporalio/activity', 'tsx', 'yaml'];
 
 export default tseslint.config(
   { ignores: ['node_modules/**', '.tools/**', 'data/**', 'coverage/**', 'dist/**', 'bench/peers/**', '**/*.cjs', 'eslint.config.js'] },

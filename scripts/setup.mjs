@@ -8,7 +8,9 @@
 //  3. with --for-tests, fetches Temporal's time-skipping Java test server through Maven and writes its wrapper (and one
 //     whose clock starts at a chosen instant, compiled from tools/temporal-test-server/TestServerAt.java), and
 //     finds or builds Docker Compose (`go install github.com/docker/compose/v2/cmd@v2.29.7`) for the deployment check,
-//     and installs Debian's chromium (`apt-get install -y chromium`) for the browser tests when it is missing;
+//     and installs Debian's chromium (`apt-get install -y chromium`) for the browser tests when it is missing, and makes
+//     PostgreSQL available for the PostgreSQL event store tests: PG_URL when set, else a private cluster in
+//     .tools/postgres (initdb + pg_ctl of Debian's PostgreSQL, `apt-get install -y postgresql` when it is missing);
 //  4. records what it found in .tools/tools.json. Idempotent: seconds on the second run.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { accessSync, constants, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync, chmodSync } from 'node:fs';
@@ -251,6 +253,94 @@ function ensureChromium() {
   return { kind: 'missing' };
 }
 
+// 6. PostgreSQL, for the PostgreSQL event store tests. PG_URL names an existing server (recorded as "use PG_URL", never
+// the URL itself: it may hold a password). Otherwise a private cluster in .tools/postgres: its own data directory, TCP
+// on 127.0.0.1 only, no Unix socket, trust authentication (nothing but this machine can reach it), on a free port chosen
+// once. It never touches the system's cluster. PostgreSQL refuses to run as root, so under root the cluster belongs to
+// the `postgres` account the Debian package creates. Never fails set-up: the PostgreSQL tests fail, saying why.
+const PG_DIR = path.join(TOOLS, 'postgres');
+const PG_USER = 'taizhang';
+
+/** The newest PostgreSQL server binaries: Debian's /usr/lib/postgresql/<major>/bin, else `pg_config --bindir`. */
+function postgresBinaries() {
+  const debian = '/usr/lib/postgresql';
+  if (existsSync(debian)) {
+    const majors = readdirSync(debian).filter((v) => /^\d+$/.test(v) && executable(path.join(debian, v, 'bin', 'initdb'))).sort((a, b) => Number(b) - Number(a));
+    if (majors.length) return path.join(debian, majors[0], 'bin');
+  }
+  const pgConfig = onPath('pg_config');
+  if (pgConfig) {
+    const bindir = spawnSync(pgConfig, ['--bindir'], { encoding: 'utf8' }).stdout?.trim();
+    if (bindir && executable(path.join(bindir, 'initdb')) && executable(path.join(bindir, 'pg_ctl'))) return bindir;
+  }
+  return undefined;
+}
+
+function installPostgres() {
+  const aptGet = onPath('apt-get');
+  const root = typeof process.getuid === 'function' && process.getuid() === 0;
+  const sudo = !root && onPath('sudo') && spawnSync('sudo', ['-n', 'true'], { stdio: 'ignore', timeout: 10_000 }).status === 0;
+  if (!aptGet || (!root && !sudo)) return false;
+  log("installing Debian's PostgreSQL for the event store tests (apt-get install -y postgresql)…");
+  const install = () => (root ? run(aptGet, ['install', '-y', 'postgresql'], { env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } }) : run('sudo', ['-n', 'env', 'DEBIAN_FRONTEND=noninteractive', aptGet, 'install', '-y', 'postgresql']));
+  if (!install()) {
+    if (root) run(aptGet, ['update']);
+    else run('sudo', ['-n', aptGet, 'update']);
+    install();
+  }
+  return postgresBinaries() !== undefined;
+}
+
+/** A TCP port nothing listens on, near one derived from this checkout's path (two checkouts rarely pick the same). */
+function freePort() {
+  let h = 0;
+  for (const c of ROOT) h = (h * 31 + c.charCodeAt(0)) >>> 0;
+  const base = 55000 + (h % 2000);
+  for (let port = base; port < base + 200; port++) {
+    const probe = spawnSync(process.execPath, ['-e', `const s=require('net').createServer();s.once('error',()=>process.exit(1));s.listen(${port},'127.0.0.1',()=>s.close(()=>process.exit(0)))`], { stdio: 'ignore', timeout: 5000 });
+    if (probe.status === 0) return port;
+  }
+  throw new Error(`no free TCP port in ${base}–${base + 199}`);
+}
+
+function ensurePostgres() {
+  if (process.env.PG_URL) return { kind: 'env', source: 'PG_URL' };
+  let bin = postgresBinaries();
+  if (!bin && !installPostgres()) {
+    log('no PostgreSQL and apt-get cannot be used here: the PostgreSQL event store tests will fail until it is installed (apt-get install postgresql) or PG_URL is set');
+    return { kind: 'missing', reason: 'PostgreSQL is not installed and apt-get cannot be used; install it (apt-get install postgresql) or set PG_URL' };
+  }
+  bin ??= postgresBinaries();
+  const root = typeof process.getuid === 'function' && process.getuid() === 0;
+  const runAs = root ? 'postgres' : undefined;
+  const as = (cmd, args, opts = {}) => (runAs ? run('runuser', ['-u', runAs, '--', cmd, ...args], opts) : run(cmd, args, opts));
+  const data = path.join(PG_DIR, 'data');
+  const logFile = path.join(PG_DIR, 'postgres.log');
+  mkdirSync(PG_DIR, { recursive: true });
+  if (runAs) run('chown', [runAs, PG_DIR]);
+  const autoConf = path.join(data, 'postgresql.auto.conf');
+  if (!existsSync(path.join(data, 'PG_VERSION'))) {
+    log(`creating a private PostgreSQL cluster in ${path.relative(ROOT, data)}…`);
+    rmSync(data, { recursive: true, force: true });
+    if (!as(path.join(bin, 'initdb'), ['-D', data, '-U', PG_USER, '--auth=trust', '-E', 'UTF8', '--locale=C.UTF-8', '-N'], { stdio: 'ignore' })) {
+      return { kind: 'missing', reason: `initdb failed for ${data}` };
+    }
+    // Settings the cluster starts with on every start, whoever starts it (set-up here, or a test); the port is read
+    // back from this file, its only record.
+    const conf = `listen_addresses = '127.0.0.1'\nport = ${freePort()}\nunix_socket_directories = ''\nmax_connections = 200\n`;
+    if (runAs) spawnSync('runuser', ['-u', runAs, '--', 'sh', '-c', `cat >> '${autoConf}'`], { input: conf });
+    else writeFileSync(autoConf, conf, { flag: 'a' });
+  }
+  const port = /^port = (\d+)$/m.exec(readFileSync(autoConf, 'utf8'))?.[1];
+  if (!port) return { kind: 'missing', reason: `${autoConf} names no port; remove ${data} to create the cluster again` };
+  const pgCtl = path.join(bin, 'pg_ctl');
+  const running = () => (runAs ? spawnSync('runuser', ['-u', runAs, '--', pgCtl, 'status', '-D', data], { stdio: 'ignore' }) : spawnSync(pgCtl, ['status', '-D', data], { stdio: 'ignore' })).status === 0;
+  if (!running() && !as(pgCtl, ['start', '-D', data, '-l', logFile, '-w', '-t', '60'], { stdio: 'ignore' })) {
+    return { kind: 'missing', reason: `the private PostgreSQL cluster in ${data} did not start (see ${logFile})` };
+  }
+  return { kind: 'cluster', url: `postgres://${PG_USER}@127.0.0.1:${port}/postgres`, dataDir: data, bin, logFile, ...(runAs ? { runAs } : {}) };
+}
+
 const started = Date.now();
 try {
   ensureDependencies();
@@ -267,6 +357,12 @@ try {
     } catch (err) {
       log(`chromium could not be set up (${err.message}): the browser tests will fail`);
       tools.chromium = { kind: 'missing' };
+    }
+    try {
+      tools.postgres = ensurePostgres();
+    } catch (err) {
+      log(`PostgreSQL could not be set up (${err.message}): the PostgreSQL event store tests will fail`);
+      tools.postgres = { kind: 'missing', reason: err.message };
     }
   }
   writeFileSync(file, JSON.stringify(tools, null, 2) + '\n');

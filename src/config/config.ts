@@ -166,6 +166,9 @@ export const eventStoreOptions = (config: Pick<Config, 'EVENTSTORE_URL' | 'EVENT
   readonly: readonly && !config.EVENTSTORE_URL,
 });
 
+/** The event store a configuration names, for people: PostgreSQL or KurrentDB by EVENTSTORE_URL's scheme, else SQLite. */
+export const eventStoreName = (url: string | undefined): 'PostgreSQL' | 'KurrentDB' | 'SQLite' => (!url ? 'SQLite' : /^postgres(?:ql)?:\/\//i.test(url) ? 'PostgreSQL' : 'KurrentDB');
+
 /** The Web UI origins the codec endpoint answers cross-origin (TAIZHANG_UI_ORIGIN, else the embedded UI's). */
 export function uiOrigins(config: Pick<Config, 'TAIZHANG_UI_ORIGIN' | 'TEMPORAL_UI_PORT'>): string[] {
   if (config.TAIZHANG_UI_ORIGIN) return config.TAIZHANG_UI_ORIGIN.split(',').map((s) => s.trim().replace(/\/$/, '')).filter(Boolean);

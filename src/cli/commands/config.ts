@@ -14,8 +14,9 @@ export function registerConfigCommand(program: Command): void {
         return;
       }
       const cfg = await config();
+      const { eventStoreName } = await import('../../config/config');
       process.stdout.write(
-        `configuration ok: data ${cfg.dataDir}, API ${cfg.apiUrl}, Temporal ${cfg.embeddedTemporal ? `embedded on ${cfg.temporalAddress}` : cfg.temporalAddress}, event store ${cfg.EVENTSTORE_URL ? 'KurrentDB' : 'SQLite'}\n`,
+        `configuration ok: data ${cfg.dataDir}, API ${cfg.apiUrl}, Temporal ${cfg.embeddedTemporal ? `embedded on ${cfg.temporalAddress}` : cfg.temporalAddress}, event store ${eventStoreName(cfg.EVENTSTORE_URL)}\n`,
       );
     });
 }

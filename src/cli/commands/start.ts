@@ -10,6 +10,7 @@ export function registerStartCommand(program: Command): void {
       const cfg = await config();
       // The stack's modules (the Temporal client among them) load only for this command.
       const { startStack } = await import('../stack');
+      const { eventStoreName } = await import('../../config/config');
       const stack = await startStack(cfg);
       process.stdout.write(
         [
@@ -17,7 +18,7 @@ export function registerStartCommand(program: Command): void {
           'taizhang is running',
           `  API            ${stack.apiUrl}   (OpenAPI: ${stack.apiUrl}/openapi.json, health: ${stack.apiUrl}/healthz)`,
           ...(stack.uiUrl ? [`  Temporal UI    ${stack.uiUrl}`] : [`  Temporal       ${cfg.temporalAddress}`]),
-          `  Event store    ${cfg.EVENTSTORE_URL ? 'KurrentDB' : cfg.eventsDbPath}`,
+          `  Event store    ${cfg.EVENTSTORE_URL ? eventStoreName(cfg.EVENTSTORE_URL) : cfg.eventsDbPath}`,
           `  Ledgers        ${cfg.ledgerDbPath}`,
           ...(stack.tokensFile ? [`  API tokens     ${stack.tokensFile}`] : []),
           'Press Ctrl-C to stop.',

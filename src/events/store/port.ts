@@ -59,7 +59,7 @@ export interface StoreHead {
 }
 
 export interface EventStore {
-  readonly kind: 'sqlite' | 'kurrentdb';
+  readonly kind: 'sqlite' | 'kurrentdb' | 'postgres';
   append(streamName: string, events: EventEnvelope[], options: { expectedRevision: ExpectedRevision }): Promise<AppendResult>;
   /** Events of one stream in revision order; an unknown stream reads as empty. */
   readStream(streamName: string, options?: ReadStreamOptions): Promise<RecordedEvent[]>;
