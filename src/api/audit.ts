@@ -10,7 +10,7 @@ import { anchorChain, recordChain } from '../audit/recorder';
 import { allRows, exportLedger } from '../audit/export';
 import { readStreamHistory } from '../audit/history';
 import { rebuildLedgers, verifyLedgers } from '../audit/rebuild';
-import { DomainError, illegalState } from '../domain/errors';
+import { DomainError, illegalState, validationError } from '../domain/errors';
 import { comparePositions } from '../events/envelope';
 import { isoInstant, queryInteger } from '../domain/fields';
 import type { ActorRole } from '../domain/roles';
@@ -41,9 +41,11 @@ export const ledgerQuery = z
 
 /**
  * Waits until the ledgers include `position` (read-your-writes on a replica that lags its event store), or answers
- * 503 after `waitMs`, saying how far they are.
+ * 503 after `waitMs`, saying how far they are. A position the event store has not reached is no write of anyone's: 400.
  */
-async function waitForPosition(ledgers: LedgerReader, position: string, waitMs: number): Promise<void> {
+async function waitForPosition(store: EventStore, ledgers: LedgerReader, position: string, waitMs: number): Promise<void> {
+  const head = (await store.head()).position;
+  if (comparePositions(position, head) > 0) throw validationError([{ field: 'minPosition', rule: `must be a position the event store has reached (its head is ${head})` }]);
   const deadline = Date.now() + waitMs;
   for (;;) {
     const at = ledgers.checkpoint();
@@ -185,7 +187,7 @@ export function registerAuditRoutes(app: FastifyInstance, deps: AuditRouteDeps):
       if (asOf) requireRole(req.principal!, SUPERVISORS_AND_ABOVE, 'read a ledger as of an instant');
       refuseMaskingOracle(ledger, Object.entries(where as Record<string, string>), role); // and 400 before it too
       const query: LedgerQuery = { limit, offset, where: where as Record<string, string> };
-      if (minPosition && !asOf) await waitForPosition(deps.ledgers, minPosition, waitMs);
+      if (minPosition && !asOf) await waitForPosition(deps.store, deps.ledgers, minPosition, waitMs);
       const page = await readLedger(deps, asOf, (reader) => reader.list(name, role, query));
       if (mayReadPii(role)) {
         const shown = personalDataIn(ledger, page.rows);
