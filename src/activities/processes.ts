@@ -1,7 +1,7 @@
 import { Context } from '@temporalio/activity';
 import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
-import { initialCommand, signatureOf } from '../domain/signature';
+import { initialCommand, signCommand } from '../domain/signature';
 
 export interface StartWorkflowInput {
   workflowType: string;
@@ -17,10 +17,8 @@ export function sealInitial(workflowId: string, arg: unknown, key: Buffer | unde
   const initial = (arg as { initial?: { action: string; data: unknown; meta: Record<string, unknown> } } | null)?.initial;
   if (!initial) return arg;
   if (!key) throw ApplicationFailure.nonRetryable('this worker has no command key (TAIZHANG_COMMAND_KEYS) to seal the processes it starts', 'NoCommandKey');
-  const data = JSON.parse(JSON.stringify(initial.data ?? {})) as unknown;
-  const meta = { ...initial.meta, at: new Date().toISOString() };
-  const sealed = { ...initial, data, meta: { ...meta, sig: signatureOf(key, initialCommand(workflowId, { action: initial.action, data, meta })) } };
-  return { ...(arg as object), initial: sealed };
+  const { name, updateId } = initialCommand(workflowId, initial);
+  return { ...(arg as object), initial: { ...initial, ...signCommand(key, { workflowId, name, updateId, data: initial.data, meta: initial.meta }, new Date().toISOString()) } };
 }
 
 /**

@@ -3,7 +3,8 @@ import { WithStartWorkflowOperation, WorkflowNotFoundError, WorkflowUpdateFailed
 import { ApplicationFailure } from '@temporalio/common';
 import { canonicalJson } from '../audit/hashing';
 import { DomainError, forbidden, illegalState, notFound, validationError, type DomainErrorKind } from '../domain/errors';
-import { signatureOf } from '../domain/signature';
+import { valueAt, setValueAt } from '../domain/paths';
+import { signCommand } from '../domain/signature';
 import { effectiveParty, piiFields, type PiiKind } from '../domain/pii';
 import { ErasedCustomerError, type PiiCipher } from '../events/keys/cipher';
 import { streamOf, type CommandLookups, type CommandMeta, type CommandSpec, type ProcessDefinition } from '../domain/process';
@@ -19,12 +20,6 @@ import { customerProcess } from '../processes/customer';
 import { commandUpdate, processQuery, type CommandResult, type ProcessView } from '../workflows/messages';
 import type { ProcessWorkflowInput } from '../workflows/process';
 import { DOMAIN_FAILURE, type DomainFailureDetails } from '../workflows/support/failures';
-
-const atPath = (o: unknown, path: string[]): unknown => path.reduce<unknown>((v, k) => (v && typeof v === 'object' ? (v as Record<string, unknown>)[k] : undefined), o);
-function setPath(o: Record<string, unknown>, path: string[], value: unknown): void {
-  const parent = atPath(o, path.slice(0, -1));
-  if (parent && typeof parent === 'object') (parent as Record<string, unknown>)[path.at(-1)!] = value;
-}
 
 /** Turns a failed Update into the DomainError the workflow raised, so every adapter maps it to the same status. */
 function unwrapUpdateFailure(err: unknown): unknown {
@@ -136,9 +131,9 @@ export class TemporalGateway {
     const key = this.options.commandKeys?.[0];
     if (!key) throw illegalState('gateway.no_command_key', 'no command key is configured (TAIZHANG_COMMAND_KEYS) to sign commands with');
     if ((meta.role as string) === 'system') throw forbidden('meta.system', 'only the engine itself acts as system');
-    const json = JSON.parse(JSON.stringify(data ?? {})) as unknown;
-    const at = { ...meta, at: new Date(this.options.now ? await this.options.now() : Date.now()).toISOString() };
-    return [{ data: json, meta: { ...at, sig: signatureOf(key, { workflowId, name, updateId, data: json, meta: at as unknown as Record<string, unknown> }) } as CommandMeta }];
+    const at = new Date(this.options.now ? await this.options.now() : Date.now()).toISOString();
+    const signed = signCommand(key, { workflowId, name, updateId, data, meta }, at);
+    return [{ data: signed.data, meta: signed.meta as unknown as CommandMeta }];
   }
 
   private async prepared(p: ProcessDefinition, id: string, spec: CommandSpec, data: unknown, options: SendOptions): Promise<Record<string, unknown>> {
@@ -155,7 +150,7 @@ export class TemporalGateway {
    */
   private async sealPersonal(p: ProcessDefinition, id: string, spec: CommandSpec, input: Record<string, unknown>): Promise<Record<string, unknown>> {
     const cipher = this.options.pii;
-    const fields = cipher ? personalFields(spec).filter((f) => typeof atPath(input, f.path) === 'string') : [];
+    const fields = cipher ? personalFields(spec).filter((f) => typeof valueAt(input, f.path) === 'string') : [];
     const customerId = p.name === customerProcess.name ? id : typeof input.customerId === 'string' ? input.customerId : undefined;
     if (!cipher || fields.length === 0 || !customerId) return input;
     const out = structuredClone(input);
@@ -163,7 +158,7 @@ export class TemporalGateway {
     let person: boolean | undefined;
     const isPerson = async (path: string[]) => {
       if (person !== undefined) return person;
-      const here = (path.length > 1 ? atPath(input, path.slice(0, -1)) : input) as { party?: string; type?: string } | undefined;
+      const here = (path.length > 1 ? valueAt(input, path.slice(0, -1)) : input) as { party?: string; type?: string } | undefined;
       if (spec.creates) return (person = effectiveParty(here?.party, here?.type) === 'person');
       // A change of an existing customer: the party on record decides (sealed when it cannot be told).
       const state = this.options.store ? ((await readEntity(this.options.store, customerProcess, customerId)).state as { profile?: { party?: string; type?: string } | null }) : undefined;
@@ -173,7 +168,7 @@ export class TemporalGateway {
     try {
       for (const f of fields) {
         if (isCustomerName(f.path) && !(await isPerson(f.path))) continue;
-        setPath(out, f.path, cipher.seal(customerId, f.kind, atPath(input, f.path) as string));
+        setValueAt(out, f.path, cipher.seal(customerId, f.kind, valueAt(input, f.path) as string));
       }
     } catch (err) {
       if (err instanceof ErasedCustomerError) throw illegalState('customer.erased', `customer ${customerId} has been erased: no personal data can be recorded for them`);

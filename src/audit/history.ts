@@ -86,10 +86,10 @@ const isCustomerStream = (streamName: string) => streamName.startsWith('customer
 const isCustomerName = (statePath: string) => statePath === 'name' || statePath.endsWith('.name');
 
 /** A customer's party over its whole history, by the customers ledger's rule: once a person, always a person. */
-function partyOfCustomer(events: readonly RecordedEvent[]): Party {
+function partyOfCustomer(events: readonly RecordedEvent[], data: readonly unknown[]): Party {
   let party: Party | undefined;
-  for (const e of events) {
-    const d = upcast(e.type, e.metadata.schemaVersion, e.data) as { party?: string; type?: string; registration?: { party?: string; type?: string }; changes?: { type?: string } };
+  for (const [i, e] of events.entries()) {
+    const d = data[i] as { party?: string; type?: string; registration?: { party?: string; type?: string }; changes?: { type?: string } };
     if (e.type === 'CustomerRegistered') party = effectiveParty(d.party, d.type, party);
     else if (e.type === 'CustomerChangeSubmitted' && d.registration) party = effectiveParty(d.registration.party, d.registration.type, party);
     else if (e.type === 'CustomerProfileChanged' && d.changes?.type) party = effectiveParty(undefined, d.changes.type, party);
@@ -119,13 +119,14 @@ export async function readStreamHistory(store: EventStore, streamName: string, r
   const entries: HistoryEntry[] = [];
   const events = await store.readStream(streamName);
   // An organisation's name is not personal data; a person's is, in every event of its stream.
-  const namesArePersonal = !isCustomerStream(streamName) || partyOfCustomer(events) === 'person';
+  // Personal fields are stored sealed with their customer's key: opened here, all at once ([已删除] once erased), masked below.
+  const stored = events.map((e) => upcast(e.type, e.metadata.schemaVersion, e.data));
+  const opened = pii ? pii.reveal(stored) : stored;
+  const namesArePersonal = !isCustomerStream(streamName) || partyOfCustomer(events, stored) === 'person';
   const shown = new Set<string>();
   let personalEvents = 0;
-  for (const e of events) {
-    // Personal fields are stored sealed with their customer's key: opened here ([已删除] once erased), masked below.
-    const stored = upcast(e.type, e.metadata.schemaVersion, e.data);
-    const data = pii ? pii.reveal(stored) : stored;
+  for (const [i, e] of events.entries()) {
+    const data = opened[i];
     const changes: FieldChange[] = [];
     let personalHere = false;
     for (const { dataPath, statePath, value } of leaves(data)) {

@@ -46,6 +46,22 @@ function sameHex(a: string, b: string): boolean {
   return diff === 0;
 }
 
+/**
+ * A command as it is sent, signed: its data as JSON carries it (what the workflow will verify), its metadata with the
+ * signing time `at` and the signature. Used by the API's gateway and the worker's start activity alike.
+ */
+export function signCommand(key: Uint8Array, c: Omit<SignedCommand, 'meta'> & { meta: object }, at: string): { data: unknown; meta: Record<string, unknown> } {
+  const data = JSON.parse(JSON.stringify(c.data ?? {})) as unknown;
+  const meta = { ...(c.meta as Record<string, unknown>), at };
+  return { data, meta: { ...meta, sig: signatureOf(key, { ...c, data, meta }) } };
+}
+
+/** True when the command's `meta.sig` is the signature of one of `keys`. */
+function signedByOneOf(keys: readonly Uint8Array[], c: SignedCommand, sig: string): boolean {
+  const expected = message(c);
+  return keys.some((k) => sameHex(bytesToHex(hmac(sha256, k, expected)), sig));
+}
+
 export type SignatureProblem = 'unsigned' | 'bad_signature' | 'expired' | 'system_from_outside';
 
 /**
@@ -57,8 +73,7 @@ export function signatureProblem(keys: readonly Uint8Array[], c: SignedCommand, 
   const sig = c.meta.sig;
   const at = c.meta.at;
   if (typeof sig !== 'string' || typeof at !== 'string') return 'unsigned';
-  const expected = message(c);
-  if (!keys.some((k) => sameHex(bytesToHex(hmac(sha256, k, expected)), sig))) return 'bad_signature';
+  if (!signedByOneOf(keys, c, sig)) return 'bad_signature';
   const age = nowMs - Date.parse(at);
   if (!(age <= SIGNATURE_MAX_AGE_MS && age >= -MAX_AHEAD_MS)) return 'expired';
   return undefined;
@@ -79,8 +94,7 @@ export const SIGNATURE_RULES: Record<SignatureProblem, string> = {
 export function engineSealProblem(keys: readonly Uint8Array[], c: SignedCommand): Exclude<SignatureProblem, 'expired' | 'system_from_outside'> | undefined {
   const sig = c.meta.sig;
   if (typeof sig !== 'string' || typeof c.meta.at !== 'string') return 'unsigned';
-  const expected = message(c);
-  return keys.some((k) => sameHex(bytesToHex(hmac(sha256, k, expected)), sig)) ? undefined : 'bad_signature';
+  return signedByOneOf(keys, c, sig) ? undefined : 'bad_signature';
 }
 
 /** The signed command of a started process's `initial`. */

@@ -4,6 +4,7 @@ import { NOTIFICATION_ISSUED } from '../domain/notifications';
 import { piiFields, type PiiKind } from '../domain/pii';
 import type { EventSpec } from '../domain/process';
 import { fieldIssues } from '../domain/validation';
+import { setValueAt, valueAt } from '../domain/paths';
 import { PROCESSES } from '../processes/registry';
 import { isSealed } from './keys/cipher';
 
@@ -64,11 +65,6 @@ export type EventDataCheck = { ok: true; data: unknown } | { ok: false; problem:
 /** A valid value of each kind, standing in for a sealed one while the rest of an event is validated. */
 const STAND_IN: Record<PiiKind, string> = { phone: '13800138000', email: 'sealed@example.com', person_name: '某', address: '某地' };
 
-const getAt = (o: unknown, path: string[]): unknown => path.reduce<unknown>((v, k) => (v && typeof v === 'object' ? (v as Record<string, unknown>)[k] : undefined), o);
-function setAt(o: unknown, path: string[], value: unknown): void {
-  const parent = getAt(o, path.slice(0, -1));
-  if (parent && typeof parent === 'object') (parent as Record<string, unknown>)[path.at(-1)!] = value;
-}
 
 /**
  * Validates event data against the current schema of its type. Personal fields arrive sealed with their customer's
@@ -80,16 +76,16 @@ export function checkEventData(type: string, data: unknown): EventDataCheck {
   if (!entry) return { ok: false, problem: `unknown event type ${type}` };
   const sealed = piiFieldsOf(type)
     .map((f) => ({ path: f.path.split('.'), kind: f.kind }))
-    .map((f) => ({ ...f, value: getAt(data, f.path) }))
+    .map((f) => ({ ...f, value: valueAt(data, f.path) }))
     .filter((f) => isSealed(f.value));
   let input = data;
   if (sealed.length) {
     input = structuredClone(data);
-    for (const f of sealed) setAt(input, f.path, STAND_IN[f.kind]);
+    for (const f of sealed) setValueAt(input, f.path, STAND_IN[f.kind]);
   }
   const r = entry.schema.safeParse(input);
   if (r.success) {
-    for (const f of sealed) setAt(r.data, f.path, f.value);
+    for (const f of sealed) setValueAt(r.data, f.path, f.value);
     return { ok: true, data: r.data };
   }
   return { ok: false, problem: `${type}: ${fieldIssues(r.error).map((i) => `${i.field} ${i.rule}`).join('; ')}` };

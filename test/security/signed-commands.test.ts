@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { WorkflowFailedError, WorkflowUpdateFailedError } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { temporalCli } from '../../src/config/tools';
-import { signatureOf, SIGNATURE_MAX_AGE_MS } from '../../src/domain/signature';
+import { signatureOf, signCommand, SIGNATURE_MAX_AGE_MS } from '../../src/domain/signature';
 import { TEST_KEYS } from '../support/keys';
 import { startWorkerStack, type WorkerStack } from '../support/temporal';
 
@@ -52,10 +52,8 @@ describe('signed commands', () => {
   });
 
   /** A command signed as the API signs it (with the test stack's command key). */
-  const signed = (updateId: string, meta: Record<string, unknown>, data: Record<string, unknown> = { reason: '客户撤诉' }) => {
-    const m = { ...meta, at: (meta.at as string | undefined) ?? new Date().toISOString() };
-    return { data, meta: { ...m, sig: signatureOf(TEST_KEYS.commandKeys[0]!, { workflowId: stream(), name: 'WithdrawComplaint', updateId, data, meta: m }) } };
-  };
+  const signed = (updateId: string, meta: { actor: string; role: string }, at = new Date().toISOString(), data: Record<string, unknown> = { reason: '客户撤诉' }) =>
+    signCommand(TEST_KEYS.commandKeys[0]!, { workflowId: stream(), name: 'WithdrawComplaint', updateId, data, meta }, at) as { data: Record<string, unknown>; meta: Record<string, unknown> };
   const send = (updateId: string, arg: unknown) =>
     s.env.client.workflow.getHandle(stream()).executeUpdate('WithdrawComplaint', { args: [arg], updateId });
   const refusal = async (p: Promise<unknown>) => {
@@ -82,7 +80,7 @@ describe('signed commands', () => {
     const other = { ...original, meta: { ...original.meta, sig: signatureOf(Buffer.alloc(32, 7), { workflowId: stream(), name: 'WithdrawComplaint', updateId: 'u-1', data: original.data, meta: { actor: 'li', role: 'agent', at: original.meta.at } }) } };
     expect(await refusal(send('u-1', other))).toContain('does not match its signature');
     // Signed too long ago.
-    const old = signed('u-old', { actor: 'li', role: 'agent', at: new Date(Date.now() - SIGNATURE_MAX_AGE_MS - 60_000).toISOString() });
+    const old = signed('u-old', { actor: 'li', role: 'agent' }, new Date(Date.now() - SIGNATURE_MAX_AGE_MS - 60_000).toISOString());
     expect(await refusal(send('u-old', old))).toContain('was signed more than 10 minutes from now');
     expect(await eventCount()).toBe(before);
 

@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { chromium } from 'playwright-core';
@@ -7,16 +7,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { temporalCli } from '../../src/config/tools';
 import { ERASED } from '../../src/domain/pii';
 import { cli, freePort, type RunningStack, startStack, stopStack } from '../support/stack';
-import { tempDir } from '../support/store';
+import { filesUnder, tempDir } from '../support/store';
 
 const CHROMIUM = '/usr/bin/chromium';
-
-function filesUnder(dir: string): string[] {
-  return readdirSync(dir).flatMap((n) => {
-    const p = path.join(dir, n);
-    return statSync(p).isDirectory() ? filesUnder(p) : [p];
-  });
-}
 
 interface JsonPayload {
   metadata?: Record<string, string>;

@@ -1,5 +1,5 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { signatureOf } from '../../src/domain/signature';
+import { signCommand } from '../../src/domain/signature';
 import type { KeyRing } from '../../src/config/keys';
 import { encryptedDataConverter } from '../../src/support/codec';
 
@@ -21,6 +21,5 @@ export const testKeyEnv = (): Record<string, string> => ({
 /** An Update's argument signed as the API signs it, for tests that send one straight to a workflow. */
 export function signedUpdate(workflowId: string, name: string, data: Record<string, unknown>, meta: { actor: string; role: string }): { args: [unknown]; updateId: string } {
   const updateId = randomUUID();
-  const m = { ...meta, at: new Date().toISOString() };
-  return { updateId, args: [{ data, meta: { ...m, sig: signatureOf(TEST_KEYS.commandKeys[0]!, { workflowId, name, updateId, data, meta: m }) } }] };
+  return { updateId, args: [signCommand(TEST_KEYS.commandKeys[0]!, { workflowId, name, updateId, data, meta }, new Date().toISOString())] };
 }

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { SqliteEventStore } from '../../src/events/store/sqlite';
@@ -20,4 +20,12 @@ export function tempStore(): { store: SqliteEventStore; dir: string; cleanup: ()
       t.cleanup();
     },
   };
+}
+
+/** Every file under a directory, recursively (to search a data directory for a value). */
+export function filesUnder(dir: string): string[] {
+  return readdirSync(dir).flatMap((n) => {
+    const p = path.join(dir, n);
+    return statSync(p).isDirectory() ? filesUnder(p) : [p];
+  });
 }

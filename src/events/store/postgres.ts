@@ -15,7 +15,7 @@ import type {
   SubscribeOptions,
   Subscription,
 } from './port';
-import { checkEnvelopes, type SerialisedEvent } from './shared';
+import { checkEnvelopes, nextAppendOrPoll, type SerialisedEvent } from './shared';
 
 /*
  * PostgreSQL adapter: the event store several machines share, with the semantics of the SQLite adapter (same table
@@ -416,17 +416,7 @@ export class PostgresEventStore implements EventStore {
     // Not awaited: a server that does not answer must not hold the wait longer than the polling interval.
     if (this.listen) this.ensureListener();
     if (this.wakeups !== seen || signal.aborted) return;
-    await new Promise<void>((resolve) => {
-      const done = () => {
-        clearTimeout(timer);
-        this.appended.off('append', done);
-        signal.removeEventListener('abort', done);
-        resolve();
-      };
-      const timer = setTimeout(done, this.pollIntervalMs);
-      this.appended.on('append', done);
-      signal.addEventListener('abort', done);
-    });
+    await nextAppendOrPoll(this.appended, this.pollIntervalMs, signal);
   }
 
   private wake(): void {

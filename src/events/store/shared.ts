@@ -1,3 +1,4 @@
+import type { EventEmitter } from 'node:events';
 import { comparePositions, type EventEnvelope, type RecordedEvent } from '../envelope';
 import { EventTooLargeError, InvalidEventError } from './errors';
 import type { EventHandler, Subscription } from './port';
@@ -82,4 +83,19 @@ export function runSubscription(src: PollingSource): Subscription {
       await done.catch(() => undefined);
     },
   };
+}
+
+/** Resolves at the next `append` the emitter announces, after `pollMs` (another process may have appended), or on abort. */
+export function nextAppendOrPoll(appended: EventEmitter, pollMs: number, signal: AbortSignal): Promise<void> {
+  return new Promise<void>((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      appended.off('append', done);
+      signal.removeEventListener('abort', done);
+      resolve();
+    };
+    const timer = setTimeout(done, pollMs);
+    appended.on('append', done);
+    signal.addEventListener('abort', done);
+  });
 }

@@ -16,7 +16,7 @@ import type {
   SubscribeOptions,
   Subscription,
 } from './port';
-import { checkEnvelopes, runSubscription, type SerialisedEvent } from './shared';
+import { checkEnvelopes, nextAppendOrPoll, runSubscription, type SerialisedEvent } from './shared';
 
 export interface SqliteEventStoreOptions {
   /** File path, or ':memory:' for a private in-process store. */
@@ -343,18 +343,7 @@ export class SqliteEventStore implements EventStore {
         const p = this.readPage(Number(after), PAGE, options.filter);
         return { events: p.events, scannedTo: String(p.scannedTo) };
       },
-      waitForMore: (signal) =>
-        new Promise<void>((resolve) => {
-          const done = () => {
-            clearTimeout(timer);
-            this.appended.off('append', done);
-            signal.removeEventListener('abort', done);
-            resolve();
-          };
-          const timer = setTimeout(done, this.pollIntervalMs);
-          this.appended.on('append', done);
-          signal.addEventListener('abort', done);
-        }),
+      waitForMore: (signal) => nextAppendOrPoll(this.appended, this.pollIntervalMs, signal),
       handler,
     });
     this.subscriptions.add(sub);
