@@ -74,11 +74,6 @@ export class PiiCipher {
     };
     return map(value, one) as T;
   }
-
-  /** The kind of a sealed value (for masking without a schema), or undefined for any other value. */
-  static kindOf(v: unknown): PiiKind | undefined {
-    return isSealed(v) ? parse(v)?.kind : undefined;
-  }
 }
 
 function collect(v: unknown, into: string[]): void {
