@@ -11,7 +11,9 @@
 //     and installs Debian's chromium (`apt-get install -y chromium`) for the browser tests when it is missing, and makes
 //     PostgreSQL available for the PostgreSQL event store tests: PG_URL when set, else a private cluster in
 //     .tools/postgres (initdb + pg_ctl of Debian's PostgreSQL, `apt-get install -y postgresql` when it is missing);
-//  4. records what it found in .tools/tools.json. Idempotent: seconds on the second run.
+//  4. with --for-cluster (npm run cluster), builds the Temporal server, its SQL tool and the Web UI server from the Go
+//     module proxy, and makes PostgreSQL available as for the tests;
+//  5. records what it found in .tools/tools.json. Idempotent: seconds on the second run.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { accessSync, constants, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync, chmodSync } from 'node:fs';
 import path from 'node:path';
@@ -24,6 +26,9 @@ const TEMPORAL_CLI_MODULE = 'github.com/temporalio/cli/cmd/temporal@v1.5.1';
 const TEST_SERVER_VERSION = '1.38.0';
 const COMPOSE_MODULE = 'github.com/docker/compose/v2/cmd@v2.29.7';
 const forTests = process.argv.includes('--for-tests');
+const forCluster = process.argv.includes('--for-cluster');
+const TEMPORAL_SERVER_MODULES = ['go.temporal.io/server/cmd/server@v1.29.1', 'go.temporal.io/server/cmd/tools/sql@v1.29.1'];
+const TEMPORAL_UI_MODULE = 'github.com/temporalio/ui-server/v2/cmd/server@v2.42.1';
 const quiet = process.argv.includes('--quiet');
 const log = (msg) => {
   if (!quiet) process.stderr.write(`setup: ${msg}\n`);
@@ -341,6 +346,31 @@ function ensurePostgres() {
   return { kind: 'cluster', url: `postgres://${PG_USER}@127.0.0.1:${port}/postgres`, dataDir: data, bin, logFile, ...(runAs ? { runAs } : {}) };
 }
 
+// 7. The real Temporal server, its SQL schema tool and the Web UI server, for `npm run cluster`: built from the Go module
+// proxy into .tools/temporal-server and .tools/temporal-ui (minutes, once). The schemas are built into the SQL tool.
+function ensureTemporalServer() {
+  const bin = path.join(TOOLS, 'temporal-server', 'bin');
+  const uiBin = path.join(TOOLS, 'temporal-ui', 'bin');
+  const server = path.join(bin, 'server');
+  const sql = path.join(bin, 'sql');
+  const ui = path.join(uiBin, 'server');
+  const go = onPath('go');
+  if (!executable(server) || !executable(sql)) {
+    if (!go) throw new Error('the cluster needs the Temporal server, built with Go (go install ' + TEMPORAL_SERVER_MODULES.join(' ') + '); Go is not on PATH');
+    log(`building the Temporal server and its SQL tool from the Go module proxy (${TEMPORAL_SERVER_MODULES.join(', ')}); the first build takes several minutes…`);
+    const t = Date.now();
+    if (!run(go, ['install', ...TEMPORAL_SERVER_MODULES], { env: { ...process.env, GOBIN: bin, CGO_ENABLED: '0' } }) || !executable(server) || !executable(sql)) {
+      throw new Error('go install of the Temporal server failed (see its output above)');
+    }
+    log(`Temporal server built in ${Math.round((Date.now() - t) / 1000)} s`);
+  }
+  if (!executable(ui) && go) {
+    log(`building the Temporal Web UI server (${TEMPORAL_UI_MODULE})…`);
+    if (!run(go, ['install', TEMPORAL_UI_MODULE], { env: { ...process.env, GOBIN: uiBin, CGO_ENABLED: '0' } })) log('the Web UI server could not be built: the cluster runs without it');
+  }
+  return { server, sql, ...(executable(ui) ? { ui } : {}) };
+}
+
 const started = Date.now();
 try {
   ensureDependencies();
@@ -349,6 +379,10 @@ try {
   const file = path.join(TOOLS, 'tools.json');
   const previous = existsSync(file) ? JSON.parse(readFileSync(file, 'utf8')) : {};
   const tools = { ...previous, temporalCli: ensureTemporalCli() };
+  if (forCluster) {
+    tools.temporalServer = ensureTemporalServer();
+    if (!forTests) tools.postgres = ensurePostgres();
+  }
   if (forTests) {
     tools.testServer = ensureTestServer();
     tools.compose = ensureCompose();
