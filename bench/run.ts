@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { benchAppends } from './appends';
 import { benchCliStart } from './cli-start';
+import { benchCluster } from './cluster';
 import { benchLateness, benchMemory, benchThroughput } from './processes';
 import { benchRebuild } from './rebuild';
 
@@ -30,23 +31,28 @@ const PARTS: Record<string, () => Promise<void>> = {
   throughput: benchThroughput,
   memory: benchMemory,
   cli: benchCliStart,
+  // Opt-in (`--cluster` or `--only cluster`): builds the Temporal server and runs PostgreSQL, as `npm run cluster` does.
+  cluster: benchCluster,
 };
 const NAMES = Object.keys(PARTS);
+const DEFAULT_PARTS = NAMES.filter((n) => n !== 'cluster');
 
 function fail(message: string): never {
-  process.stderr.write(`bench: ${message}\nusage: npm run bench [-- --only <part>[,<part>…]]   parts: ${NAMES.join(', ')}\n`);
+  process.stderr.write(`bench: ${message}\nusage: npm run bench [-- --only <part>[,<part>…]] [--cluster]   parts: ${NAMES.join(', ')}\n`);
   process.exit(2);
 }
 
 let only: string | undefined;
+let cluster: boolean | undefined;
 try {
   ({
-    values: { only },
-  } = parseArgs({ options: { only: { type: 'string' } }, strict: true, allowPositionals: false }));
+    values: { only, cluster },
+  } = parseArgs({ options: { only: { type: 'string' }, cluster: { type: 'boolean' } }, strict: true, allowPositionals: false }));
 } catch (err) {
   fail((err as Error).message);
 }
-const chosen = only === undefined ? NAMES : only.split(',').map((s) => s.trim()).filter(Boolean);
+if (cluster) only = only ? `${only},cluster` : 'cluster';
+const chosen = only === undefined ? DEFAULT_PARTS : only.split(',').map((s) => s.trim()).filter(Boolean);
 const unknown = chosen.filter((n) => !NAMES.includes(n));
 if (unknown.length > 0 || chosen.length === 0) fail(`unknown part${unknown.length === 1 ? '' : 's'} ${unknown.map((n) => `"${n}"`).join(', ') || '(none given)'}; the parts are ${NAMES.join(', ')}`);
 

@@ -3,6 +3,7 @@ import { createHash } from 'node:crypto';
 import { createWriteStream, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync, type WriteStream } from 'node:fs';
 import path from 'node:path';
 import { Connection } from '@temporalio/client';
+import { msToTs } from '@temporalio/common/lib/time';
 import pg from 'pg';
 import { ensureLocalTokens } from '../cli/tokens';
 import { DEMO_DIRECTORY_FILE, loadDirectory } from '../config/directory';
@@ -317,7 +318,7 @@ async function registerNamespace(address: string, namespace: string): Promise<vo
   try {
     for (let attempt = 0; ; attempt++) {
       try {
-        await c.workflowService.registerNamespace({ namespace, workflowExecutionRetentionPeriod: { seconds: 7 * 24 * 3600 } });
+        await c.workflowService.registerNamespace({ namespace, workflowExecutionRetentionPeriod: msToTs('7 days') });
         return;
       } catch (err) {
         const code = (err as { code?: number }).code;

@@ -1,0 +1,303 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { Connection } from '@temporalio/client';
+import { verifyLedgers } from '../../src/audit/rebuild';
+import { processName, startCluster, dropClusterDatabases, type Cluster, type Role } from '../../src/cluster/cluster';
+import { NODE_NAMES } from '../../src/cluster/topology';
+import type { RecordedEvent } from '../../src/events/envelope';
+import { createPostgresEventStore } from '../../src/events/store/postgres';
+import { LEDGERS } from '../../src/projections/ledgers';
+import { scheduledInstantOf } from '../../src/support/metrics-alarms';
+import { freePort } from './harness';
+import { startSmtpInbox } from './smtp';
+import { openSentLog } from '../../src/activities/notify/sent-log';
+
+/**
+ * `npm run chaos -- --cluster`: complaints are filed through both API nodes of the two-node cluster (compressed policy,
+ * every complaint escalates six times within half a minute) while a Temporal server, a worker, a projector or an API
+ * node is killed with SIGKILL, in turn, and restarted. Afterwards every guarantee is checked from the PostgreSQL event
+ * store, a real SMTP server's inbox and a rebuild of each node's ledger replica; the lateness of every escalation is
+ * set beside the shard takeover measured after each Temporal kill.
+ */
+export interface ClusterChaosOptions {
+  complaints: number;
+  kills: number;
+  seconds: number;
+  seed?: number;
+  log?: (line: string) => void;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+function random(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const quantile = (sorted: number[], q: number) => (sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]! : 0);
+
+/** A base port whose block (base … base+200 on 127.0.0.1 and .2) is free now. */
+async function freeBase(): Promise<number> {
+  for (;;) {
+    const p = await freePort();
+    const base = Math.min(60_000, Math.max(20_000, p - (p % 1000)));
+    const probes = await Promise.all([0, 1, 2, 3, 4, 10, 11, 12, 13, 100, 200].map((o) => portFree(base + o)));
+    if (probes.every(Boolean)) return base;
+  }
+}
+async function portFree(port: number): Promise<boolean> {
+  const { createServer } = await import('node:net');
+  const one = (host: string) =>
+    new Promise<boolean>((resolve) => {
+      const s = createServer();
+      s.once('error', () => resolve(false));
+      s.listen(port, host, () => s.close(() => resolve(true)));
+    });
+  return (await one('127.0.0.1')) && (await one('127.0.0.2'));
+}
+
+export async function runClusterChaos(options: ClusterChaosOptions) {
+  const log = options.log ?? ((l: string) => process.stderr.write(l + '\n'));
+  const seed = options.seed ?? Date.now();
+  const rnd = random(seed);
+  const started = Date.now();
+  const dir = mkdtempSync(path.join(tmpdir(), 'taizhang-cluster-chaos-'));
+  const smtpPort = await freePort();
+  const smtp = await startSmtpInbox(smtpPort);
+  let cluster: Cluster | undefined;
+  const violations: string[] = [];
+  try {
+    cluster = await startCluster({
+      dir,
+      portBase: await freeBase(),
+      ui: false,
+      env: { TAIZHANG_POLICY: 'compressed', NOTIFY_CHANNEL: 'smtp', SMTP_URL: `smtp://127.0.0.1:${smtpPort}`, LOG_LEVEL: 'warn' },
+      out: log,
+    });
+    const c = cluster;
+    const t = c.topology;
+    log(`chaos: cluster up in ${Math.round((Date.now() - started) / 1000)} s (seed ${seed})`);
+    const tokens = JSON.parse(readFileSync(c.tokensFile, 'utf8')) as Array<{ role: string; token: string }>;
+    const token = (role: string) => tokens.find((x) => x.role === role)!.token;
+    const apis = t.nodes.map((n) => n.apiUrl);
+    const post = async (api: string, url: string, role: string, body: unknown, key?: string) => {
+      const res = await fetch(`${api}${url}`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${token(role)}`, 'content-type': 'application/json', ...(key ? { 'idempotency-key': key } : {}) },
+        body: JSON.stringify(body),
+        signal: AbortSignal.timeout(15_000),
+      });
+      const text = await res.text();
+      if (res.status >= 300) throw new Error(`${url} on ${api}: ${res.status} ${text.slice(0, 200)}`);
+      return JSON.parse(text) as Record<string, unknown>;
+    };
+    /** A command sent to one API node, then the other, until one answers (each with the same idempotency key). */
+    const send = async (i: number, url: string, role: string, body: unknown, key: string) => {
+      let last: unknown;
+      for (let attempt = 0; attempt < 400; attempt++) {
+        try {
+          return await post(apis[(i + attempt) % apis.length]!, url, role, body, key);
+        } catch (err) {
+          last = err;
+          await sleep(250);
+        }
+      }
+      throw last;
+    };
+
+    // Customers first (maker and checker), then the complaints against them.
+    const customers: string[] = [];
+    for (let i = 0; i < 10; i++) {
+      const r = await send(i, '/customers', 'agent', { name: `客户${i}`, contactPerson: `联系人${i}`, phone: `1380000${String(1000 + i)}`, type: 'owner', grade: 'B' }, `chaos-${seed}-customer-${i}`);
+      const id = r.customerId as string;
+      await send(i + 1, `/customers/${id}/approve`, 'checker', { changeId: `${id}-1` }, `chaos-${seed}-approve-${i}`);
+      customers.push(id);
+    }
+
+    // Kills: the four roles in turn (each on a random node), spread over the filing window, each restarted after
+    // 0.2–1.2 s. Only one process is down at a time. After a Temporal kill, the shard takeover is measured: the time
+    // until the surviving frontend can describe workflows on every shard.
+    const roles: Role[] = ['temporal', 'worker', 'projector', 'api'];
+    const kills: Record<string, number> = Object.fromEntries(c.names().filter((n) => n !== 'ui').map((n) => [n, 0]));
+    const killLog: Array<{ at: number; name: string }> = [];
+    const takeovers: Array<{ name: string; ms: number }> = [];
+    const probeIds: string[] = [];
+    const measureTakeover = async (survivor: string, killedAt: number) => {
+      const conn = await Connection.connect({ address: survivor });
+      try {
+        for (;;) {
+          const ok = await Promise.all(
+            probeIds.map((id) =>
+              conn.workflowService.describeWorkflowExecution({ namespace: 'default', execution: { workflowId: id } }, ).then(
+                () => true,
+                () => false,
+              ),
+            ),
+          );
+          if (ok.every(Boolean)) return Date.now() - killedAt;
+          if (Date.now() - killedAt > 300_000) return Date.now() - killedAt;
+          await sleep(200);
+        }
+      } finally {
+        await conn.close();
+      }
+    };
+    const killing = (async () => {
+      for (let k = 0; k < options.kills; k++) {
+        await sleep((options.seconds * 1000 * (0.6 + rnd() * 0.8)) / options.kills);
+        const role = roles[k % roles.length]!;
+        const node = NODE_NAMES[Math.floor(rnd() * NODE_NAMES.length)]!;
+        const name = processName(role, node);
+        const at = Date.now();
+        await c.kill(name);
+        kills[name]!++;
+        killLog.push({ at, name });
+        await sleep(200 + rnd() * 1000);
+        c.restart(name);
+        if (role === 'temporal' && probeIds.length) {
+          const survivor = t.nodes.find((n) => n.name !== node)!.temporalAddress;
+          const ms = await measureTakeover(survivor, at);
+          takeovers.push({ name, ms });
+          log(`chaos: ${name} killed; every shard answered again after ${ms} ms`);
+        }
+      }
+    })();
+
+    const acknowledged: Array<{ complaintId: string; eventIds: string[] }> = [];
+    const filing = (async () => {
+      for (let i = 0; i < options.complaints; i++) {
+        try {
+          const r = await send(i, '/complaints', 'agent', { customerId: customers[i % customers.length], channel: 'phone', category: 'delivery', severity: 'major', summary: `chaos ${i}` }, `chaos-${seed}-complaint-${i}`);
+          acknowledged.push({ complaintId: r.complaintId as string, eventIds: r.eventIds as string[] });
+          if (probeIds.length < 24) probeIds.push(`complaint-${r.complaintId as string}`);
+        } catch (err) {
+          violations.push(`complaint ${i} could not be filed on either node: ${(err as Error).message}`);
+        }
+        await sleep((options.seconds * 1000) / options.complaints / 2);
+      }
+    })();
+    await Promise.all([killing, filing]);
+    for (const name of c.names()) c.restart(name);
+    const killCount = Object.values(kills).reduce((a, b) => a + b, 0);
+    log(`chaos: filed ${acknowledged.length}/${options.complaints} complaints with ${killCount} kills; waiting for every escalation and notification`);
+
+    // Wait until each complaint has its whole ladder and every notification has arrived (or a deadline passes).
+    const store = await createPostgresEventStore({ url: t.pg.url(t.databases.events), maxEventBytes: 1 << 20 });
+    const EXPECTED = ['first_response:1', 'first_response:2', 'first_response:3', 'resolution:1', 'resolution:2', 'resolution:3'];
+    const readStreams = async () => {
+      const byStream = new Map<string, RecordedEvent[]>();
+      for await (const e of store.readAll()) byStream.set(e.streamName, [...(byStream.get(e.streamName) ?? []), e]);
+      return byStream;
+    };
+    const ladderOf = (events: RecordedEvent[]) => events.filter((e) => e.type === 'ComplaintEscalated').map((e) => `${(e.data as { deadline: string }).deadline}:${(e.data as { level: number }).level}`);
+    const inbox = new Map<string, number>();
+    const messageIds = new Map<string, Set<string>>();
+    const tally = () => {
+      inbox.clear();
+      messageIds.clear();
+      for (const m of smtp.mail) {
+        inbox.set(m.key, (inbox.get(m.key) ?? 0) + 1);
+        messageIds.set(m.key, (messageIds.get(m.key) ?? new Set()).add(m.messageId));
+      }
+    };
+    const deadline = Date.now() + 420_000;
+    let byStream = await readStreams();
+    for (;;) {
+      const complete = acknowledged.every((a) => ladderOf(byStream.get(`complaint-${a.complaintId}`) ?? []).length >= EXPECTED.length);
+      const issued = [...byStream.values()].flat().filter((e) => e.type === 'NotificationIssued').length;
+      tally();
+      if ((complete && inbox.size >= issued) || Date.now() > deadline) break;
+      await sleep(2000);
+      byStream = await readStreams();
+    }
+
+    // The checks: nothing lost, nothing twice.
+    const all = [...byStream.values()].flat();
+    const ids = new Map<string, number>();
+    for (const e of all) ids.set(e.id, (ids.get(e.id) ?? 0) + 1);
+    for (const [id, n] of ids) if (n > 1) violations.push(`event id ${id} appears ${n} times`);
+    for (const [stream, events] of byStream) events.forEach((e, i) => e.revision !== i && violations.push(`stream ${stream} has revision ${e.revision} at index ${i}`));
+    const filed = new Set(acknowledged.map((a) => a.complaintId));
+    if (filed.size !== acknowledged.length) violations.push(`${acknowledged.length - filed.size} complaints were acknowledged twice under different ids`);
+    const received = all.filter((e) => e.type === 'ComplaintReceived').length;
+    if (received !== acknowledged.length) violations.push(`${received} ComplaintReceived events for ${acknowledged.length} complaints filed (a retried filing made a second complaint, or one was lost)`);
+    for (const a of acknowledged) {
+      const events = byStream.get(`complaint-${a.complaintId}`) ?? [];
+      for (const id of a.eventIds) if (!events.some((e) => e.id === id)) violations.push(`acknowledged event ${id} of complaint ${a.complaintId} is missing`);
+      const ladder = ladderOf(events).sort();
+      if (JSON.stringify(ladder) !== JSON.stringify(EXPECTED)) violations.push(`complaint ${a.complaintId} escalations ${JSON.stringify(ladder)}, expected each of ${EXPECTED.join(', ')} once`);
+    }
+    tally();
+    const issued = all.filter((e) => e.type === 'NotificationIssued').map((e) => (e.data as { key: string }).key);
+    const sentLog = await openSentLog({ url: t.pg.url(t.databases.events), file: path.join(t.nodes[0]!.dataDir, 'notifications.db') });
+    const resent = new Set(await sentLog.resent());
+    await sentLog.close();
+    for (const key of issued) {
+      const n = inbox.get(key) ?? 0;
+      if (n === 0) violations.push(`notification ${key} never arrived`);
+      if (n > 1 && !resent.has(key)) violations.push(`notification ${key} arrived ${n} times but was sent once`);
+      if ((messageIds.get(key)?.size ?? 0) > 1) violations.push(`notification ${key} arrived with ${messageIds.get(key)!.size} different Message-IDs`);
+    }
+    const issuedSet = new Set(issued);
+    for (const key of inbox.keys()) if (!issuedSet.has(key)) violations.push(`an e-mail with key ${key} was sent but never recorded`);
+
+    // Lateness of every escalation: recorded by the store minus the instant it was due.
+    const lateness = all
+      .filter((e) => e.type === 'ComplaintEscalated')
+      .map((e) => Date.parse(e.recordedAt) - Date.parse(scheduledInstantOf({ type: e.type, data: e.data } as never) ?? e.recordedAt))
+      .sort((x, y) => x - y);
+    const maxTakeover = Math.max(0, ...takeovers.map((x) => x.ms));
+
+    // Both replicas caught up with the shared store and equal to a rebuild from it.
+    const head = (await store.head()).position;
+    const replicas: Record<string, { checkpoint: string; ok: boolean }> = {};
+    for (const n of t.nodes) {
+      for (let i = 0; ; i++) {
+        const check = await verifyLedgers(store, path.join(n.dataDir, 'ledger.db'), LEDGERS, { chain: false }).catch(() => undefined);
+        if ((check && check.checkpoint === head) || i >= 600) {
+          replicas[n.name] = { checkpoint: check?.checkpoint ?? 'none', ok: !!check && check.ledgers.every((l) => l.ok) };
+          if (!check || check.checkpoint !== head) violations.push(`the replica of ${n.name} did not catch up: checkpoint ${check?.checkpoint}, head ${head}`);
+          for (const l of check?.ledgers ?? []) if (!l.ok) violations.push(`ledger ${l.name} on ${n.name} differs from a rebuild: ${JSON.stringify(l.firstDifference)}`);
+          break;
+        }
+        await sleep(200);
+      }
+    }
+    await store.close();
+    return {
+      topology: '2 Temporal servers, 2 workers, 2 projectors, 2 API nodes; PostgreSQL for Temporal and the events',
+      seed,
+      complaints: options.complaints,
+      acknowledged: acknowledged.length,
+      kills,
+      killCount,
+      restartsBySupervisor: c.restarts(),
+      events: all.length,
+      head,
+      escalations: lateness.length,
+      escalationLatenessMs: { p50: quantile(lateness, 0.5), p90: quantile(lateness, 0.9), p99: quantile(lateness, 0.99), max: lateness.at(-1) ?? 0 },
+      shardTakeoverMs: { measured: takeovers.length, each: takeovers.map((x) => x.ms), max: maxTakeover },
+      notificationsIssued: issued.length,
+      keysReceived: issued.filter((k) => inbox.has(k)).length,
+      emailsReceived: [...inbox.values()].reduce((a, b) => a + b, 0),
+      notificationsResent: resent.size,
+      replicas,
+      violations,
+      durationS: Math.round((Date.now() - started) / 1000),
+    };
+  } finally {
+    if (cluster) {
+      await cluster.stop();
+      await dropClusterDatabases(cluster.topology).catch(() => undefined);
+    }
+    await smtp.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
