@@ -1,14 +1,17 @@
 /**
- * Static checks of the scale-out deployment (docker-compose.yml and the Dockerfile); no Docker engine needed.
+ * Static checks of the two-node cluster deployment (docker-compose.yml, the topology of `npm run cluster`) and of the
+ * Dockerfile; no Docker engine needed.
  *
  *  - docker-compose.yml is valid against the official compose-spec JSON schema. The schema file,
  *    test/deploy/compose-spec.json, is `schema/compose-spec.json` of the Go module
  *    github.com/compose-spec/compose-go/v2@v2.16.2 (the loader Docker Compose uses), copied unchanged;
  *    see test/deploy/README.md to update it.
- *  - the worker, projector and API are configured only through variables of ENV_SCHEMA, with values the
- *    configuration module accepts;
+ *  - the workers, projectors and APIs of both nodes are configured only through variables of ENV_SCHEMA, with values
+ *    the configuration module accepts, each naming its node (TAIZHANG_NODE) and its node's Temporal frontend;
+ *  - the topology: two Temporal nodes on one set of databases (one cluster), every app service on the one PostgreSQL
+ *    event store (a database the file creates), each API reading a ledger volume only its node's projector writes;
  *  - images are pinned, the app services build `.`;
- *  - only the API is published (Temporal's frontend and Web UI, KurrentDB and PostgreSQL stay inside the network),
+ *  - only the APIs are published (Temporal's frontends and Web UI, KurrentDB and PostgreSQL stay inside the network),
  *    no password has a default (required `${VAR:?…}` variables), KurrentDB's AtomPub is off, and the TLS settings
  *    of Temporal and KurrentDB are shown;
  *  - `docker compose config -q` (or `docker-compose config -q`) accepts the file when such a binary is on PATH.
@@ -31,11 +34,22 @@ const SCHEMA_FILE = path.join(ROOT, 'test', 'deploy', 'compose-spec.json');
 /** sha256 of compose-spec.json as shipped in compose-go v2.16.2. */
 const SCHEMA_SHA256 = 'f266dcbb043229405d7cedd5aec918f9102c2b3d5e3850808fdd8edd564a43ff';
 
+/** The app services of the two nodes (`-a`, `-b`, as the processes of `npm run cluster`) and their entry files. */
 const APP_SERVICES = {
-  worker: 'worker.ts',
-  projector: 'src/main/projector.ts',
-  api: 'src/main/api.ts',
+  'worker-a': 'worker.ts',
+  'worker-b': 'worker.ts',
+  'projector-a': 'src/main/projector.ts',
+  'projector-b': 'src/main/projector.ts',
+  'api-a': 'src/main/api.ts',
+  'api-b': 'src/main/api.ts',
 } as const;
+const NODES = ['a', 'b'] as const;
+const WORKERS = NODES.map((n) => `worker-${n}`);
+const APIS = NODES.map((n) => `api-${n}`);
+/** The Temporal node each node's app services talk to (src/cluster/topology.ts: each node runs its own server). */
+const TEMPORAL_OF_NODE: Record<(typeof NODES)[number], string> = { a: 'temporal', b: 'temporal-2' };
+/** The database settings both Temporal nodes must agree on to be one cluster. */
+const TEMPORAL_DB_SETTINGS = ['DB', 'DB_PORT', 'POSTGRES_SEEDS', 'POSTGRES_USER', 'POSTGRES_PWD', 'DBNAME', 'VISIBILITY_DBNAME', 'NUM_HISTORY_SHARDS'];
 
 /** The variables the file requires (no password has a default). */
 const REQUIRED_ENV = {
@@ -231,7 +245,8 @@ function addressProblems(doc: Doc): string[] {
     }
     if (!env.EVENTSTORE_URL) problems.push(`${name}: EVENTSTORE_URL is not set (the app would use a private SQLite event store)`);
     else {
-      const hosts = (/^[a-z+]+:\/\/([^/?]*)/.exec(env.EVENTSTORE_URL)?.[1] ?? '').split(',').map((h) => h.split(':')[0]!);
+      // `user:password@host:port[,host:port…]`: the hosts after the credentials
+      const hosts = (/^[a-z+]+:\/\/([^/?]*)/.exec(env.EVENTSTORE_URL)?.[1] ?? '').replace(/^.*@/, '').split(',').map((h) => h.split(':')[0]!);
       for (const host of hosts) if (!all[host]) problems.push(`${name}: EVENTSTORE_URL host ${host} is not a service of this file`);
     }
   }
@@ -275,32 +290,187 @@ function exposedPorts(service: Service): number[] {
   return ((service.expose ?? []) as unknown[]).map((p) => Number(String(p).split('/')[0]));
 }
 
+/** Host ports a service publishes (`host:container` or the long form's `published`). */
+function publishedHostPorts(service: Service): string[] {
+  return ((service.ports ?? []) as unknown[]).map((p) => {
+    if (typeof p === 'object' && p !== null) return String((p as { published?: unknown }).published ?? '');
+    const parts = String(p).split('/')[0]!.split(':');
+    return parts.length > 1 ? parts.at(-2)! : '';
+  });
+}
+
+const isTemporalServer = (s: Service) => typeof s.image === 'string' && /^temporalio\/(auto-setup|server):/.test(s.image);
+
+/** The Temporal server nodes of the file (temporalio/auto-setup or temporalio/server). */
+function temporalNodes(doc: Doc): Array<[string, Service]> {
+  return Object.entries(services(doc)).filter(([, s]) => isTemporalServer(s));
+}
+
 /**
- * Only the API is published: whoever reaches Temporal's frontend sends commands past the API, its Web UI shows every
+ * Only the APIs are published: whoever reaches Temporal's frontend sends commands past the API, its Web UI shows every
  * history, and KurrentDB and PostgreSQL hold the data. Those stay inside the network, with the ports they serve
- * there under `expose`.
+ * there under `expose`. Each API publishes its PORT only, on a host port of its own.
  */
 function portProblems(doc: Doc): string[] {
   const problems: string[] = [];
   const all = services(doc);
-  const byImage = (prefix: string) => Object.entries(all).find(([, s]) => typeof s.image === 'string' && s.image.startsWith(prefix));
-  const internal: Array<[string, [string, Service] | undefined, number]> = [
-    ['Temporal server (temporalio/auto-setup or temporalio/server)', byImage('temporalio/auto-setup:') ?? byImage('temporalio/server:'), 7233],
+  const byImage = (prefix: string) => Object.entries(all).filter(([, s]) => typeof s.image === 'string' && s.image.startsWith(prefix));
+  const internal: Array<[string, Array<[string, Service]>, number]> = [
+    ['Temporal server (temporalio/auto-setup or temporalio/server)', temporalNodes(doc), 7233],
     ['Temporal Web UI (temporalio/ui)', byImage('temporalio/ui:'), 8080],
-    ['KurrentDB', byImage('docker.kurrent.io/') ?? byImage('kurrentplatform/kurrentdb:') ?? byImage('eventstore/eventstore:'), 2113],
+    ['PostgreSQL', Object.entries(all).filter(([, s]) => typeof s.image === 'string' && s.image.startsWith('postgres:') && s.command === undefined), 5432],
+    ['KurrentDB', [...byImage('docker.kurrent.io/'), ...byImage('kurrentplatform/kurrentdb:'), ...byImage('eventstore/eventstore:')], 2113],
   ];
   for (const [what, found, port] of internal) {
-    if (!found) problems.push(`no ${what} service`);
-    else if (!exposedPorts(found[1]).includes(port)) problems.push(`${found[0]}: port ${port} is not listed under expose`);
+    if (!found.length) problems.push(`no ${what} service`);
+    for (const [name, service] of found) if (!exposedPorts(service).includes(port)) problems.push(`${name}: port ${port} is not listed under expose`);
   }
   for (const [name, service] of Object.entries(all)) {
-    if (name !== 'api' && publishedTargets(service).length) problems.push(`${name}: publishes ${publishedTargets(service).join(', ')}; only the API may be published`);
+    if (!APIS.includes(name) && publishedTargets(service).length) problems.push(`${name}: publishes ${publishedTargets(service).join(', ')}; only the APIs may be published`);
   }
-  const api = all.api;
-  if (api) {
+  const hostPorts = new Map<string, string>();
+  for (const name of APIS) {
+    const api = all[name];
+    if (!api) continue;
     const port = Number(environmentOf(api).PORT ?? 3000);
-    if (!Number.isNaN(port) && JSON.stringify(publishedTargets(api)) !== JSON.stringify([port])) problems.push(`api: publishes ${JSON.stringify(publishedTargets(api))}, expected its PORT ${port} only`);
+    if (!Number.isNaN(port) && JSON.stringify(publishedTargets(api)) !== JSON.stringify([port])) problems.push(`${name}: publishes ${JSON.stringify(publishedTargets(api))}, expected its PORT ${port} only`);
+    for (const hostPort of publishedHostPorts(api)) {
+      if (hostPorts.has(hostPort)) problems.push(`${name}: publishes host port ${hostPort}, as ${hostPorts.get(hostPort)} does`);
+      else hostPorts.set(hostPort, name);
+    }
   }
+  return problems;
+}
+
+/** The named volume a service mounts at `target` (undefined when none). */
+function volumeAt(service: Service, target: string): string | undefined {
+  for (const v of (service.volumes ?? []) as unknown[]) {
+    if (typeof v === 'string') {
+      const [source, t] = v.split(':');
+      if (t === target) return source;
+    } else if ((v as { target?: string }).target === target) return (v as { source?: string }).source;
+  }
+  return undefined;
+}
+
+/** Named volumes → the services that mount them. */
+function volumeUsers(doc: Doc): Map<string, string[]> {
+  const users = new Map<string, string[]>();
+  for (const [name, service] of Object.entries(services(doc))) {
+    for (const v of (service.volumes ?? []) as unknown[]) {
+      const source = typeof v === 'string' ? v.split(':')[0]! : String((v as { source?: string }).source ?? '');
+      if (!source || /^[./~]/.test(source)) continue;
+      users.set(source, [...(users.get(source) ?? []), name]);
+    }
+  }
+  return users;
+}
+
+/**
+ * Each API node reads its own ledger replica: the volume on its DATA_DIR is mounted by it and its node's projector and
+ * by no other service (a projector per replica; two projectors on one ledger.db would fight over it), and it waits
+ * for that projector. Each node's app services name the node (TAIZHANG_NODE, one value per node) and its Temporal node.
+ */
+function nodeProblems(doc: Doc): string[] {
+  const problems: string[] = [];
+  const all = services(doc);
+  const users = volumeUsers(doc);
+  const nodeNames = new Map<string, string>();
+  for (const n of NODES) {
+    const api = all[`api-${n}`];
+    const projector = `projector-${n}`;
+    if (!api || !all[projector]) {
+      problems.push(`node ${n}: api-${n} or ${projector} is missing`);
+      continue;
+    }
+    const dataDir = environmentOf(api).DATA_DIR ?? '';
+    const ledger = volumeAt(api, dataDir);
+    if (!ledger) problems.push(`api-${n}: no named volume on its DATA_DIR ${dataDir}`);
+    else {
+      const sharing = [...(users.get(ledger) ?? [])].sort();
+      const expected = [`api-${n}`, projector].sort();
+      if (JSON.stringify(sharing) !== JSON.stringify(expected)) problems.push(`api-${n}: its ledger volume ${ledger} is mounted by ${sharing.join(', ')}; expected ${expected.join(' and ')} only`);
+      if (volumeAt(all[projector], environmentOf(all[projector]).DATA_DIR ?? '') !== ledger) problems.push(`${projector}: does not write ${ledger} (api-${n}'s ledger volume) on its DATA_DIR`);
+    }
+    const waits = (api.depends_on ?? {}) as Record<string, { condition?: string }>;
+    if (waits[projector]?.condition !== 'service_healthy') problems.push(`api-${n}: does not wait for ${projector} to be healthy`);
+    const values = new Set(['worker', 'projector', 'api'].map((role) => environmentOf(all[`${role}-${n}`] ?? {}).TAIZHANG_NODE));
+    const [value] = values;
+    if (values.size !== 1 || !value) problems.push(`node ${n}: worker-${n}, projector-${n} and api-${n} must set one TAIZHANG_NODE, got ${JSON.stringify([...values])}`);
+    else if (nodeNames.has(value)) problems.push(`node ${n}: TAIZHANG_NODE ${value} is node ${nodeNames.get(value)}'s too`);
+    else nodeNames.set(value, n);
+    for (const role of ['worker', 'projector', 'api']) {
+      const address = environmentOf(all[`${role}-${n}`] ?? {}).TEMPORAL_ADDRESS;
+      if (address !== `${TEMPORAL_OF_NODE[n]}:7233`) problems.push(`${role}-${n}: TEMPORAL_ADDRESS is ${address}, expected its node's ${TEMPORAL_OF_NODE[n]}:7233`);
+    }
+  }
+  return problems;
+}
+
+/**
+ * Two Temporal nodes, one cluster: they name the same databases on the file's PostgreSQL service (they find each other
+ * in its cluster_membership table) and the same number of history shards; exactly one (auto-setup) creates the schemas
+ * and the namespace, the others start once it is healthy; each has a healthcheck.
+ */
+function temporalClusterProblems(doc: Doc): string[] {
+  const problems: string[] = [];
+  const all = services(doc);
+  const nodes = temporalNodes(doc);
+  if (nodes.length < 2) return [`${nodes.length} Temporal node(s); the cluster has two`];
+  const setup = nodes.filter(([, s]) => String(s.image).startsWith('temporalio/auto-setup:'));
+  if (setup.length !== 1) problems.push(`${setup.length} auto-setup nodes; exactly one creates the schemas`);
+  const [first, firstService] = nodes[0]!;
+  const reference = environmentOf(firstService);
+  for (const key of TEMPORAL_DB_SETTINGS) if (!reference[key]) problems.push(`${first}: ${key} is not set (each node must name it, the same)`);
+  const seed = all[reference.POSTGRES_SEEDS ?? ''];
+  if (!seed || !String(seed.image ?? '').startsWith('postgres:')) problems.push(`${first}: POSTGRES_SEEDS ${reference.POSTGRES_SEEDS} is not the PostgreSQL service of this file`);
+  for (const [name, service] of nodes.slice(1)) {
+    const env = environmentOf(service);
+    for (const key of TEMPORAL_DB_SETTINGS) if (env[key] !== reference[key]) problems.push(`${name}: ${key}=${JSON.stringify(env[key])}, ${first} has ${JSON.stringify(reference[key])}: not one cluster`);
+  }
+  for (const [name, service] of nodes) {
+    if (!(service.healthcheck as { test?: unknown } | undefined)?.test) problems.push(`${name}: no healthcheck`);
+    if (setup.length === 1 && name !== setup[0]![0]) {
+      const waits = (service.depends_on ?? {}) as Record<string, { condition?: string }>;
+      if (waits[setup[0]![0]]?.condition !== 'service_healthy') problems.push(`${name}: does not wait for ${setup[0]![0]} (the schemas) to be healthy`);
+    }
+  }
+  return problems;
+}
+
+/**
+ * One event store for the cluster: every app service has the same postgres:// EVENTSTORE_URL, on the PostgreSQL
+ * service of this file, with its user and password; the database is created by a one-shot the app services wait for
+ * (the store creates its tables, not its database).
+ */
+function eventStoreProblems(doc: Doc): string[] {
+  const problems: string[] = [];
+  const all = services(doc);
+  const urls = new Set<string>();
+  for (const name of Object.keys(APP_SERVICES)) {
+    const url = environmentOf(all[name] ?? {}).EVENTSTORE_URL ?? '';
+    urls.add(url);
+    if (!/^postgres(ql)?:\/\//.test(url)) {
+      problems.push(`${name}: EVENTSTORE_URL ${JSON.stringify(url)} is not PostgreSQL (the leases of the single writers are PostgreSQL's)`);
+      continue;
+    }
+    const u = new URL(url);
+    const pgService = all[u.hostname];
+    if (!pgService || !String(pgService.image ?? '').startsWith('postgres:')) problems.push(`${name}: EVENTSTORE_URL host ${u.hostname} is not the PostgreSQL service`);
+    else {
+      const pgEnv = environmentOf(pgService);
+      if (decodeURIComponent(u.username) !== pgEnv.POSTGRES_USER || decodeURIComponent(u.password) !== pgEnv.POSTGRES_PASSWORD) problems.push(`${name}: EVENTSTORE_URL does not log in as ${u.hostname}'s POSTGRES_USER with its POSTGRES_PASSWORD`);
+    }
+    const database = u.pathname.slice(1);
+    const creators = Object.entries(all).filter(([, s]) => JSON.stringify(s.command ?? '').includes(`CREATE DATABASE ${database}`));
+    if (!database) problems.push(`${name}: EVENTSTORE_URL names no database`);
+    else if (creators.length !== 1) problems.push(`${name}: no one-shot service creates the database ${database}`);
+    else {
+      const waits = (all[name]?.depends_on ?? {}) as Record<string, { condition?: string }>;
+      if (waits[creators[0]![0]]?.condition !== 'service_completed_successfully') problems.push(`${name}: does not wait for ${creators[0]![0]} (CREATE DATABASE ${database}) to complete`);
+    }
+  }
+  if (urls.size > 1) problems.push(`the app services use ${urls.size} different EVENTSTORE_URLs; the cluster has one store`);
   return problems;
 }
 
@@ -389,7 +559,7 @@ const TEXT = readFileSync(COMPOSE_FILE, 'utf8');
 /** The file as written, before interpolation. */
 const RAW = parse(TEXT, { merge: true }) as Doc;
 
-describe('docker-compose.yml (scale-out deployment)', () => {
+describe('docker-compose.yml (two-node cluster deployment)', () => {
   it('the compose-spec schema is the one recorded (compose-go v2.16.2)', () => {
     const sha = createHash('sha256').update(readFileSync(SCHEMA_FILE)).digest('hex');
     expect(sha, 'test/deploy/compose-spec.json changed: update SCHEMA_SHA256 and the version in test/deploy/README.md').toBe(SCHEMA_SHA256);
@@ -403,7 +573,7 @@ describe('docker-compose.yml (scale-out deployment)', () => {
         expect(schemaProblems(doc), 'docker-compose.yml does not match test/deploy/compose-spec.json').toEqual([]);
       });
 
-      it('configures worker, projector and api only through ENV_SCHEMA variables with accepted values', () => {
+      it('configures the workers, projectors and APIs only through ENV_SCHEMA variables with accepted values', () => {
         expect(envProblems(doc), 'environment of the app services vs src/config/config.ts').toEqual([]);
       });
     });
@@ -411,20 +581,49 @@ describe('docker-compose.yml (scale-out deployment)', () => {
 
   const doc = loadCompose(TEXT, REQUIRED_ENV);
 
-  it('points the app services at the Temporal and KurrentDB services of the file', () => {
+  it('points the app services at the Temporal and PostgreSQL services of the file', () => {
     expect(addressProblems(doc)).toEqual([]);
+  });
+
+  it('runs two Temporal nodes on one set of databases: one cluster', () => {
+    expect(temporalClusterProblems(doc)).toEqual([]);
+    expect(temporalNodes(doc).map(([n]) => n)).toEqual(['temporal', 'temporal-2']);
+  });
+
+  it('has every app service on the one PostgreSQL event store, in a database the file creates', () => {
+    expect(eventStoreProblems(doc)).toEqual([]);
+    // The password in the URL is the required variable, never a default.
+    expect(environmentOf(services(RAW)['api-a']!).EVENTSTORE_URL).toMatch(/^postgres:\/\/temporal:\$\{POSTGRES_PASSWORD:\?[^}]+\}@postgresql:5432\/taizhang_events$/);
+  });
+
+  it('gives each node its Temporal node, its TAIZHANG_NODE, and an API reading a ledger only its projector writes', () => {
+    expect(nodeProblems(doc)).toEqual([]);
+    expect(environmentOf(services(doc)['worker-a']!).TAIZHANG_NODE).toBe('node-a');
+    expect(environmentOf(services(doc)['worker-b']!).TAIZHANG_NODE).toBe('node-b');
+    // Each API reads its own node's worker metrics.
+    for (const n of NODES) expect(environmentOf(services(doc)[`api-${n}`]!).TAIZHANG_WORKER_METRICS_URL).toBe(`http://worker-${n}:9464/metrics`);
+  });
+
+  it('keeps KurrentDB as the alternative store, behind a profile, with the way to switch to it', () => {
+    const kurrent = services(doc).kurrentdb!;
+    expect(kurrent.profiles).toEqual(['kurrentdb']);
+    expect(TEXT).toMatch(/EVENTSTORE_URL: esdb:\/\/kurrentdb:2113\?tls=false/);
+    expect(TEXT).toMatch(/--profile kurrentdb up/);
+    // Nothing that always starts may wait for a service that starts only with its profile.
+    for (const [name, service] of Object.entries(services(doc))) expect(Object.keys((service.depends_on ?? {}) as object), name).not.toContain('kurrentdb');
   });
 
   it('pins every image to a tag other than latest', () => {
     expect(imageProblems(doc)).toEqual([]);
     // the ones the deployment is made of
     const images = Object.values(services(doc)).map((s) => String(s.image ?? ''));
-    for (const prefix of ['postgres:', 'temporalio/auto-setup:', 'temporalio/ui:']) expect(images.some((i) => i.startsWith(prefix)), `an image ${prefix}…`).toBe(true);
+    for (const prefix of ['postgres:', 'temporalio/auto-setup:', 'temporalio/server:', 'temporalio/ui:']) expect(images.some((i) => i.startsWith(prefix)), `an image ${prefix}…`).toBe(true);
     expect(images.some((i) => /^(docker\.kurrent\.io\/kurrent-latest\/kurrentdb|kurrentplatform\/kurrentdb|eventstore\/eventstore):/.test(i)), 'a KurrentDB/EventStoreDB image').toBe(true);
   });
 
-  it('publishes only the API; Temporal, its Web UI and KurrentDB are reachable inside the network only', () => {
+  it('publishes only the APIs (3000, 3001); Temporal, its Web UI, PostgreSQL and KurrentDB are reachable inside the network only', () => {
     expect(portProblems(doc)).toEqual([]);
+    expect(APIS.map((n) => publishedHostPorts(services(doc)[n]!))).toEqual([['3000'], ['3001']]);
   });
 
   it('has no default passwords: Compose refuses to start without them, naming the variable', () => {
@@ -435,12 +634,13 @@ describe('docker-compose.yml (scale-out deployment)', () => {
     for (const k of ['TAIZHANG_COMMAND_KEYS', 'TAIZHANG_PAYLOAD_KEYS', 'TAIZHANG_DATA_KEY_WRAP_KEY'] as const) {
       const { [k]: _k, ...rest } = REQUIRED_ENV;
       expect(() => loadCompose(TEXT, rest)).toThrow(new RegExp(`required variable ${k} is missing: set ${k}`));
-      for (const name of ['worker', 'api']) expect(environmentOf(services(doc)[name]!)[k], `${name}: ${k}`).toBe(REQUIRED_ENV[k]);
+      for (const name of [...WORKERS, ...APIS]) expect(environmentOf(services(doc)[name]!)[k], `${name}: ${k}`).toBe(REQUIRED_ENV[k]);
     }
-    // The customers' data keys are in one volume both mount: an erasure destroys the key the API reads with.
-    for (const name of ['worker', 'api']) expect(JSON.stringify(services(doc)[name]!.volumes), name).toContain('customer-keys');
+    // The customers' data keys are in one volume every worker and API mounts: an erasure destroys the key all read with.
+    for (const name of [...WORKERS, ...APIS]) expect(volumeAt(services(doc)[name]!, '/app/keys'), name).toBe('customer-keys');
     expect(environmentOf(services(doc).postgresql!).POSTGRES_PASSWORD).toBe(REQUIRED_ENV.POSTGRES_PASSWORD);
-    expect(environmentOf(services(doc).temporal!).POSTGRES_PWD).toBe(REQUIRED_ENV.POSTGRES_PASSWORD);
+    for (const [name, service] of temporalNodes(doc)) expect(environmentOf(service).POSTGRES_PWD, name).toBe(REQUIRED_ENV.POSTGRES_PASSWORD);
+    expect(environmentOf(services(doc)['events-db']!).PGPASSWORD).toBe(REQUIRED_ENV.POSTGRES_PASSWORD);
   });
 
   it('shows the TLS settings: Temporal mTLS for the server, the Web UI and the app services; KurrentDB secure, AtomPub off', () => {
@@ -450,18 +650,18 @@ describe('docker-compose.yml (scale-out deployment)', () => {
       const env = environmentOf(services(RAW)[name]!);
       for (const v of ['TEMPORAL_TLS_CERT', 'TEMPORAL_TLS_KEY', 'TEMPORAL_TLS_CA', 'TEMPORAL_TLS_SERVER_NAME', 'TEMPORAL_API_KEY']) expect(env[v], `${name}: ${v}`).toBe(`\${${v}:-}`);
     }
-    const tls = loadConfig(environmentOf(services(loadCompose(TEXT, HOST_ENVS['LOG_LEVEL, TAIZHANG_TOKENS and Temporal mTLS set']!)).worker!));
+    const tls = loadConfig(environmentOf(services(loadCompose(TEXT, HOST_ENVS['LOG_LEVEL, TAIZHANG_TOKENS and Temporal mTLS set']!))['worker-b']!));
     expect(tls).toMatchObject({ TEMPORAL_TLS_CERT: '/certs/client.pem', TEMPORAL_TLS_KEY: '/certs/client.key', TEMPORAL_TLS_CA: '/certs/ca.pem', TEMPORAL_TLS_SERVER_NAME: 'temporal' });
   });
 
-  it('builds worker, projector and api from the Dockerfile in "." with their entry files', () => {
+  it('builds the workers, projectors and APIs from the Dockerfile in "." with their entry files', () => {
     expect(appServiceProblems(doc)).toEqual([]);
     for (const entry of Object.values(APP_SERVICES)) expect(existsSync(path.join(ROOT, entry)), `${entry} exists`).toBe(true);
   });
 
   it('has healthchecks behind every service_healthy condition and declares its named volumes', () => {
     expect(wiringProblems(doc)).toEqual([]);
-    for (const name of ['postgresql', 'temporal', 'kurrentdb', 'api']) {
+    for (const name of ['postgresql', 'temporal', 'temporal-2', 'kurrentdb', 'projector-a', 'projector-b', 'api-a', 'api-b']) {
       const service = Object.entries(services(doc)).find(([n]) => n === name)?.[1];
       expect(service?.healthcheck, `${name} has a healthcheck`).toBeTruthy();
     }
@@ -470,32 +670,66 @@ describe('docker-compose.yml (scale-out deployment)', () => {
   it('the checks catch a wrong file', () => {
     const bad = loadCompose(TEXT, REQUIRED_ENV);
     const svc = services(bad);
-    (svc.worker!.environment as Record<string, unknown>).EVENTSTORE_URL = 'http://kurrentdb:2113';
-    (svc.worker!.environment as Record<string, unknown>).NODE_OPTIONS = '--max-old-space-size=512';
-    (svc.api!.environment as Record<string, unknown>).PORT = 'eighty';
+    const env = (name: string) => svc[name]!.environment as Record<string, unknown>;
+    env('worker-a').EVENTSTORE_URL = 'http://kurrentdb:2113';
+    env('worker-a').NODE_OPTIONS = '--max-old-space-size=512';
+    env('api-a').PORT = 'eighty';
     svc['temporal-ui']!.image = 'temporalio/ui:latest';
-    svc.projector!.build = { context: './src' };
-    svc.api!.depends_on = { nowhere: { condition: 'service_started' } };
+    svc['projector-a']!.build = { context: './src' };
+    svc['api-a']!.depends_on = { nowhere: { condition: 'service_started' } };
     svc.postgresql!.imagee = 'postgres:16';
     svc.kurrentdb!.depends_on = { postgresql: { condition: 'service_ready' } };
     svc.temporal!.ports = ['7233:7233'];
+    svc['api-b']!.ports = ['3000:3000'];
     (svc.kurrentdb!.environment as Record<string, unknown>).KURRENTDB_ENABLE_ATOM_PUB_OVER_HTTP = 'true';
     const rawBad = parse(TEXT, { merge: true }) as Doc;
     (services(rawBad).postgresql!.environment as Record<string, unknown>).POSTGRES_PASSWORD = '${POSTGRES_PASSWORD:-temporal}';
     (services(rawBad).temporal!.environment as Record<string, unknown>).POSTGRES_PWD = 'temporal';
-    expect(envProblems(bad).join('\n')).toMatch(/worker: EVENTSTORE_URL="http:\/\/kurrentdb:2113" is rejected: must be a KurrentDB connection string/);
-    expect(envProblems(bad).join('\n')).toMatch(/worker: NODE_OPTIONS is not a variable of ENV_SCHEMA/);
-    expect(envProblems(bad).join('\n')).toMatch(/api: PORT="eighty" is rejected/);
+    expect(envProblems(bad).join('\n')).toMatch(/worker-a: EVENTSTORE_URL="http:\/\/kurrentdb:2113" is rejected: must be a KurrentDB connection string/);
+    expect(envProblems(bad).join('\n')).toMatch(/worker-a: NODE_OPTIONS is not a variable of ENV_SCHEMA/);
+    expect(envProblems(bad).join('\n')).toMatch(/api-a: PORT="eighty" is rejected/);
     expect(imageProblems(bad)).toEqual(['temporal-ui: image temporalio/ui:latest uses the tag latest']);
-    expect(appServiceProblems(bad)).toEqual(['projector: build context is "./src", not "."']);
-    expect(wiringProblems(bad)).toEqual(['api: depends on nowhere, which is not a service']);
+    expect(appServiceProblems(bad)).toEqual(['projector-a: build context is "./src", not "."']);
+    expect(wiringProblems(bad)).toEqual(['api-a: depends on nowhere, which is not a service']);
     expect(schemaProblems(bad).join('\n')).toMatch(/\/services\/postgresql must NOT have unevaluated properties \{"unevaluatedProperty":"imagee"\}/);
     expect(schemaProblems(bad).join('\n')).toMatch(/\/services\/kurrentdb\/depends_on\/postgresql\/condition must be equal to one of the allowed values/);
-    expect(portProblems(bad)).toEqual(['temporal: publishes 7233; only the API may be published']);
+    expect(portProblems(bad)).toEqual(['temporal: publishes 7233; only the APIs may be published', 'api-b: publishes host port 3000, as api-a does']);
     expect(kurrentProblems(bad, TEXT)).toEqual(['kurrentdb: KURRENTDB_ENABLE_ATOM_PUB_OVER_HTTP is true; must be false']);
     expect(secretProblems(rawBad)).toEqual([
       'postgresql: POSTGRES_PASSWORD has a default or literal value "${POSTGRES_PASSWORD:-temporal}"; use ${VAR:?message}',
       'temporal: POSTGRES_PWD has a default or literal value "temporal"; use ${VAR:?message}',
+    ]);
+  });
+
+  it('the topology checks catch a wrong cluster', () => {
+    const bad = loadCompose(TEXT, REQUIRED_ENV);
+    const svc = services(bad);
+    const env = (name: string) => svc[name]!.environment as Record<string, unknown>;
+    // api-b reads node a's replica; worker-b talks to node a's Temporal and names itself node-a
+    svc['api-b']!.volumes = ['ledger-a:/app/data', 'customer-keys:/app/keys'];
+    env('worker-b').TEMPORAL_ADDRESS = 'temporal:7233';
+    env('worker-b').TAIZHANG_NODE = 'node-a';
+    // temporal-2 on databases of its own, without waiting for the schemas
+    env('temporal-2').DBNAME = 'temporal_b';
+    svc['temporal-2']!.depends_on = { postgresql: { condition: 'service_healthy' } };
+    // projector-b on KurrentDB, api-b not waiting for the events database
+    env('projector-b').EVENTSTORE_URL = 'esdb://kurrentdb:2113?tls=false';
+    svc['api-b']!.depends_on = { 'projector-b': { condition: 'service_healthy' } };
+    expect(nodeProblems(bad)).toEqual([
+      "api-a: its ledger volume ledger-a is mounted by api-a, api-b, projector-a; expected api-a and projector-a only",
+      'api-b: its ledger volume ledger-a is mounted by api-a, api-b, projector-a; expected api-b and projector-b only',
+      "projector-b: does not write ledger-a (api-b's ledger volume) on its DATA_DIR",
+      'node b: worker-b, projector-b and api-b must set one TAIZHANG_NODE, got ["node-a","node-b"]',
+      "worker-b: TEMPORAL_ADDRESS is temporal:7233, expected its node's temporal-2:7233",
+    ]);
+    expect(temporalClusterProblems(bad)).toEqual([
+      'temporal-2: DBNAME="temporal_b", temporal has "temporal": not one cluster',
+      'temporal-2: does not wait for temporal (the schemas) to be healthy',
+    ]);
+    expect(eventStoreProblems(bad)).toEqual([
+      'projector-b: EVENTSTORE_URL "esdb://kurrentdb:2113?tls=false" is not PostgreSQL (the leases of the single writers are PostgreSQL\'s)',
+      'api-b: does not wait for events-db (CREATE DATABASE taizhang_events) to complete',
+      'the app services use 2 different EVENTSTORE_URLs; the cluster has one store',
     ]);
   });
 
