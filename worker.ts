@@ -2,7 +2,7 @@ import { Worker, type WorkerOptions } from '@temporalio/worker';
 import { bundlerOptions, WORKFLOWS_PATH } from './src/config/bundle';
 import type { Logger } from 'pino';
 import { createActivities } from './src/activities';
-import { createNotifier, customerContactFromStore, NotificationDispatcher, RecipientResolver, SentLog } from './src/activities/notify';
+import { createNotifier, customerContactFromStore, NotificationDispatcher, openSentLog, RecipientResolver } from './src/activities/notify';
 import { surveyLinkRenderer } from './src/activities/notify/links';
 import { eventStoreOptions, surveyLinkSettings, type Config } from './src/config/config';
 import { loadDirectory } from './src/config/directory';
@@ -19,6 +19,7 @@ import { LEDGERS } from './src/projections/ledgers';
 import { LedgerReader } from './src/projections/reader';
 import { measuredAppends, WorkerMetrics } from './src/support/metrics';
 import { scheduledInstantOf } from './src/support/metrics-alarms';
+import { leaseFor, runExclusively } from './src/support/lease';
 import { restrictNewFiles, securePrivateDataDir } from './src/support/private-files';
 import { announceMetrics, fetchMetricsText, serveMetrics } from './src/support/metrics-server';
 import { connectClient, connectWorker } from './src/temporal';
@@ -86,7 +87,6 @@ export async function startWorker(config: Config, logger: Logger, deps: { store?
   const recipients = new RecipientResolver(directory, customerContactFromStore(store, new PiiCipher(dataKeys)));
   // Survey samples read the ledgers the projector keeps (read-only).
   const ledgers = new LedgerReader(config.ledgerDbPath, LEDGERS);
-  const sentLog = new SentLog(config.notificationsDbPath);
   const connection = await connectWorker(config, logger);
   const client = await connectClient(config, logger, undefined, dataConverter);
   const worker = await Worker.create({
@@ -100,10 +100,29 @@ export async function startWorker(config: Config, logger: Logger, deps: { store?
     activities: createActivities({ store: measuredAppends(store, metrics, scheduledInstantOf), logger, policy, ledgers, directory, client, commandKeys: keys.commandKeys, dataKeys }),
     ...workerSizing(config),
   });
-  const dispatcher = new NotificationDispatcher(store, notifier, sentLog, recipients, logger, { render: surveyLinkRenderer(surveyLinkSettings(config)), counters: metrics.notifications });
-  dispatcher.start();
+  // The outbox runs on one worker per cluster (the outbox lease), from the shared sent log; a dispatcher that fails
+  // fails the worker, as it always has.
+  let dispatcherFailed: (err: unknown) => void = () => undefined;
+  let outboxStopped: () => void = () => undefined;
+  const dispatching = new Promise<void>((resolve, reject) => ((outboxStopped = resolve), (dispatcherFailed = reject)));
+  const outbox = runExclusively(
+    leaseFor('outbox', config, config.TAIZHANG_NODE),
+    async () => {
+      const sentLog = await openSentLog({ url: config.EVENTSTORE_URL, file: config.notificationsDbPath });
+      const dispatcher = new NotificationDispatcher(store, notifier, sentLog, recipients, logger, { render: surveyLinkRenderer(surveyLinkSettings(config)), counters: metrics.notifications });
+      dispatcher.start();
+      dispatcher.done.catch(dispatcherFailed);
+      return {
+        async stop() {
+          await dispatcher.stop();
+          await sentLog.close();
+        },
+      };
+    },
+    logger,
+  );
   const metricsServer = await serveWorkerMetrics(config, logger, metrics, telemetry);
-  const done = Promise.all([worker.run(), dispatcher.done]).then(() => undefined);
+  const done = Promise.all([worker.run(), dispatching]).then(() => undefined);
   logger.info({ taskQueue: config.TEMPORAL_TASK_QUEUE, temporal: config.temporalAddress, store: store.kind }, 'worker running');
   return {
     worker,
@@ -111,14 +130,14 @@ export async function startWorker(config: Config, logger: Logger, deps: { store?
     metricsUrl: metricsServer?.url,
     async stop() {
       await metricsServer?.close();
-      await dispatcher.stop();
+      await outbox.stop();
+      outboxStopped();
       if (worker.getState() === 'RUNNING') worker.shutdown();
       await done.catch(() => undefined);
       await connection.close();
       await client.connection.close();
       ledgers.close();
       await notifier.close?.();
-      sentLog.close();
       dataKeys.close();
       if (!deps.store) await store.close();
     },

@@ -266,7 +266,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosSummary> {
     const issued = all.filter((e) => e.type === 'NotificationIssued').map((e) => (e.data as { key: string; recipient: string }).key);
     // Every key arrives; more than once only when a crash cut its send off, and every copy is the same message.
     const sentLog = new SentLog(path.join(dir, 'notifications.db'));
-    const resent = new Set(sentLog.resent());
+    const resent = new Set(await sentLog.resent());
     sentLog.close();
     for (const key of issued) {
       const n = inbox.get(key) ?? 0;

@@ -17,7 +17,7 @@ import type { PiiCipher } from '../events/keys/cipher';
 import type { AesGcmPayloadCodec } from '../support/codec';
 import { codecAuthorization, registerCodecRoutes } from './codec';
 import { AccessLog } from '../audit/access-log';
-import { registerAuditRoutes } from './audit';
+import { registerAuditRoutes, type AuditRouteDeps } from './audit';
 import { AuthError, TokenAuth, type Principal } from './auth';
 import { registerCalendarRoutes } from './calendar';
 import type { TemporalGateway } from './gateway';
@@ -42,7 +42,7 @@ declare module 'fastify' {
 }
 
 export interface AppDeps {
-  config: { tokens: readonly TokenEntry[]; temporalAddress: string };
+  config: { tokens: readonly TokenEntry[]; temporalAddress: string; TAIZHANG_NODE?: string | undefined };
   logger: Logger;
   gateway: TemporalGateway;
   store: EventStore;
@@ -52,6 +52,8 @@ export interface AppDeps {
   timeZone?: string;
   /** DATA_DIR/audit.db: the recorded hash chain and its anchors. */
   auditDbPath?: string;
+  /** Opens the chain record where the deployment keeps it (PostgreSQL for a cluster); default: `auditDbPath`. */
+  openAnchors?: AuditRouteDeps['openAnchors'];
   /** Requests per minute per client (token, else address); 0 or absent turns the limit off. */
   rateLimitPerMinute?: number;
   /** Exports, as-of views and verify per minute per token (each its own budget); default a sixtieth of the above, at least 2. */
@@ -164,6 +166,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   // The details (addresses, the store's kind and errors, positions) map the deployment: for operators, not the public.
   const health = z.object({
     status: z.enum(['ok', 'unavailable']),
+    node: z.string().optional().describe('with a valid token only: this API node (TAIZHANG_NODE), whose ledger replica the lag is of'),
     temporal: z.object({ ok: z.boolean(), address: z.string() }).optional().describe('with a valid token only'),
     store: z.object({ ok: z.boolean(), kind: z.string(), head: z.string().optional(), error: z.string().optional() }).optional().describe('with a valid token only'),
     projector: z
@@ -206,6 +209,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       const lag = store.ok ? await measureLag(deps.store, checkpoint).catch(() => undefined) : undefined;
       return reply.status(ok ? 200 : 503).send({
         status,
+        ...(deps.config.TAIZHANG_NODE ? { node: deps.config.TAIZHANG_NODE } : {}),
         temporal: { ok: temporal, address: deps.config.temporalAddress },
         store,
         projector: { ready: deps.ledgers.ready(), checkpoint, lag: lag ? { events: lag.events, capped: lag.capped, ms: lag.ms } : null },
@@ -228,7 +232,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   registerSlaRoutes(app, deps);
   registerCalendarRoutes(app, deps);
   registerScheduleRoutes(app, deps);
-  registerAuditRoutes(app, { store: deps.store, ledgers: deps.ledgers, timeZone: deps.timeZone ?? 'Asia/Shanghai', auditDbPath: deps.auditDbPath, accessLog, limits });
+  registerAuditRoutes(app, { store: deps.store, ledgers: deps.ledgers, timeZone: deps.timeZone ?? 'Asia/Shanghai', auditDbPath: deps.auditDbPath, openAnchors: deps.openAnchors, accessLog, limits });
   registerSurveyImportRoutes(app, deps);
   registerSurveyReportRoutes(app, { ledgers: deps.ledgers, store: deps.store, policy: deps.policy, timeZone: deps.timeZone ?? 'Asia/Shanghai' });
   if (deps.links) await registerSurveyFormRoutes(app, { gateway: deps.gateway, links: deps.links, timeZone: deps.timeZone });

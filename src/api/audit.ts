@@ -1,10 +1,9 @@
-import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import { ANCHOR_REASONS, AnchorStore, type AnchorReason } from '../audit/anchors';
+import { ANCHOR_REASONS, openAnchorStore, type AnchorReason, type AnchorStorePort } from '../audit/anchors';
 import { ACCESS_KINDS, personalDataIn, type AccessLog, type AccessRecord } from '../audit/access-log';
 import { anchorChain, recordChain } from '../audit/recorder';
 import { allRows, exportLedger } from '../audit/export';
@@ -155,6 +154,8 @@ export interface AuditRouteDeps {
   ledgers: LedgerReader;
   timeZone: string;
   auditDbPath?: string;
+  /** Opens the chain record (PostgreSQL for a cluster); default: the SQLite file at `auditDbPath`. */
+  openAnchors?: (options: { readonly: boolean }) => Promise<AnchorStorePort | undefined>;
   /** Where reads and exports of unmasked personal data are recorded (DATA_DIR/access.db). */
   accessLog: AccessLog;
   /** Rate limits: exports, as-of views and verify get the heavy budget. Absent: no limits. */
@@ -168,6 +169,8 @@ export function recordAccess(deps: { accessLog: AccessLog }, req: FastifyRequest
 }
 
 export function registerAuditRoutes(app: FastifyInstance, deps: AuditRouteDeps): void {
+  const auditDbPath = deps.auditDbPath;
+  const openAnchors = deps.openAnchors ?? (auditDbPath ? (options: { readonly: boolean }) => openAnchorStore({ auditDbPath }, options) : undefined);
   app.get(
     '/ledgers/:name',
     {
@@ -282,12 +285,12 @@ export function registerAuditRoutes(app: FastifyInstance, deps: AuditRouteDeps):
     },
     async (req, reply) => {
       requireRole(req.principal!, AUDITORS, 'verify the ledgers');
-      const audit = deps.auditDbPath && existsSync(deps.auditDbPath) ? new AnchorStore(deps.auditDbPath, { readonly: true }) : undefined;
+      const audit = await openAnchors?.({ readonly: true });
       try {
         const report = await verifyLedgers(deps.store, deps.ledgers.file, LEDGERS, { chain: { anchors: audit } });
         return reply.status(report.ok ? 200 : 409).send(report);
       } finally {
-        audit?.close();
+        await audit?.close();
       }
     },
   );
@@ -303,13 +306,13 @@ export function registerAuditRoutes(app: FastifyInstance, deps: AuditRouteDeps):
     },
     async (req) => {
       requireRole(req.principal!, AUDITORS, 'anchor the hash chain');
-      if (!deps.auditDbPath) throw illegalState('audit.no_audit_db', 'this API node has no audit database configured');
-      const audit = new AnchorStore(deps.auditDbPath);
+      const audit = await openAnchors?.({ readonly: false });
+      if (!audit) throw illegalState('audit.no_audit_db', 'this API node has no audit database configured');
       try {
         await recordChain(deps.store, audit);
         return await anchorChain(deps.store, audit, { reason: (req.body as { reason: AnchorReason }).reason });
       } finally {
-        audit.close();
+        await audit.close();
       }
     },
   );

@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import { comparePositions, START } from '../events/envelope';
 import type { EventStore } from '../events/store/port';
-import { AnchorStore, type Anchor, type AnchorReason, type ChainLink } from './anchors';
+import type { Anchor, AnchorReason, AnchorStorePort, ChainLink } from './anchors';
 import { GENESIS, linkHash, type ChainHead } from './hashing';
 
 const BATCH = 1000;
@@ -10,8 +10,8 @@ const BATCH = 1000;
  * Extends the recorded chain from its last link to the store head (or `upToPosition`). The recorded last link is
  * trusted: events it covers are not re-read here (`verifyChain` checks them).
  */
-export async function recordChain(store: EventStore, audit: AnchorStore, options: { upToPosition?: string } = {}): Promise<ChainHead & { added: number; events: number }> {
-  const last = audit.lastLink();
+export async function recordChain(store: EventStore, audit: AnchorStorePort, options: { upToPosition?: string } = {}): Promise<ChainHead & { added: number; events: number }> {
+  const last = await audit.lastLink();
   let hash = last?.hash ?? GENESIS;
   let position = last?.position ?? START;
   let seq = last ? last.seq + 1 : 0;
@@ -23,12 +23,12 @@ export async function recordChain(store: EventStore, audit: AnchorStore, options
     position = e.position;
     pending.push({ seq: seq++, position, hash });
     if (pending.length >= BATCH) {
-      audit.appendLinks(pending);
+      await audit.appendLinks(pending);
       added += pending.length;
       pending = [];
     }
   }
-  audit.appendLinks(pending);
+  await audit.appendLinks(pending);
   added += pending.length;
   return { position, hash, added, events: seq };
 }
@@ -36,12 +36,12 @@ export async function recordChain(store: EventStore, audit: AnchorStore, options
 /** Records the chain up to the head and anchors the head: what `audit anchor` and the monthly close do. */
 export async function anchorChain(
   store: EventStore,
-  audit: AnchorStore,
+  audit: AnchorStorePort,
   options: { reason: AnchorReason; upToPosition?: string; now?: () => Date },
 ): Promise<Anchor> {
   const head = await recordChain(store, audit, options.upToPosition === undefined ? {} : { upToPosition: options.upToPosition });
   const anchor: Anchor = { position: head.position, hash: head.hash, anchoredAt: (options.now?.() ?? new Date()).toISOString(), reason: options.reason };
-  audit.record(anchor);
+  await audit.record(anchor);
   return anchor;
 }
 
@@ -55,16 +55,16 @@ export function isMonthlyClose(now: Date, anchors: readonly Anchor[], offsetMinu
 
 /**
  * Tamper evidence kept current: extends the recorded chain over new events every few seconds and anchors its head at
- * each monthly close. Started by the projector's process entry beside the projector.
+ * each monthly close. Started by the projector's process entry beside the projector (under the chain lease: one
+ * recorder per cluster); it owns `audit` and closes it on stop.
  */
-export function startChainRecorder(store: EventStore, auditDbPath: string, logger: Logger, options: { everyMs?: number; offsetMinutes?: number } = {}): { stop(): Promise<void> } {
-  const audit = new AnchorStore(auditDbPath);
+export function startChainRecorder(store: EventStore, audit: AnchorStorePort, logger: Logger, options: { everyMs?: number; offsetMinutes?: number } = {}): { stop(): Promise<void> } {
   let chaining = Promise.resolve();
   const chain = () => {
     chaining = chaining
       .then(async () => {
         await recordChain(store, audit);
-        if (isMonthlyClose(new Date(), audit.list(), options.offsetMinutes)) {
+        if (isMonthlyClose(new Date(), await audit.list(), options.offsetMinutes)) {
           const anchor = await anchorChain(store, audit, { reason: 'monthly_close' });
           logger.info({ anchor }, 'monthly close: chain head anchored');
         }
@@ -78,7 +78,7 @@ export function startChainRecorder(store: EventStore, auditDbPath: string, logge
     async stop() {
       clearInterval(timer);
       await chain();
-      audit.close();
+      await audit.close();
     },
   };
 }

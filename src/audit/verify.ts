@@ -1,6 +1,6 @@
 import { comparePositions, START } from '../events/envelope';
 import type { EventStore } from '../events/store/port';
-import { AnchorStore, type Anchor, type ChainLink } from './anchors';
+import { isAnchorStore, type Anchor, type AnchorStorePort, type ChainLink } from './anchors';
 import { GENESIS, linkHash, type ChainHead } from './hashing';
 
 /** Verification of the hash chain against the store: recomputed from GENESIS, compared link by link and with every anchor. */
@@ -44,7 +44,7 @@ export interface ChainVerification {
 
 export interface VerifyChainOptions {
   /** The audit database (its links and anchors are checked), or anchors alone. */
-  anchors?: AnchorStore | readonly Anchor[];
+  anchors?: AnchorStorePort | readonly Anchor[] | undefined;
   /** Anchors kept elsewhere (the hash printed on a close report), checked as well. */
   extraAnchors?: readonly Anchor[];
   onProgress?: (p: { events: number; position: string }) => void;
@@ -57,13 +57,13 @@ class LinkCursor {
   private nextSeq = 0;
   private exhausted = false;
 
-  constructor(private readonly audit: AnchorStore | undefined) {
+  constructor(private readonly audit: AnchorStorePort | undefined) {
     if (!audit) this.exhausted = true;
   }
 
-  peek(): ChainLink | undefined {
+  async peek(): Promise<ChainLink | undefined> {
     if (this.i >= this.page.length && !this.exhausted) {
-      this.page = this.audit!.links(this.nextSeq, 5000);
+      this.page = await this.audit!.links(this.nextSeq, 5000);
       this.i = 0;
       if (this.page.length === 0) this.exhausted = true;
       else this.nextSeq = this.page[this.page.length - 1]!.seq + 1;
@@ -81,8 +81,8 @@ class LinkCursor {
  * first break; reading continues to the head so that `events` and `head` describe the whole store.
  */
 export async function verifyChain(store: EventStore, options: VerifyChainOptions = {}): Promise<ChainVerification> {
-  const audit = options.anchors instanceof AnchorStore ? options.anchors : undefined;
-  const anchors = [...(audit ? audit.list() : (options.anchors as readonly Anchor[] | undefined) ?? []), ...(options.extraAnchors ?? [])].sort((a, b) =>
+  const audit = isAnchorStore(options.anchors) ? options.anchors : undefined;
+  const anchors = [...(audit ? await audit.list() : (options.anchors as readonly Anchor[] | undefined) ?? []), ...(options.extraAnchors ?? [])].sort((a, b) =>
     comparePositions(a.position, b.position),
   );
   const links = new LinkCursor(audit);
@@ -123,7 +123,7 @@ export async function verifyChain(store: EventStore, options: VerifyChainOptions
       position = e.position;
       events++;
       if (!firstBreak) {
-        const link = links.peek();
+        const link = await links.peek();
         if (!link) unrecorded++;
         else if (link.position === e.position) {
           linksChecked++;
@@ -142,7 +142,7 @@ export async function verifyChain(store: EventStore, options: VerifyChainOptions
           fail({ position: link.position, reason: 'missing', detail: `the event recorded at position ${link.position} is no longer in the store` });
         }
         checkAnchorsUpTo(e.position, hash, true);
-      } else if (!links.peek()) unrecorded++;
+      } else if (!(await links.peek())) unrecorded++;
       if (events % 10_000 === 0) options.onProgress?.({ events, position });
     }
   } catch (err) {
@@ -152,7 +152,7 @@ export async function verifyChain(store: EventStore, options: VerifyChainOptions
     return { ok: false, events, head: { position, hash }, firstBreak: firstBreak!, linksChecked, anchorsChecked, unrecorded };
   }
   // Recorded events past the end of the store: the tail was cut off.
-  const leftover = links.peek();
+  const leftover = await links.peek();
   if (leftover) fail({ position: leftover.position, reason: 'missing', detail: `the event recorded at position ${leftover.position} is no longer in the store` });
   // Anchors past the end of the store: the tail was cut off.
   if (!firstBreak && a < anchors.length) checkAnchorsUpTo(anchors[anchors.length - 1]!.position, hash, false);

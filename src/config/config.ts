@@ -90,6 +90,11 @@ export const ENV_SCHEMA = {
     .regex(/^(esdb|kurrentdb|esdb\+discover|kurrentdb\+discover|kdb|kdb\+discover|postgres|postgresql):\/\//, 'must be a KurrentDB connection string (esdb://… or kurrentdb://…) or a PostgreSQL URL (postgres://…)')
     .optional()
     .describe('Use the event store at this URL instead of the SQLite one: PostgreSQL (postgres://user:password@host:5432/database) or KurrentDB/EventStoreDB (esdb://…).'),
+  TAIZHANG_NODE: z
+    .string()
+    .regex(/^[\w.-]{1,40}$/, 'must be 1–40 letters, digits, dots, dashes or underscores')
+    .optional()
+    .describe('Name of this node in a cluster sharing a PostgreSQL event store (default: the host name); the PostgreSQL session holding a single-writer lease (outbox, chain, schedules) carries it in `application_name`.'),
   EVENTSTORE_MAX_EVENT_BYTES: z.coerce.number().int().min(1024).max(16 * 1024 * 1024).default(1024 * 1024).describe('Largest event (data + metadata, bytes) the store accepts.'),
   TAIZHANG_TOKENS: z.string().optional().describe('API tokens as `actor:role:token` entries separated by commas.'),
   TAIZHANG_TOKEN: z.string().optional().describe('Token the CLI sends: the CLI acts as its person and role (`--as` picks a local token from DATA_DIR/tokens.json instead; with neither the CLI refuses).'),

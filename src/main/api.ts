@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import { buildApp } from '../api/app';
+import { openAnchorStore } from '../audit/anchors';
 import { TemporalGateway } from '../api/gateway';
 import { SurveySchedules } from '../api/schedules';
 import { displayZone, eventStoreOptions, surveyLinkSettings, uiOrigins, type Config } from '../config/config';
@@ -8,6 +9,7 @@ import { loadPolicy, warnCalendarCoverage } from '../config/policy';
 import { openEventStore } from '../events/store';
 import { allLedgers } from '../projections/ledgers';
 import { LedgerReader } from '../projections/reader';
+import { leaseFor, runExclusively, type Work } from '../support/lease';
 import { announcedMetrics } from '../support/metrics-server';
 import { restrictNewFiles, securePrivateDataDir } from '../support/private-files';
 import { connectClient } from '../temporal';
@@ -15,6 +17,40 @@ import { loadKeys } from '../config/keys';
 import { AesGcmPayloadCodec } from '../support/codec';
 import { SqliteDataKeyStore } from '../events/keys/data-keys';
 import { PiiCipher } from '../events/keys/cipher';
+
+const RECONCILE_EVERY_MS = 6 * 60 * 60_000;
+
+/** Ensures the schedules now (retrying with backoff until Temporal answers), then every RECONCILE_EVERY_MS, until stopped. */
+function reconcileSchedules(schedules: SurveySchedules, logger: Logger): Work {
+  let stopping = false;
+  let wake: () => void = () => undefined;
+  const pause = (ms: number) =>
+    new Promise<void>((r) => {
+      const timer = setTimeout(r, ms);
+      wake = () => (clearTimeout(timer), r());
+    });
+  const running = (async () => {
+    while (!stopping) {
+      for (let delay = 1000; !stopping; delay = Math.min(delay * 2, 30_000)) {
+        try {
+          await schedules.ensure(logger);
+          break;
+        } catch (err) {
+          logger.warn({ err: (err as Error).message, retryInMs: delay }, 'survey schedules not ensured yet; retrying');
+          await pause(delay);
+        }
+      }
+      if (!stopping) await pause(RECONCILE_EVERY_MS);
+    }
+  })();
+  return {
+    async stop() {
+      stopping = true;
+      wake();
+      await running;
+    },
+  };
+}
 
 /** The HTTP API process. */
 export async function startApi(config: Config, logger: Logger): Promise<Service & { url: string }> {
@@ -31,24 +67,10 @@ export async function startApi(config: Config, logger: Logger): Promise<Service 
   const dataKeys = new SqliteDataKeyStore(config.customerKeysDbPath, keys.dataKeyWrap);
   const pii = new PiiCipher(dataKeys);
   const ledgers = new LedgerReader(config.ledgerDbPath, allLedgers(displayZone(config).offsetMinutes), pii);
-  // The survey cycles' schedules, created or brought up to date now (retried until Temporal answers).
+  // The survey cycles' schedules, created or brought up to date by one API per cluster (the schedules lease): at once
+  // (retried until Temporal answers), then every 6 hours, which also extends the listed rounds.
   const schedules = new SurveySchedules(client, config.TEMPORAL_TASK_QUEUE, policy, keys.commandKeys[0]);
-  let stopping = false;
-  let wake: () => void = () => undefined;
-  const ensured = (async () => {
-    for (let delay = 1000; !stopping; delay = Math.min(delay * 2, 30_000)) {
-      try {
-        await schedules.ensure(logger);
-        return;
-      } catch (err) {
-        logger.warn({ err: (err as Error).message, retryInMs: delay }, 'survey schedules not ensured yet; retrying');
-        await new Promise<void>((r) => {
-          const timer = setTimeout(r, delay);
-          wake = () => (clearTimeout(timer), r());
-        });
-      }
-    }
-  })();
+  const reconciling = runExclusively(leaseFor('schedules', config, config.TAIZHANG_NODE), () => reconcileSchedules(schedules, logger), logger);
   const app = await buildApp({
     schedules,
     config,
@@ -62,6 +84,7 @@ export async function startApi(config: Config, logger: Logger): Promise<Service 
     policy,
     timeZone: config.TAIZHANG_TIME_ZONE,
     auditDbPath: config.auditDbPath,
+    openAnchors: (options) => openAnchorStore(config, options),
     accessLogPath: `${config.dataDir}/access.db`,
     rateLimitPerMinute: config.TAIZHANG_RATE_LIMIT,
     links: surveyLinkSettings(config),
@@ -78,9 +101,7 @@ export async function startApi(config: Config, logger: Logger): Promise<Service 
     url: config.apiUrl,
     done,
     async stop() {
-      stopping = true;
-      wake();
-      await ensured;
+      await reconciling.stop();
       await app.close();
       ledgers.close();
       dataKeys.close();

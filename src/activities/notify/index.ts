@@ -4,7 +4,7 @@ import type { Notifier } from './port';
 
 export type { Addressing, Notification, Notifier } from './port';
 export { SmtpNotifier, WebhookNotifier } from './adapters';
-export { SentLog } from './sent-log';
+export { openSentLog, PostgresSentLog, SentLog, type SendState, type SentLogPort } from './sent-log';
 export { NotificationDispatcher } from './dispatcher';
 export { RecipientResolver, customerContactFromStore } from './recipients';
 

@@ -6,12 +6,12 @@ import type { LedgerVerification } from '../../audit/rebuild';
 import type { Config } from '../../config/config';
 import { apiClient, compact, config, withClientOptions, type ClientOptions } from '../context';
 
-/** Runs against the data directory itself (the event store, ledger.db and audit.db), not through the API. */
+/** Runs against the data directory itself (the event store, ledger.db and the chain record), not through the API. */
 async function auditVerify(cfg: Config, options: { json?: boolean; out?: NodeJS.WritableStream } = {}): Promise<LedgerVerification> {
   const out = options.out ?? process.stderr;
   if (!existsSync(cfg.ledgerDbPath)) throw new Error(`no ledger database at ${cfg.ledgerDbPath}; start the stack (npm start) first`);
   // The stores and the ledgers load only for the commands that read the data directory.
-  const [{ eventStoreOptions }, { AnchorStore }, { verifyLedgers }, { openEventStore }, { LEDGERS }] = await Promise.all([
+  const [{ eventStoreOptions }, { openAnchorStore }, { verifyLedgers }, { openEventStore }, { LEDGERS }] = await Promise.all([
     import('../../config/config'),
     import('../../audit/anchors'),
     import('../../audit/rebuild'),
@@ -19,7 +19,10 @@ async function auditVerify(cfg: Config, options: { json?: boolean; out?: NodeJS.
     import('../../projections/ledgers'),
   ]);
   const store = await openEventStore(eventStoreOptions(cfg, true));
-  const audit = existsSync(cfg.auditDbPath) ? new AnchorStore(cfg.auditDbPath, { readonly: true }) : undefined;
+  const audit = await openAnchorStore(cfg, { readonly: true }).catch(async (err: unknown) => {
+    await store.close();
+    throw err;
+  });
   const tty = (out as NodeJS.WriteStream).isTTY === true && !options.json;
   const head = Number((await store.head()).position) || 0;
   let last = 0;
@@ -37,7 +40,7 @@ async function auditVerify(cfg: Config, options: { json?: boolean; out?: NodeJS.
     });
   } finally {
     if (tty) out.write('\r' + ' '.repeat(70) + '\r');
-    audit?.close();
+    await audit?.close();
     await store.close();
   }
 }
@@ -61,19 +64,22 @@ function describeVerification(r: LedgerVerification): string {
 }
 
 async function auditAnchor(cfg: Config, reason: AnchorReason) {
-  const [{ eventStoreOptions }, { AnchorStore }, { anchorChain, recordChain }, { openEventStore }] = await Promise.all([
+  const [{ eventStoreOptions }, { openAnchorStore }, { anchorChain, recordChain }, { openEventStore }] = await Promise.all([
     import('../../config/config'),
     import('../../audit/anchors'),
     import('../../audit/recorder'),
     import('../../events/store'),
   ]);
   const store = await openEventStore(eventStoreOptions(cfg, true));
-  const audit = new AnchorStore(cfg.auditDbPath);
+  const audit = await openAnchorStore(cfg).catch(async (err: unknown) => {
+    await store.close();
+    throw err;
+  });
   try {
     await recordChain(store, audit);
     return await anchorChain(store, audit, { reason });
   } finally {
-    audit.close();
+    await audit.close();
     await store.close();
   }
 }
