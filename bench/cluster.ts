@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { freePort } from './chaos/harness';
 import { benchDir, emit, note, scaled } from './lib';
 import { startStack } from '../src/cli/stack';
-import { dropClusterDatabases, startCluster } from '../src/cluster/cluster';
+import { dropClusterDatabases, freePortBase, startCluster } from '../src/cluster/cluster';
 import { loadConfig } from '../src/config/config';
 import type { RecordedEvent } from '../src/events/envelope';
 import type { EventStore } from '../src/events/store/port';
@@ -108,8 +108,7 @@ export async function benchCluster(): Promise<void> {
   note('cluster: now the two-node cluster');
   const clustered = await (async () => {
     const dir = benchDir('cluster');
-    const base = 20_000 + ((await freePort()) % 30) * 1000;
-    const cluster = await startCluster({ dir, portBase: base, ui: false, env: { TAIZHANG_POLICY: 'compressed', LOG_LEVEL: 'warn' }, out: () => undefined });
+    const cluster = await startCluster({ dir, portBase: await freePortBase(), ui: false, env: { TAIZHANG_POLICY: 'compressed', LOG_LEVEL: 'warn' }, out: () => undefined });
     const t = cluster.topology;
     const tokens = JSON.parse(readFileSync(cluster.tokensFile, 'utf8')) as Array<{ role: string; token: string }>;
     const store = await createPostgresEventStore({ url: t.pg.url(t.databases.events), maxEventBytes: 1 << 20 });

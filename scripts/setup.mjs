@@ -11,7 +11,7 @@
 //     and installs Debian's chromium (`apt-get install -y chromium`) for the browser tests when it is missing, and makes
 //     PostgreSQL available for the PostgreSQL event store tests: PG_URL when set, else a private cluster in
 //     .tools/postgres (initdb + pg_ctl of Debian's PostgreSQL, `apt-get install -y postgresql` when it is missing);
-//  4. with --for-cluster (npm run cluster), builds the Temporal server, its SQL tool and the Web UI server from the Go
+//  4. with --for-cluster (npm run cluster) or --for-tests (the cluster test), builds the Temporal server, its SQL tool and the Web UI server from the Go
 //     module proxy, and makes PostgreSQL available as for the tests;
 //  5. records what it found in .tools/tools.json. Idempotent: seconds on the second run.
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -382,6 +382,14 @@ try {
   if (forCluster) {
     tools.temporalServer = ensureTemporalServer();
     if (!forTests) tools.postgres = ensurePostgres();
+  } else if (forTests) {
+    // The cluster test starts the same cluster; without the server it fails, saying why.
+    try {
+      tools.temporalServer = ensureTemporalServer();
+    } catch (err) {
+      log(`the Temporal server could not be built (${err.message}): the cluster test will fail`);
+      delete tools.temporalServer;
+    }
   }
   if (forTests) {
     tools.testServer = ensureTestServer();

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Connection } from '@temporalio/client';
 import { verifyLedgers } from '../../src/audit/rebuild';
-import { processName, startCluster, dropClusterDatabases, type Cluster, type Role } from '../../src/cluster/cluster';
+import { processName, startCluster, dropClusterDatabases, freePortBase, type Cluster, type Role } from '../../src/cluster/cluster';
 import { NODE_NAMES } from '../../src/cluster/topology';
 import type { RecordedEvent } from '../../src/events/envelope';
 import { createPostgresEventStore } from '../../src/events/store/postgres';
@@ -43,26 +43,6 @@ function random(seed: number): () => number {
 
 const quantile = (sorted: number[], q: number) => (sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]! : 0);
 
-/** A base port whose block (base … base+200 on 127.0.0.1 and .2) is free now. */
-async function freeBase(): Promise<number> {
-  for (;;) {
-    const p = await freePort();
-    const base = Math.min(60_000, Math.max(20_000, p - (p % 1000)));
-    const probes = await Promise.all([0, 1, 2, 3, 4, 10, 11, 12, 13, 100, 200].map((o) => portFree(base + o)));
-    if (probes.every(Boolean)) return base;
-  }
-}
-async function portFree(port: number): Promise<boolean> {
-  const { createServer } = await import('node:net');
-  const one = (host: string) =>
-    new Promise<boolean>((resolve) => {
-      const s = createServer();
-      s.once('error', () => resolve(false));
-      s.listen(port, host, () => s.close(() => resolve(true)));
-    });
-  return (await one('127.0.0.1')) && (await one('127.0.0.2'));
-}
-
 export async function runClusterChaos(options: ClusterChaosOptions) {
   const log = options.log ?? ((l: string) => process.stderr.write(l + '\n'));
   const seed = options.seed ?? Date.now();
@@ -76,7 +56,7 @@ export async function runClusterChaos(options: ClusterChaosOptions) {
   try {
     cluster = await startCluster({
       dir,
-      portBase: await freeBase(),
+      portBase: await freePortBase(),
       ui: false,
       env: { TAIZHANG_POLICY: 'compressed', NOTIFY_CHANNEL: 'smtp', SMTP_URL: `smtp://127.0.0.1:${smtpPort}`, LOG_LEVEL: 'warn' },
       out: log,

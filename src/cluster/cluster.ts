@@ -1,6 +1,7 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { createWriteStream, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync, type WriteStream } from 'node:fs';
+import { createServer } from 'node:net';
 import path from 'node:path';
 import { Connection } from '@temporalio/client';
 import { msToTs } from '@temporalio/common/lib/time';
@@ -10,7 +11,7 @@ import { DEMO_DIRECTORY_FILE, loadDirectory } from '../config/directory';
 import { ROOT } from '../config/tools';
 import { localKeys } from '../config/keys';
 import { securePrivateDataDir } from '../support/private-files';
-import { clusterTools, DYNAMIC_CONFIG, temporalServerConfig, topology, uiServerConfig, type NodeName, type NodeTopology, type Topology } from './topology';
+import { clusterTools, DYNAMIC_CONFIG, PORT_OFFSETS, temporalServerConfig, topology, uiServerConfig, type NodeName, type NodeTopology, type Topology } from './topology';
 
 /**
  * `npm run cluster`: the cluster of topology.ts started from a fresh clone, every process supervised (restarted when it
@@ -340,6 +341,22 @@ async function describeNamespace(address: string, namespace: string): Promise<bo
   } finally {
     await c.close();
   }
+}
+
+/** A port base whose every port (PORT_OFFSETS, on 127.0.0.1 and 127.0.0.2) is free now, from 20000 to 32000. */
+export async function freePortBase(): Promise<number> {
+  const free = (port: number, host: string) =>
+    new Promise<boolean>((resolve) => {
+      const s = createServer();
+      s.once('error', () => resolve(false));
+      s.listen(port, host, () => s.close(() => resolve(true)));
+    });
+  for (let tries = 0; tries < 100; tries++) {
+    const base = 20_000 + Math.floor(Math.random() * 24) * 500;
+    const ok = await Promise.all(PORT_OFFSETS.flatMap((o) => [free(base + o, '127.0.0.1'), free(base + o, '127.0.0.2')]));
+    if (ok.every(Boolean)) return base;
+  }
+  throw new Error('no free block of ports for a cluster between 20000 and 32000');
 }
 
 /** The pid files of processes a cluster in DIR started (for `--down` after the supervisor itself was killed). */

@@ -36,8 +36,14 @@ export interface Topology {
  * Ports from a base: Temporal's gRPC ports at base+0…4, its membership ports at base+10…13, the API at base+100 and
  * the Web UI at base+200 (node-a only). The default base 7300 keeps clear of `npm start` (3000, 7233, 8233).
  */
+/** Ports a cluster uses above its base, on each node's address. */
+export const PORT_OFFSETS = [0, 1, 2, 3, 4, 10, 11, 12, 13, 100, 200] as const;
+const PORT_SPAN = 200;
+
 export function topology(options: { dir: string; pgUrl: string; portBase?: number; databasePrefix?: string }): Topology {
   const base = options.portBase ?? 7300;
+  // Temporal records membership ports in a smallint column: the whole block stays below 32768.
+  if (!Number.isInteger(base) || base < 1024 || base + PORT_SPAN > 32767) throw new Error(`the cluster's port base must be an integer from 1024 to ${32767 - PORT_SPAN} (got ${base})`);
   const prefix = options.databasePrefix ?? 'taizhang_cluster';
   if (!/^[a-z_][a-z0-9_]{0,40}$/.test(prefix)) throw new Error(`database prefix "${prefix}" must be lowercase letters, digits and _`);
   const pg = new URL(options.pgUrl);
