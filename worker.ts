@@ -30,6 +30,7 @@ export { bundlerOptions, NODE_SIDE_MODULES, WORKFLOWS_PATH } from './src/config/
 /**
  * The worker sized for its machine (TAIZHANG_WORKFLOW_THREADS, TAIZHANG_MAX_CACHED_WORKFLOWS, task slots): a bounded
  * cache keeps memory flat however many processes are open; an evicted workflow replays on its next timer or command.
+ * Another worker takes over a dead one's workflows after the sticky timeout.
  */
 export function workerSizing(config: Pick<Config, 'TAIZHANG_WORKFLOW_THREADS' | 'TAIZHANG_MAX_CACHED_WORKFLOWS' | 'TAIZHANG_WORKFLOW_TASK_SLOTS' | 'TAIZHANG_ACTIVITY_TASK_SLOTS'>): Partial<WorkerOptions> {
   return {
@@ -38,6 +39,9 @@ export function workerSizing(config: Pick<Config, 'TAIZHANG_WORKFLOW_THREADS' | 
     maxConcurrentWorkflowTaskExecutions: config.TAIZHANG_WORKFLOW_TASK_SLOTS,
     maxConcurrentActivityTaskExecutions: config.TAIZHANG_ACTIVITY_TASK_SLOTS,
     maxConcurrentLocalActivityExecutions: config.TAIZHANG_ACTIVITY_TASK_SLOTS,
+    // A workflow's next task waits this long on its worker's sticky queue before any worker may take it: the SDK's 10 s
+    // is how late an alarm fires when that worker dies. 3 s still finds a live worker's cache almost always.
+    stickyQueueScheduleToStartTimeout: '3s',
   };
 }
 

@@ -1,4 +1,3 @@
-import type { NotificationIssued } from '../../src/domain/notifications';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -10,13 +9,12 @@ import { localKeys } from '../../src/config/keys';
 import { encryptedDataConverter } from '../../src/support/codec';
 import { verifyLedgers } from '../../src/audit/rebuild';
 import { devServerArgs, ROOT, temporalCli } from '../../src/config/tools';
-import type { ComplaintEvent } from '../../src/processes/complaint/schemas';
 import { COMPRESSED_POLICY } from '../../src/domain/policy';
-import type { RecordedEvent } from '../../src/events/envelope';
 import { SqliteEventStore } from '../../src/events/store/sqlite';
 import { LEDGERS } from '../../src/projections/ledgers';
 import { SentLog } from '../../src/activities/notify';
 import { startSmtpInbox } from './smtp';
+import { random, tallyInbox, untilSettled, violationsOf } from './checks';
 
 /**
  * Chaos run: complaints are filed (compressed policy) while the worker, the projector and the Temporal dev server are
@@ -62,18 +60,6 @@ export async function freePort(): Promise<number> {
   });
 }
 
-/** A small deterministic PRNG (mulberry32), so a run can be repeated with its seed. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 interface Managed {
   name: 'temporal' | 'worker' | 'projector';
   start: () => ChildProcess;
@@ -96,16 +82,6 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosSummary> {
 
   // The SMTP server keeps every message: counted by its idempotency key, with the Message-IDs each key came with.
   const smtp = await startSmtpInbox(smtpPort);
-  const inbox = new Map<string, number>();
-  const messageIds = new Map<string, Set<string>>();
-  const tally = () => {
-    inbox.clear();
-    messageIds.clear();
-    for (const m of smtp.mail) {
-      inbox.set(m.key, (inbox.get(m.key) ?? 0) + 1);
-      messageIds.set(m.key, (messageIds.get(m.key) ?? new Set()).add(m.messageId));
-    }
-  };
   const directory = path.join(dir, 'directory.json');
   writeFileSync(
     directory,
@@ -227,54 +203,16 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosSummary> {
       }
     })();
     const store = new SqliteEventStore({ file: path.join(dir, 'events.db'), readonly: true });
-    const EXPECTED = ['first_response:1', 'first_response:2', 'first_response:3', 'resolution:1', 'resolution:2', 'resolution:3'];
-    const streams = async () => {
-      const byStream = new Map<string, RecordedEvent[]>();
-      for await (const e of store.readAll()) byStream.set(e.streamName, [...(byStream.get(e.streamName) ?? []), e]);
-      return byStream;
-    };
-    const ladderOf = (events: RecordedEvent[]) =>
-      (events as Array<RecordedEvent & (ComplaintEvent | NotificationIssued)>).filter((e) => e.type === 'ComplaintEscalated').map((e) => (e.type === 'ComplaintEscalated' ? `${e.data.deadline}:${e.data.level}` : ''));
-    const deadline = Date.now() + 300_000;
-    let byStream = await streams();
-    for (;;) {
-      const complete = acknowledged.every((a) => ladderOf(byStream.get(`complaint-${a.complaintId}`) ?? []).length >= EXPECTED.length);
-      const issued = [...byStream.values()].flat().filter((e) => e.type === 'NotificationIssued').length;
-      tally();
-      if ((complete && inbox.size >= issued) || Date.now() > deadline) break;
-      await sleep(1000);
-      byStream = await streams();
-    }
-
-    // The checks.
-    tally();
+    const byStream = await untilSettled(store, smtp, acknowledged, 300_000);
     const all = [...byStream.values()].flat();
-    const ids = new Map<string, number>();
-    for (const e of all) ids.set(e.id, (ids.get(e.id) ?? 0) + 1);
-    for (const [id, n] of ids) if (n > 1) violations.push(`event id ${id} appears ${n} times`);
-    for (const [stream, events] of byStream) {
-      events.forEach((e, i) => {
-        if (e.revision !== i) violations.push(`stream ${stream} has revision ${e.revision} at index ${i} (gap or reorder)`);
-      });
-    }
-    for (const a of acknowledged) {
-      const events = byStream.get(`complaint-${a.complaintId}`) ?? [];
-      for (const id of a.eventIds) if (!events.some((e) => e.id === id)) violations.push(`acknowledged event ${id} of complaint ${a.complaintId} is missing`);
-      const ladder = ladderOf(events).sort();
-      if (JSON.stringify(ladder) !== JSON.stringify(EXPECTED)) violations.push(`complaint ${a.complaintId} escalations ${JSON.stringify(ladder)}, expected each of ${EXPECTED.join(', ')} once`);
-    }
-    const issued = all.filter((e) => e.type === 'NotificationIssued').map((e) => (e.data as { key: string; recipient: string }).key);
     // Every key arrives; more than once only when a crash cut its send off, and every copy is the same message.
     const sentLog = new SentLog(path.join(dir, 'notifications.db'));
     const resent = new Set(await sentLog.resent());
     sentLog.close();
-    for (const key of issued) {
-      const n = inbox.get(key) ?? 0;
-      if (n === 0) violations.push(`notification ${key} never arrived`);
-      if (n > 1 && !resent.has(key)) violations.push(`notification ${key} arrived ${n} times but was sent once`);
-      if ((messageIds.get(key)?.size ?? 0) > 1) violations.push(`notification ${key} arrived with ${messageIds.get(key)!.size} different Message-IDs`);
-    }
-    for (const key of inbox.keys()) if (!issued.includes(key)) violations.push(`an e-mail with key ${key} was sent but never recorded`);
+    const checked = violationsOf(byStream, acknowledged, smtp, resent);
+    violations.push(...checked.violations);
+    const issued = checked.issued;
+    const inbox = tallyInbox(smtp).count;
 
     // The projector must have caught up; then a rebuild must equal the live ledgers.
     const head = (await store.head()).position;

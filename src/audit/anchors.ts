@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import { createSchemaOnce, LOCK_NAMESPACE } from '../support/pg-schema';
 import type Database from 'better-sqlite3';
 import type pg from 'pg';
 import { comparePositions } from '../events/envelope';
@@ -156,7 +157,6 @@ CREATE TABLE IF NOT EXISTS taizhang_chain_anchors (
 INSERT INTO taizhang_chain_meta (key, value) VALUES ('format', 'chain-v1') ON CONFLICT (key) DO NOTHING;
 `;
 /** Advisory locks (namespace 'taiz'; 1 and 2 are the event store's, 10–12 the leases', 20 the sent log's schema). */
-const LOCK_NAMESPACE = 0x7461697a;
 const SCHEMA_LOCK = 21;
 /** Held by each append from its check of the last link to its commit: two recorders never interleave. */
 const APPEND_LOCK = 22;
@@ -180,29 +180,20 @@ export class PostgresAnchorStore implements AnchorStorePort {
     const pool = new pgModule.Pool({ connectionString: url, max: 2, application_name: 'taizhang-chain', keepAlive: true });
     // An idle connection that breaks is dropped by the pool; the next query takes a new one.
     pool.on('error', () => undefined);
-    const client = await pool.connect();
     try {
       if (options.readonly) {
-        const r = await client.query<{ t: string | null }>("SELECT to_regclass('taizhang_chain_links')::text AS t");
+        const r = await pool.query<{ t: string | null }>("SELECT to_regclass('taizhang_chain_links')::text AS t");
         if (!r.rows[0]?.t) {
-          client.release();
           await pool.end();
           return undefined;
         }
       } else {
-        await client.query('BEGIN');
-        // Two nodes opening a fresh database at once would race on CREATE TABLE IF NOT EXISTS.
-        await client.query('SELECT pg_advisory_xact_lock($1, $2)', [LOCK_NAMESPACE, SCHEMA_LOCK]);
-        await client.query(PG_SCHEMA);
-        await client.query('COMMIT');
+        await createSchemaOnce(pool, SCHEMA_LOCK, PG_SCHEMA);
       }
     } catch (err) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      client.release();
       await pool.end();
       throw err;
     }
-    client.release();
     return new PostgresAnchorStore(pool);
   }
 

@@ -1,4 +1,5 @@
 import { hostname } from 'node:os';
+import { LOCK_NAMESPACE } from './pg-schema';
 import type pg from 'pg';
 import type { Logger } from 'pino';
 
@@ -18,7 +19,6 @@ import type { Logger } from 'pino';
 export type LeaseName = 'outbox' | 'chain' | 'schedules';
 
 /** Advisory lock keys (namespace 'taiz', as the event store's; its keys 1 and 2 are the append and schema locks). */
-const LOCK_NAMESPACE = 0x7461697a;
 export const LEASE_KEYS: Readonly<Record<LeaseName, number>> = { outbox: 10, chain: 11, schedules: 12 };
 
 /** A hold on a lease: `lost` resolves (with the reason) when it ends without `release`. */

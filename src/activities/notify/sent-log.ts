@@ -1,4 +1,5 @@
 import type Database from 'better-sqlite3';
+import { createSchemaOnce } from '../../support/pg-schema';
 import type pg from 'pg';
 import { openSqlite } from '../../support/sqlite';
 
@@ -117,7 +118,8 @@ CREATE TABLE IF NOT EXISTS taizhang_notifications_sent (
 CREATE TABLE IF NOT EXISTS taizhang_dispatcher_checkpoint (id INTEGER PRIMARY KEY CHECK (id = 1), position TEXT NOT NULL);
 `;
 /** Held while the tables are created (namespace 'taiz'; 1 and 2 are the event store's, 10–12 the leases'). */
-const SCHEMA_LOCK = [0x7461697a, 20];
+/** Advisory lock key (namespace LOCK_NAMESPACE) of creating the sent-log tables. */
+const SCHEMA_LOCK = 20;
 
 /** The sent log in PostgreSQL, beside the events: the same rows and rules as `SentLog`, shared by every node. */
 export class PostgresSentLog implements SentLogPort {
@@ -130,20 +132,12 @@ export class PostgresSentLog implements SentLogPort {
     const pool = new pgModule.Pool({ connectionString: url, max: 2, application_name: 'taizhang-outbox', keepAlive: true });
     // An idle connection that breaks is dropped by the pool; the next query takes a new one.
     pool.on('error', () => undefined);
-    const client = await pool.connect();
     try {
-      await client.query('BEGIN');
-      // Two nodes opening a fresh database at once would race on CREATE TABLE IF NOT EXISTS.
-      await client.query('SELECT pg_advisory_xact_lock($1, $2)', SCHEMA_LOCK);
-      await client.query(PG_SCHEMA);
-      await client.query('COMMIT');
+      await createSchemaOnce(pool, SCHEMA_LOCK, PG_SCHEMA);
     } catch (err) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      client.release();
       await pool.end();
       throw err;
     }
-    client.release();
     return new PostgresSentLog(pool);
   }
 

@@ -16,6 +16,7 @@ import type {
   Subscription,
 } from './port';
 import { checkEnvelopes, nextAppendOrPoll, type SerialisedEvent } from './shared';
+import { createSchemaOnce, LOCK_NAMESPACE } from '../../support/pg-schema';
 
 /*
  * PostgreSQL adapter: the event store several machines share, with the semantics of the SQLite adapter (same table
@@ -75,8 +76,8 @@ const DECIMAL = /^(0|[1-9][0-9]*)$/;
 const PAGE = 1000;
 /** The NOTIFY channel appends wake subscriptions on. */
 export const APPEND_CHANNEL = 'taizhang_events';
-/** Advisory lock keys: (namespace, key), the namespace the ASCII of 'taiz', so other users of the database do not collide. */
-export const LOCK_NAMESPACE = 0x7461697a;
+/** Advisory lock keys: (LOCK_NAMESPACE, key), the namespace the ASCII of 'taiz', so other users of the database do not collide. */
+export { LOCK_NAMESPACE };
 /** Held by each append from before it reads the head until it commits: the global order (see the top of this file). */
 export const APPEND_LOCK = 1;
 /** Held while the schema is created, so that two processes opening a fresh database do not race. */
@@ -208,18 +209,7 @@ export class PostgresEventStore implements EventStore {
 
   /** Creates the `events` table when it is missing (under SCHEMA_LOCK: two processes opening a fresh database do not race). */
   async createSchema(): Promise<void> {
-    const client = await this.pool.connect();
-    try {
-      await client.query('BEGIN');
-      await client.query('SELECT pg_advisory_xact_lock($1, $2)', [LOCK_NAMESPACE, SCHEMA_LOCK]);
-      await client.query(SCHEMA);
-      await client.query('COMMIT');
-    } catch (err) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw err;
-    } finally {
-      client.release();
-    }
+    await createSchemaOnce(this.pool, SCHEMA_LOCK, SCHEMA);
   }
 
   /**

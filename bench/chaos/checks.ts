@@ -1,0 +1,92 @@
+import type { RecordedEvent } from '../../src/events/envelope';
+import type { EventStore } from '../../src/events/store/port';
+import type { SmtpInbox } from './smtp';
+
+/** What both chaos runs (one node, and the cluster) check once the kills are over. */
+
+/** A small deterministic PRNG (mulberry32), so a run can be repeated with its seed. */
+export function random(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Every complaint nobody answers escalates at each level of both deadlines, once (compressed policy: within 30 s). */
+export const EXPECTED_LADDER = ['first_response:1', 'first_response:2', 'first_response:3', 'resolution:1', 'resolution:2', 'resolution:3'];
+
+export const ladderOf = (events: readonly RecordedEvent[]): string[] =>
+  events.filter((e) => e.type === 'ComplaintEscalated').map((e) => `${(e.data as { deadline: string }).deadline}:${(e.data as { level: number }).level}`);
+
+export interface Acknowledged {
+  complaintId: string;
+  eventIds: string[];
+}
+
+/** The SMTP server's messages by notification key: how many arrived, under which Message-IDs. */
+export function tallyInbox(smtp: SmtpInbox): { count: Map<string, number>; messageIds: Map<string, Set<string>> } {
+  const count = new Map<string, number>();
+  const messageIds = new Map<string, Set<string>>();
+  for (const m of smtp.mail) {
+    count.set(m.key, (count.get(m.key) ?? 0) + 1);
+    messageIds.set(m.key, (messageIds.get(m.key) ?? new Set()).add(m.messageId));
+  }
+  return { count, messageIds };
+}
+
+export async function readStreams(store: EventStore): Promise<Map<string, RecordedEvent[]>> {
+  const byStream = new Map<string, RecordedEvent[]>();
+  for await (const e of store.readAll()) byStream.set(e.streamName, [...(byStream.get(e.streamName) ?? []), e]);
+  return byStream;
+}
+
+/** Reads the store until every acknowledged complaint has its whole ladder and every notification arrived, or `timeoutMs` passes. */
+export async function untilSettled(store: EventStore, smtp: SmtpInbox, acknowledged: readonly Acknowledged[], timeoutMs: number): Promise<Map<string, RecordedEvent[]>> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const byStream = await readStreams(store);
+    const complete = acknowledged.every((a) => ladderOf(byStream.get(`complaint-${a.complaintId}`) ?? []).length >= EXPECTED_LADDER.length);
+    const issued = [...byStream.values()].flat().filter((e) => e.type === 'NotificationIssued').length;
+    if ((complete && tallyInbox(smtp).count.size >= issued) || Date.now() > deadline) return byStream;
+    await sleep(1000);
+  }
+}
+
+/**
+ * The guarantees: no event twice, no gap in a stream, every acknowledged event present, one complaint per filing,
+ * each ladder exactly once; every issued notification arrived, more than once only when a crash cut its send off
+ * (`resent`), always under one Message-ID, and nothing arrived that was not issued.
+ */
+export function violationsOf(byStream: ReadonlyMap<string, readonly RecordedEvent[]>, acknowledged: readonly Acknowledged[], smtp: SmtpInbox, resent: ReadonlySet<string>): { violations: string[]; issued: string[] } {
+  const violations: string[] = [];
+  const all = [...byStream.values()].flat();
+  const ids = new Map<string, number>();
+  for (const e of all) ids.set(e.id, (ids.get(e.id) ?? 0) + 1);
+  for (const [id, n] of ids) if (n > 1) violations.push(`event id ${id} appears ${n} times`);
+  for (const [stream, events] of byStream) events.forEach((e, i) => e.revision !== i && violations.push(`stream ${stream} has revision ${e.revision} at index ${i} (gap or reorder)`));
+  const received = all.filter((e) => e.type === 'ComplaintReceived').length;
+  if (received !== acknowledged.length) violations.push(`${received} ComplaintReceived events for ${acknowledged.length} complaints filed (a retried filing made a second complaint, or one was lost)`);
+  for (const a of acknowledged) {
+    const events = byStream.get(`complaint-${a.complaintId}`) ?? [];
+    for (const id of a.eventIds) if (!events.some((e) => e.id === id)) violations.push(`acknowledged event ${id} of complaint ${a.complaintId} is missing`);
+    const ladder = ladderOf(events).sort();
+    if (JSON.stringify(ladder) !== JSON.stringify(EXPECTED_LADDER)) violations.push(`complaint ${a.complaintId} escalations ${JSON.stringify(ladder)}, expected each of ${EXPECTED_LADDER.join(', ')} once`);
+  }
+  const issued = all.filter((e) => e.type === 'NotificationIssued').map((e) => (e.data as { key: string }).key);
+  const inbox = tallyInbox(smtp);
+  for (const key of issued) {
+    const n = inbox.count.get(key) ?? 0;
+    if (n === 0) violations.push(`notification ${key} never arrived`);
+    if (n > 1 && !resent.has(key)) violations.push(`notification ${key} arrived ${n} times but was sent once`);
+    if ((inbox.messageIds.get(key)?.size ?? 0) > 1) violations.push(`notification ${key} arrived with ${inbox.messageIds.get(key)!.size} different Message-IDs`);
+  }
+  const issuedSet = new Set(issued);
+  for (const key of inbox.count.keys()) if (!issuedSet.has(key)) violations.push(`an e-mail with key ${key} was sent but never recorded`);
+  return { violations, issued };
+}
