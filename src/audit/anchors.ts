@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { createSchemaOnce, LOCK_NAMESPACE } from '../support/pg-schema';
+import { createSchemaOnce, inLockedTransaction } from '../support/pg-schema';
 import type Database from 'better-sqlite3';
 import type pg from 'pg';
 import { comparePositions } from '../events/envelope';
@@ -219,10 +219,7 @@ export class PostgresAnchorStore implements AnchorStorePort {
   /** One transaction under APPEND_LOCK: the last link is read and the batch inserted with no other append between. */
   async appendLinks(links: readonly ChainLink[]): Promise<void> {
     if (links.length === 0) return;
-    const client = await this.pool.connect();
-    try {
-      await client.query('BEGIN');
-      await client.query('SELECT pg_advisory_xact_lock($1, $2)', [LOCK_NAMESPACE, APPEND_LOCK]);
+    await inLockedTransaction(this.pool, APPEND_LOCK, async (client) => {
       const next = ((await lastPgLink(client))?.seq ?? -1) + 1;
       if (links[0]!.seq !== next) throw moved(next, links[0]!.seq);
       await client.query('INSERT INTO taizhang_chain_links (seq, position, hash) SELECT * FROM unnest($1::bigint[], $2::text[], $3::bytea[])', [
@@ -230,13 +227,7 @@ export class PostgresAnchorStore implements AnchorStorePort {
         links.map((l) => l.position),
         links.map((l) => Buffer.from(l.hash, 'hex')),
       ]);
-      await client.query('COMMIT');
-    } catch (err) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw err;
-    } finally {
-      client.release();
-    }
+    });
   }
 
   async close(): Promise<void> {

@@ -8,10 +8,11 @@ import { msToTs } from '@temporalio/common/lib/time';
 import pg from 'pg';
 import { ensureLocalTokens } from '../cli/tokens';
 import { DEMO_DIRECTORY_FILE, loadDirectory } from '../config/directory';
+import { runningPostgres } from '../config/postgres';
 import { ROOT } from '../config/tools';
 import { localKeys } from '../config/keys';
 import { securePrivateDataDir } from '../support/private-files';
-import { clusterTools, DYNAMIC_CONFIG, PORT_OFFSETS, temporalServerConfig, topology, uiServerConfig, type NodeName, type NodeTopology, type Topology } from './topology';
+import { clusterTools, DYNAMIC_CONFIG, NODE_NAMES, PORT_OFFSETS, temporalServerConfig, topology, uiServerConfig, type NodeName, type NodeTopology, type Topology } from './topology';
 
 /**
  * `npm run cluster`: the cluster of topology.ts started from a fresh clone, every process supervised (restarted when it
@@ -67,33 +68,6 @@ async function waitUntil(what: string, check: () => Promise<boolean>, timeoutMs:
   }
 }
 
-/** The PostgreSQL server: PG_URL, else the private cluster set-up made (started here when it is not running). */
-export async function clusterPostgres(pgUrl: string | undefined = process.env.PG_URL): Promise<string> {
-  if (pgUrl) return pgUrl;
-  const found = clusterTools().postgres;
-  if (!found || found.kind === 'env') throw new Error('PostgreSQL is not set up: set PG_URL or run `node scripts/setup.mjs --for-cluster`');
-  if (found.kind === 'missing') throw new Error(`PostgreSQL is not available: ${found.reason}`);
-  const answers = async () => {
-    const c = new pg.Client({ connectionString: found.url, connectionTimeoutMillis: 3000 });
-    c.on('error', () => undefined);
-    try {
-      await c.connect();
-      await c.query('SELECT 1');
-      return true;
-    } catch {
-      return false;
-    } finally {
-      await c.end().catch(() => undefined);
-    }
-  };
-  if (await answers()) return found.url;
-  const pgCtl = path.join(found.bin, 'pg_ctl');
-  const args = ['start', '-D', found.dataDir, '-l', found.logFile, '-w', '-t', '60'];
-  const r = found.runAs ? spawnSync('runuser', ['-u', found.runAs, '--', pgCtl, ...args], { encoding: 'utf8' }) : spawnSync(pgCtl, args, { encoding: 'utf8' });
-  if (!(await answers())) throw new Error(`the private PostgreSQL cluster in ${found.dataDir} did not start (${(r.stderr || r.stdout || '').trim()}; see ${found.logFile})`);
-  return found.url;
-}
-
 /** Creates the cluster's databases where missing and brings Temporal's two schemas up to date (idempotent). */
 async function prepareDatabases(t: Topology, sqlTool: string, out: (l: string) => void): Promise<void> {
   const admin = new pg.Client({ connectionString: t.pg.url('postgres') });
@@ -143,7 +117,7 @@ const secret = (file: string) => readFileSync(file, 'utf8').trim();
 export async function startCluster(options: ClusterOptions): Promise<Cluster> {
   const out = options.out ?? ((line: string) => process.stdout.write(line + '\n'));
   const tools = clusterTools();
-  const pgUrl = await clusterPostgres(options.pgUrl);
+  const pgUrl = await runningPostgres(options.pgUrl);
   const t = topology({ dir: options.dir, pgUrl, ...(options.portBase === undefined ? {} : { portBase: options.portBase }), databasePrefix: options.databasePrefix ?? databasePrefixOf(options.dir) });
   securePrivateDataDir(t.dir, { warn: () => undefined });
   for (const sub of ['logs', 'run', 'temporal/config', 'shared', ...t.nodes.map((n) => n.name)]) mkdirSync(path.join(t.dir, sub), { recursive: true, mode: 0o700 });
@@ -198,9 +172,9 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
   const managed: Managed[] = [];
   const add = (name: string, start: () => ChildProcess) => managed.push({ name, start, down: false, restarts: 0 });
   for (const n of t.nodes) {
-    const env = `${n.name}`;
-    writeFileSync(path.join(t.dir, 'temporal', 'config', `${env}.yaml`), temporalServerConfig(t, n, dynamicConfig));
-    add(processName('temporal', n.name), () => spawnLogged(processName('temporal', n.name), tools.server, ['--root', path.join(t.dir, 'temporal'), '--config', 'config', '--env', env, '--allow-no-auth', 'start'], process.env));
+    // The server reads <root>/config/<env>.yaml: one file per node.
+    writeFileSync(path.join(t.dir, 'temporal', 'config', `${n.name}.yaml`), temporalServerConfig(t, n, dynamicConfig));
+    add(processName('temporal', n.name), () => spawnLogged(processName('temporal', n.name), tools.server, ['--root', path.join(t.dir, 'temporal'), '--config', 'config', '--env', n.name, '--allow-no-auth', 'start'], process.env));
   }
   const nodeProcess = (role: Exclude<Role, 'temporal'>, file: string) => {
     for (const n of t.nodes) {
@@ -363,6 +337,6 @@ export async function freePortBase(): Promise<number> {
 export function leftoverPids(dir: string): Array<{ name: string; pid: number }> {
   const run = path.join(dir, 'run');
   if (!existsSync(run)) return [];
-  const names = ['temporal-a', 'temporal-b', 'worker-a', 'worker-b', 'projector-a', 'projector-b', 'api-a', 'api-b', 'ui'];
+  const names = [...ROLES.flatMap((role) => NODE_NAMES.map((node) => processName(role, node))), 'ui'];
   return names.filter((n) => existsSync(path.join(run, `${n}.pid`))).map((name) => ({ name, pid: Number(readFileSync(path.join(run, `${name}.pid`), 'utf8')) }));
 }

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { ROOT } from '../config/tools';
 import { leftoverPids, startCluster } from './cluster';
+import { portBaseProblem } from './topology';
 
 /**
  * `npm run cluster [-- --foreground] [--dir .cluster] [--port-base 7300]` starts the two-node cluster in the background
@@ -22,8 +23,9 @@ const { values } = parseArgs({
 });
 const dir = path.resolve(values.dir!);
 const portBase = Number(values['port-base']);
-if (!Number.isInteger(portBase) || portBase < 1024 || portBase > 65000) {
-  process.stderr.write(`cluster: --port-base must be an integer port from 1024 to 65000 (got ${values['port-base']})\n`);
+const badBase = portBaseProblem(portBase);
+if (badBase) {
+  process.stderr.write(`cluster: --port-base: ${badBase}\n`);
   process.exit(2);
 }
 const run = path.join(dir, 'run');

@@ -40,10 +40,14 @@ export interface Topology {
 export const PORT_OFFSETS = [0, 1, 2, 3, 4, 10, 11, 12, 13, 100, 200] as const;
 const PORT_SPAN = 200;
 
+/** Why a port base cannot be used, if it cannot: Temporal records membership ports in a smallint column, so the whole block stays below 32768. */
+export const portBaseProblem = (base: number): string | undefined =>
+  Number.isInteger(base) && base >= 1024 && base + PORT_SPAN <= 32767 ? undefined : `the cluster's port base must be an integer from 1024 to ${32767 - PORT_SPAN} (got ${base})`;
+
 export function topology(options: { dir: string; pgUrl: string; portBase?: number; databasePrefix?: string }): Topology {
   const base = options.portBase ?? 7300;
-  // Temporal records membership ports in a smallint column: the whole block stays below 32768.
-  if (!Number.isInteger(base) || base < 1024 || base + PORT_SPAN > 32767) throw new Error(`the cluster's port base must be an integer from 1024 to ${32767 - PORT_SPAN} (got ${base})`);
+  const problem = portBaseProblem(base);
+  if (problem) throw new Error(problem);
   const prefix = options.databasePrefix ?? 'taizhang_cluster';
   if (!/^[a-z_][a-z0-9_]{0,40}$/.test(prefix)) throw new Error(`database prefix "${prefix}" must be lowercase letters, digits and _`);
   const pg = new URL(options.pgUrl);
@@ -155,14 +159,14 @@ export interface ClusterTools {
   server: string;
   sql: string;
   ui?: string;
-  postgres?: { kind: 'cluster'; url: string; dataDir: string; bin: string; logFile: string; runAs?: string } | { kind: 'env' } | { kind: 'missing'; reason: string };
 }
 
 export function clusterTools(): ClusterTools {
   const file = path.join(ROOT, '.tools', 'tools.json');
-  const tools = existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as { temporalServer?: { server: string; sql: string; ui?: string }; postgres?: ClusterTools['postgres'] }) : {};
+  const tools = existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as { temporalServer?: { server: string; sql: string; ui?: string } }) : {};
   if (!tools.temporalServer || !existsSync(tools.temporalServer.server) || !existsSync(tools.temporalServer.sql)) {
     throw new Error('the Temporal server is not built: run `node scripts/setup.mjs --for-cluster` (npm run cluster does)');
   }
-  return { ...tools.temporalServer, ...(tools.temporalServer.ui && existsSync(tools.temporalServer.ui) ? {} : { ui: undefined }), postgres: tools.postgres };
+  const { server, sql, ui } = tools.temporalServer;
+  return { server, sql, ...(ui && existsSync(ui) ? { ui } : {}) };
 }

@@ -4,16 +4,17 @@ import type pg from 'pg';
 export const LOCK_NAMESPACE = 0x7461697a;
 
 /**
- * Runs DDL (`CREATE TABLE IF NOT EXISTS …`) in one transaction under a transaction-scoped advisory lock: two processes
- * opening a fresh database at once would otherwise race on creating the same tables.
+ * Runs `work` in one transaction that first takes a transaction-scoped advisory lock (LOCK_NAMESPACE, lockKey): writers
+ * that must not interleave (two recorders extending the chain, two processes creating the same tables) queue on it.
  */
-export async function createSchemaOnce(pool: pg.Pool, lockKey: number, ddl: string): Promise<void> {
+export async function inLockedTransaction<T>(pool: pg.Pool, lockKey: number, work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
   const client = await pool.connect();
   try {
     await client.query('BEGIN');
     await client.query('SELECT pg_advisory_xact_lock($1, $2)', [LOCK_NAMESPACE, lockKey]);
-    await client.query(ddl);
+    const result = await work(client);
     await client.query('COMMIT');
+    return result;
   } catch (err) {
     await client.query('ROLLBACK').catch(() => undefined);
     throw err;
@@ -21,3 +22,6 @@ export async function createSchemaOnce(pool: pg.Pool, lockKey: number, ddl: stri
     client.release();
   }
 }
+
+/** DDL (`CREATE TABLE IF NOT EXISTS …`) under its lock: two processes opening a fresh database at once do not race. */
+export const createSchemaOnce = (pool: pg.Pool, lockKey: number, ddl: string): Promise<void> => inLockedTransaction(pool, lockKey, async (c) => void (await c.query(ddl)));

@@ -3,9 +3,9 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import pino from 'pino';
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { LEASE_KEYS, leaseFor, LocalLease, PostgresLease, runExclusively, type ExclusiveRun } from '../../src/support/lease';
-import { freshDatabase } from '../support/postgres';
+import { testResources } from '../support/postgres';
 
 /*
  * The cluster's single writers: a lease is held by one process at a time, handed over when its holder's session ends
@@ -16,20 +16,7 @@ const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..')
 const LEASE_MODULE = path.join(ROOT, 'src/support/lease.ts');
 const RETRY_MS = 200;
 
-const drops: Array<() => Promise<void>> = [];
-const cleanups: Array<() => Promise<void> | void> = [];
-afterEach(async () => {
-  for (const c of cleanups.splice(0).reverse()) await c();
-});
-afterAll(async () => {
-  await Promise.all(drops.map((d) => d()));
-});
-
-async function database(label: string): Promise<string> {
-  const db = await freshDatabase(label);
-  drops.push(db.drop);
-  return db.url;
-}
+const { database, cleanup } = testResources();
 
 /** A logger whose lines the test reads. */
 function capturingLogger() {
@@ -68,7 +55,7 @@ function countedWork() {
 
 function run(url: string, node: string, work: ReturnType<typeof countedWork>, logger = pino({ level: 'silent' })): ExclusiveRun {
   const r = runExclusively(new PostgresLease({ url, name: 'outbox', node, retryMs: RETRY_MS }), work.start, logger);
-  cleanups.push(() => r.stop());
+  cleanup(() => r.stop());
   return r;
 }
 
@@ -101,7 +88,7 @@ function childHolder(url: string, node: string): { child: ChildProcess; output: 
   let out = '';
   child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
   child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
-  cleanups.push(() => {
+  cleanup(() => {
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
   });
   return { child, output: () => out };

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import pino from 'pino';
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { NotificationDispatcher, openSentLog, PostgresSentLog, RecipientResolver, SentLog, type Notifier, type SentLogPort } from '../../src/activities/notify';
 import { AnchorStore, openAnchorStore, PostgresAnchorStore, type AnchorStorePort, type ChainLink } from '../../src/audit/anchors';
 import { GENESIS } from '../../src/audit/hashing';
@@ -16,7 +16,7 @@ import { PostgresLease, runExclusively } from '../../src/support/lease';
 import { envelope } from '../support/events';
 import { tempStore } from '../support/store';
 import { customer } from '../audit/fixtures';
-import { freshDatabase } from '../support/postgres';
+import { testResources } from '../support/postgres';
 
 /*
  * The state of the cluster's single writers, the same contract whether it is kept in SQLite (one node) or PostgreSQL
@@ -24,14 +24,7 @@ import { freshDatabase } from '../support/postgres';
  * and opens a second instance on it where another node (or process) would.
  */
 
-const drops: Array<() => Promise<void>> = [];
-const cleanups: Array<() => Promise<void> | void> = [];
-afterEach(async () => {
-  for (const c of cleanups.splice(0).reverse()) await c();
-});
-afterAll(async () => {
-  await Promise.all(drops.map((d) => d()));
-});
+const { database, cleanup } = testResources();
 
 interface Backend {
   name: string;
@@ -43,7 +36,7 @@ const sqlite: Backend = {
   name: 'SQLite',
   async fresh() {
     const dir = mkdtempSync(path.join(tmpdir(), 'taizhang-shared-'));
-    cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+    cleanup(() => rmSync(dir, { recursive: true, force: true }));
     const location = { auditDbPath: path.join(dir, 'audit.db') };
     return {
       sentLog: () => openSentLog({ file: path.join(dir, 'notifications.db') }),
@@ -55,8 +48,7 @@ const sqlite: Backend = {
 const postgres: Backend = {
   name: 'PostgreSQL',
   async fresh(label) {
-    const db = await freshDatabase(label);
-    drops.push(db.drop);
+    const db = { url: await database(label) };
     const location = { EVENTSTORE_URL: db.url, auditDbPath: '/nonexistent/audit.db' };
     return {
       sentLog: () => openSentLog({ url: db.url, file: '/nonexistent/notifications.db' }),
@@ -74,7 +66,7 @@ for (const backend of [sqlite, postgres]) {
       const where = await backend.fresh(label);
       const opened = async () => {
         const log = await where.sentLog();
-        cleanups.push(() => log.close());
+        cleanup(() => log.close());
         return log;
       };
       return { log: await opened(), another: opened };
@@ -159,7 +151,7 @@ for (const backend of [sqlite, postgres]) {
       const where = await backend.fresh(label);
       const opened = async (readonly = false) => {
         const store = await where.anchors(readonly);
-        if (store) cleanups.push(() => store.close());
+        if (store) cleanup(() => store.close());
         return store;
       };
       return { audit: (await opened())!, another: opened };
@@ -169,13 +161,13 @@ for (const backend of [sqlite, postgres]) {
       const where = await backend.fresh('anchors_kind');
       expect(await where.anchors(true)).toBeUndefined();
       const audit = (await where.anchors())!;
-      cleanups.push(() => audit.close());
+      cleanup(() => audit.close());
       expect(audit).toBeInstanceOf(backend === sqlite ? AnchorStore : PostgresAnchorStore);
       expect(await audit.lastLink()).toBeUndefined();
       expect(await audit.links(0, 10)).toEqual([]);
       expect(await audit.list()).toEqual([]);
       const ro = (await where.anchors(true))!;
-      cleanups.push(() => ro.close());
+      cleanup(() => ro.close());
       expect(await ro.links(0, 10)).toEqual([]);
     });
 
@@ -235,7 +227,7 @@ for (const backend of [sqlite, postgres]) {
     it('records the chain of a store, verifies against it, and two recorders on it leave one consistent chain', async () => {
       const { audit, another } = await open('anchors_chain');
       const s = tempStore();
-      cleanups.push(s.cleanup);
+      cleanup(s.cleanup);
       for (let i = 0; i < 25; i++) await s.store.append(`customer-C${i}`, [customer(i)], { expectedRevision: 'no_stream' });
       const first = await recordChain(s.store, audit, { upToPosition: '10' });
       expect(first).toMatchObject({ added: 10, events: 10, position: '10' });
@@ -254,10 +246,9 @@ for (const backend of [sqlite, postgres]) {
 
 describe('the outbox handed over between nodes (PostgreSQL)', () => {
   it('one dispatcher at a time; the next holder resumes from the shared log and sends nothing twice', async () => {
-    const db = await freshDatabase('outbox_handover');
-    drops.push(db.drop);
+    const db = { url: await database('outbox_handover') };
     const store = await createPostgresEventStore({ url: db.url, maxEventBytes: 64 * 1024, pollIntervalMs: 50 });
-    cleanups.push(() => store.close());
+    cleanup(() => store.close());
     const received: Array<{ key: string; node: string }> = [];
     const silent = pino({ level: 'silent' });
     const node = (name: string) => {
@@ -277,7 +268,7 @@ describe('the outbox handed over between nodes (PostgreSQL)', () => {
         },
         silent,
       );
-      cleanups.push(() => run.stop());
+      cleanup(() => run.stop());
       return run;
     };
     const issue = (n: number) =>
@@ -302,7 +293,7 @@ describe('the outbox handed over between nodes (PostgreSQL)', () => {
     expect(new Set(received.slice(0, 3).map((r) => r.node)).size).toBe(1);
     expect(received[3]!.node).not.toBe(received[0]!.node);
     const log = await openSentLog({ url: db.url, file: '/nonexistent' });
-    cleanups.push(() => log.close());
+    cleanup(() => log.close());
     expect(await log.count()).toBe(5);
     expect(await log.resent()).toEqual([]);
   });
@@ -310,17 +301,16 @@ describe('the outbox handed over between nodes (PostgreSQL)', () => {
 
 describe('the chain recorder in two projector processes (PostgreSQL)', () => {
   it('each node projects its own ledgers; one records the shared chain, which verifies', async () => {
-    const db = await freshDatabase('chain_projectors');
-    drops.push(db.drop);
+    const db = { url: await database('chain_projectors') };
     const store = await createPostgresEventStore({ url: db.url, maxEventBytes: 64 * 1024, pollIntervalMs: 50 });
-    cleanups.push(() => store.close());
+    cleanup(() => store.close());
     for (let i = 0; i < 12; i++) await store.append(`customer-C${i}`, [customer(i)], { expectedRevision: 'no_stream' });
     const silent = pino({ level: 'silent' });
     const projector = async (node: string) => {
       const dir = mkdtempSync(path.join(tmpdir(), `taizhang-${node}-`));
-      cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+      cleanup(() => rmSync(dir, { recursive: true, force: true }));
       const p = await startProjector(loadConfig({ DATA_DIR: dir, EVENTSTORE_URL: db.url, TAIZHANG_NODE: node }), silent);
-      cleanups.push(() => p.stop());
+      cleanup(() => p.stop());
       return p;
     };
     await projector('node-a');
@@ -333,7 +323,7 @@ describe('the chain recorder in two projector processes (PostgreSQL)', () => {
       }
       return a;
     }))!;
-    cleanups.push(() => audit.close());
+    cleanup(() => audit.close());
     // The recorder's first round comes after its interval (5 s).
     for (let i = 0; i < 200 && (await audit.lastLink())?.seq !== 11; i++) await new Promise((r) => setTimeout(r, 50));
     expect(await audit.lastLink()).toMatchObject({ seq: 11, position: '12' });
@@ -341,7 +331,7 @@ describe('the chain recorder in two projector processes (PostgreSQL)', () => {
     // One session holds the chain lease, named after its node.
     const c = new pg.Client({ connectionString: db.url });
     await c.connect();
-    cleanups.push(() => c.end());
+    cleanup(() => c.end());
     const holders = await c.query<{ application_name: string }>("SELECT application_name FROM pg_stat_activity WHERE datname = current_database() AND application_name LIKE 'taizhang-lease-chain@%'");
     expect(holders.rows.length).toBeGreaterThanOrEqual(1);
     const locks = await c.query(
