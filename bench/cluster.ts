@@ -93,8 +93,13 @@ export async function benchCluster(): Promise<void> {
   const single = await (async () => {
     const dir = benchDir('single');
     const [port, temporalPort, uiPort] = [await freePort(), await freePort(), await freePort()];
-    const config = loadConfig({ ...process.env, DATA_DIR: dir, PORT: String(port), TEMPORAL_PORT: String(temporalPort), TEMPORAL_UI_PORT: String(uiPort), TAIZHANG_POLICY: 'compressed', LOG_LEVEL: 'warn', TAIZHANG_TOKENS: '', TAIZHANG_TOKENS_FILE: '', EVENTSTORE_URL: '' });
-    const stack = await startStack(config, { out: () => undefined });
+    // The stack's processes read their settings from the environment they inherit, as under `npm start`.
+    const saved = { ...process.env };
+    Object.assign(process.env, { DATA_DIR: dir, PORT: String(port), TEMPORAL_PORT: String(temporalPort), TEMPORAL_UI_PORT: String(uiPort), TAIZHANG_POLICY: 'compressed', LOG_LEVEL: 'warn', TAIZHANG_TOKENS: '', TAIZHANG_TOKENS_FILE: '', EVENTSTORE_URL: '' });
+    const stack = await startStack(loadConfig(process.env), { out: () => undefined }).finally(() => {
+      for (const k of Object.keys(process.env)) if (!(k in saved)) delete process.env[k];
+      Object.assign(process.env, saved);
+    });
     const tokens = JSON.parse(readFileSync(stack.tokensFile!, 'utf8')) as Array<{ role: string; token: string }>;
     const store = new SqliteEventStore({ file: path.join(dir, 'events.db'), readonly: true });
     try {
