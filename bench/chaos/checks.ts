@@ -1,6 +1,8 @@
+import { Connection } from '@temporalio/client';
 import type { RecordedEvent } from '../../src/events/envelope';
 import type { EventStore } from '../../src/events/store/port';
 import type { SmtpInbox } from './smtp';
+import { scheduledInstantOf } from '../../src/support/metrics-alarms';
 
 /** What both chaos runs (one node, and the cluster) check once the kills are over. */
 
@@ -89,4 +91,86 @@ export function violationsOf(byStream: ReadonlyMap<string, readonly RecordedEven
   const issuedSet = new Set(issued);
   for (const key of inbox.count.keys()) if (!issuedSet.has(key)) violations.push(`an e-mail with key ${key} was sent but never recorded`);
   return { violations, issued };
+}
+
+/** Temporal's default workflow task timeout: a task started on a worker that dies is handed on after it. */
+export const WORKFLOW_TASK_TIMEOUT_MS = 10_000;
+
+export interface Kill {
+  at: number;
+  /** The process killed, e.g. `worker` or `worker-b`. */
+  name: string;
+  /** For a Temporal kill: measured time from the kill until every probed workflow could be described again. */
+  recoveryMs?: number;
+}
+
+const quantileOf = (sorted: number[], q: number) => (sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]! : 0);
+
+/**
+ * How late each escalation was (recorded by the store minus the instant it was due), and why. An escalation more than
+ * a second late is put down to the last kill at or before it was recorded (within 20 s of its due instant). Its delay
+ * past that kill (recorded minus the later of the kill and the due instant) must be covered by what the kill costs:
+ * for a Temporal server, the recovery measured after that kill plus one second (a workflow task and an append); for a
+ * worker, the workflow task timeout plus one second (a task in flight on the dead worker is handed on after it); for
+ * anything else (a projector or an API node, which timers do not pass through), one second. A late escalation with no
+ * kill before it, or one later than its kill explains, is a violation.
+ */
+export function latenessOf(events: readonly RecordedEvent[], killLog: readonly Kill[]) {
+  const escalated = events
+    .filter((e) => e.type === 'ComplaintEscalated')
+    .map((e) => {
+      const recorded = Date.parse(e.recordedAt);
+      const due = Date.parse(scheduledInstantOf({ type: e.type, data: e.data } as never) ?? e.recordedAt);
+      return { recorded, due, late: recorded - due };
+    });
+  const sorted = escalated.map((x) => x.late).sort((x, y) => x - y);
+  const byLastKill: Record<string, { count: number; maxMs: number; maxPastKillMs: number; allowedMs: number }> = {};
+  const violations: string[] = [];
+  for (const x of escalated.filter((e) => e.late > 1000)) {
+    const kill = killLog.filter((k) => k.at <= x.recorded && k.at >= x.due - 20_000).at(-1);
+    const role = kill ? kill.name.replace(/-[ab]$/, '') : 'no kill';
+    const allowed = !kill ? 1000 : role === 'temporal' ? (kill.recoveryMs ?? 0) + 1000 : role === 'worker' ? WORKFLOW_TASK_TIMEOUT_MS + 1000 : 1000;
+    const pastKill = kill ? x.recorded - Math.max(kill.at, x.due) : x.late;
+    const c = (byLastKill[role] ??= { count: 0, maxMs: 0, maxPastKillMs: 0, allowedMs: 0 });
+    c.count++;
+    c.maxMs = Math.max(c.maxMs, x.late);
+    c.maxPastKillMs = Math.max(c.maxPastKillMs, pastKill);
+    c.allowedMs = Math.max(c.allowedMs, allowed);
+    if (!kill) violations.push(`an escalation recorded at ${new Date(x.recorded).toISOString()} was ${x.late} ms late with no kill before it`);
+    else if (pastKill > allowed) violations.push(`an escalation recorded at ${new Date(x.recorded).toISOString()} came ${pastKill} ms after the kill of ${kill.name}, more than the ${allowed} ms that kill explains`);
+  }
+  return {
+    escalationLatenessMs: { p50: quantileOf(sorted, 0.5), p90: quantileOf(sorted, 0.9), p99: quantileOf(sorted, 0.99), max: sorted.at(-1) ?? 0 },
+    lateOver1sByLastKill: byLastKill,
+    violations,
+  };
+}
+
+/**
+ * Measured recovery after a Temporal server is killed: the time from the kill until every probe workflow answers a
+ * query through `address` again. A query travels the whole path a timer's workflow task does (frontend, history shard,
+ * matching, a worker's poll), so this covers a shard takeover in the cluster and a restart on one node alike.
+ */
+export async function servedAgain(address: string, probeWorkflowIds: readonly string[], killedAt: number, queryType = 'complaint'): Promise<number> {
+  for (;;) {
+    const conn = await Connection.connect({ address, connectTimeout: 1000 }).catch(() => undefined);
+    try {
+      const ok = conn
+        ? await Promise.all(
+            probeWorkflowIds.map((workflowId) =>
+              conn
+                .withDeadline(Date.now() + 2000, () => conn.workflowService.queryWorkflow({ namespace: 'default', execution: { workflowId }, query: { queryType } }))
+                .then(
+                  () => true,
+                  () => false,
+                ),
+            ),
+          )
+        : [false];
+      if (ok.every(Boolean) || Date.now() - killedAt > 300_000) return Date.now() - killedAt;
+    } finally {
+      await conn?.close().catch(() => undefined);
+    }
+    await sleep(100);
+  }
 }
