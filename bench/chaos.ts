@@ -36,7 +36,7 @@ if (values.cluster && values['beside-single-node']) {
   const cluster = await (await import('./chaos/cluster')).runClusterChaos({ ...options, seed });
   const side = {
     escalationLatenessMs: { singleNode: single.escalationLatenessMs, cluster: cluster.escalationLatenessMs },
-    lateOver1sByLastKill: { singleNode: single.lateOver1sByLastKill, cluster: cluster.lateOver1sByLastKill },
+    lateOver1sByKill: { singleNode: single.lateOver1sByKill, cluster: cluster.lateOver1sByKill },
     recoveryAfterTemporalKillMs: { singleNodeRestart: single.temporalRecoveryMs.max, clusterShardTakeover: cluster.shardTakeoverMs.max },
   };
   process.stdout.write(JSON.stringify({ singleNode: printed(single), cluster: printed(cluster), sideBySide: side }, null, 2) + '\n');

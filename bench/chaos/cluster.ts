@@ -180,7 +180,7 @@ export async function runClusterChaos(options: ClusterChaosOptions) {
       escalations: all.filter((e) => e.type === 'ComplaintEscalated').length,
       escalationLatenessMs: lateness.escalationLatenessMs,
       shardTakeoverMs: { measured: takeovers.length, each: takeovers.map((x) => x.ms), max: maxTakeover },
-      lateOver1sByLastKill: lateness.lateOver1sByLastKill,
+      lateOver1sByKill: lateness.lateOver1sByKill,
       notificationsIssued: issued.length,
       keysReceived: issued.filter((k) => inbox.has(k)).length,
       emailsReceived: [...inbox.values()].reduce((a, b) => a + b, 0),

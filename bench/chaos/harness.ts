@@ -39,7 +39,7 @@ export interface ChaosSummary {
   escalationLatenessMs: ReturnType<typeof latenessOf>['escalationLatenessMs'];
   /** After each Temporal kill: from the kill until every probe workflow answered a query again (`servedAgain`). */
   temporalRecoveryMs: { measured: number; each: number[]; max: number };
-  lateOver1sByLastKill: ReturnType<typeof latenessOf>['lateOver1sByLastKill'];
+  lateOver1sByKill: ReturnType<typeof latenessOf>['lateOver1sByKill'];
   notificationsIssued: number;
   /** Distinct notification keys that arrived: every issued one must. */
   keysReceived: number;
@@ -255,7 +255,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosSummary> {
       escalations: all.filter((e) => e.type === 'ComplaintEscalated').length,
       escalationLatenessMs: lateness.escalationLatenessMs,
       temporalRecoveryMs: { measured: recoveries.length, each: recoveries, max: Math.max(0, ...recoveries) },
-      lateOver1sByLastKill: lateness.lateOver1sByLastKill,
+      lateOver1sByKill: lateness.lateOver1sByKill,
       notificationsIssued: issued.length,
       keysReceived: issued.filter((k) => inbox.has(k)).length,
       emailsReceived: [...inbox.values()].reduce((a, b) => a + b, 0),

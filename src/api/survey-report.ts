@@ -1,7 +1,7 @@
 import ExcelJS from 'exceljs';
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import { zonedIso, zoneOffsetMs } from '../audit/export';
+import { zonedIso, zoneOffsetMs } from '../support/local-time';
 import { CORRECTIVE_STATUS_LABELS, labelOf, SURVEY_LEVEL_LABELS, SURVEY_LEVELS, SURVEY_SEGMENT_LABELS, SURVEY_STATUS_LABELS, type SurveyLevel } from '../domain/enums';
 import { notFound } from '../domain/errors';
 import { entityId } from '../domain/fields';

@@ -3,6 +3,7 @@
  * Headers in Chinese by default; instants shown in the configured time zone; personal data masked unless the role
  * may see it (the same rule as the API, `maskRows`).
  */
+import { isTimeZone, zonedIso, zoneOffsetMs } from '../support/local-time';
 import { renameSync, rmSync } from 'node:fs';
 import ExcelJS from 'exceljs';
 import { validationError } from '../domain/errors';
@@ -151,50 +152,6 @@ function widthOf(c: Column, rows: LedgerRow[], lang: HeaderLanguage): number {
 
 // ── time zones ─────────────────────────────────────────────────────────────────────────────
 
-const formatters = new Map<string, Intl.DateTimeFormat>();
-
-function formatter(timeZone: string): Intl.DateTimeFormat {
-  let f = formatters.get(timeZone);
-  if (!f) {
-    f = new Intl.DateTimeFormat('en-US', {
-      timeZone,
-      hourCycle: 'h23',
-      year: 'numeric',
-      month: '2-digit',
-      day: '2-digit',
-      hour: '2-digit',
-      minute: '2-digit',
-      second: '2-digit',
-    });
-    formatters.set(timeZone, f);
-  }
-  return f;
-}
-
 function checkTimeZone(timeZone: string): void {
-  try {
-    formatter(timeZone);
-  } catch {
-    throw validationError([{ field: 'timeZone', rule: 'must be an IANA time zone such as Asia/Shanghai' }]);
-  }
-}
-
-/** The zone's UTC offset at an instant, in ms (whole seconds). */
-export function zoneOffsetMs(ms: number, timeZone: string): number {
-  const parts = formatter(timeZone).formatToParts(new Date(ms));
-  const get = (t: Intl.DateTimeFormatPartTypes) => Number(parts.find((p) => p.type === t)?.value);
-  const local = Date.UTC(get('year'), get('month') - 1, get('day'), get('hour'), get('minute'), get('second'));
-  return local - Math.floor(ms / 1000) * 1000;
-}
-
-/** An instant as ISO 8601 local time with offset: 2026-10-09T10:30:00+08:00 (milliseconds only when present). */
-export function zonedIso(instant: string, timeZone: string): string {
-  const ms = Date.parse(instant);
-  if (Number.isNaN(ms)) return instant;
-  const offset = zoneOffsetMs(ms, timeZone);
-  const local = new Date(ms + offset).toISOString(); // UTC fields now hold the local time
-  const frac = ms % 1000 === 0 ? '' : local.slice(19, 23);
-  const minutes = Math.round(Math.abs(offset) / 60_000);
-  const sign = offset < 0 ? '-' : '+';
-  return `${local.slice(0, 19)}${frac}${sign}${String(Math.floor(minutes / 60)).padStart(2, '0')}:${String(minutes % 60).padStart(2, '0')}`;
+  if (!isTimeZone(timeZone)) throw validationError([{ field: 'timeZone', rule: 'must be an IANA time zone such as Asia/Shanghai' }]);
 }

@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import ExcelJS from 'exceljs';
 import { describe, expect, it } from 'vitest';
-import { allRows, exportLedger, zonedIso } from '../../src/audit/export';
+import { allRows, exportLedger } from '../../src/audit/export';
+import { zonedIso } from '../../src/support/local-time';
 import { customersLedger } from '../../src/processes/customer/ledger';
 import { auditFixture, contactUpdate, customer, project } from './fixtures';
 
