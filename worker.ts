@@ -1,5 +1,5 @@
-import { Worker, type WorkerOptions } from '@temporalio/worker';
-import { bundlerOptions, WORKFLOWS_PATH } from './src/config/bundle';
+import { bundleWorkflowCode, Worker, type WorkerOptions } from '@temporalio/worker';
+import { bundlerLogger, bundlerOptions, WORKFLOWS_PATH } from './src/config/bundle';
 import type { Logger } from 'pino';
 import { createActivities } from './src/activities';
 import { createNotifier, customerContactFromStore, NotificationDispatcher, openSentLog, RecipientResolver } from './src/activities/notify';
@@ -93,12 +93,14 @@ export async function startWorker(config: Config, logger: Logger, deps: { store?
   const ledgers = new LedgerReader(config.ledgerDbPath, LEDGERS);
   const connection = await connectWorker(config, logger);
   const client = await connectClient(config, logger, undefined, dataConverter);
+  // Bundled here rather than by Worker.create, to give the bundler a logger that keeps webpack's report out of the log.
+  const { webpackConfigHook, preloadModules } = bundlerOptions(keys.commandKeys);
+  const workflowBundle = await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, webpackConfigHook, preloadModules, logger: bundlerLogger(logger) });
   const worker = await Worker.create({
     connection,
     namespace: config.TEMPORAL_NAMESPACE,
     taskQueue: config.TEMPORAL_TASK_QUEUE,
-    workflowsPath: WORKFLOWS_PATH,
-    bundlerOptions: bundlerOptions(keys.commandKeys),
+    workflowBundle,
     dataConverter,
     // Appends go through the activities: measured there (count, events, latency, lateness of the alarms they record).
     activities: createActivities({ store: measuredAppends(store, metrics, scheduledInstantOf), logger, policy, ledgers, directory, client, commandKeys: keys.commandKeys, dataKeys }),

@@ -85,7 +85,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   // Bodies and queries are parsed with the same zod schemas the domain uses; failures name each field and rule.
   app.setValidatorCompiler<z.ZodType>(({ schema }) => (data) => {
     const r = schema.safeParse(data);
-    return r.success ? { value: r.data } : { error: validationFrom(r.error) };
+    return r.success ? { value: r.data } : { error: validationFrom(r.error, data ?? {}) };
   });
   app.setSerializerCompiler(serializerCompiler);
   await app.register(fastifySwagger, {

@@ -9,13 +9,17 @@ import { anchorChain, recordChain } from '../audit/recorder';
 import { allRows, exportLedger } from '../audit/export';
 import { readStreamHistory } from '../audit/history';
 import { rebuildLedgers, verifyLedgers } from '../audit/rebuild';
-import { DomainError, illegalState, validationError } from '../domain/errors';
+import { DomainError, illegalState, notFound, validationError } from '../domain/errors';
 import { comparePositions } from '../events/envelope';
-import { isoInstant, queryInteger } from '../domain/fields';
+import { queryInteger } from '../domain/fields';
 import type { ActorRole } from '../domain/roles';
 import type { EventStore } from '../events/store/port';
 import { LEDGERS } from '../projections/ledgers';
 import { LedgerReader, mayReadPii, refuseMaskingOracle, type LedgerPage, type LedgerQuery } from '../projections/reader';
+import { PROCESSES } from '../processes/registry';
+import { eventLabel, roleLabel } from '../domain/labels';
+import { fileStamp, zonedIso } from '../support/local-time';
+import { localInstant, zonedDeep, zonedRow } from './local-time';
 import { requireRole } from './auth';
 import { heavyRoute, ledgerRoute, type RateLimits } from './rate-limits';
 import { commandResponses, errorBody, publicResponses, readResponses } from './schemas';
@@ -27,16 +31,18 @@ const AUDITORS = ['auditor', 'admin'] as const;
  */
 export const SUPERVISORS_AND_ABOVE = ['supervisor', 'manager', 'general_manager', 'auditor', 'admin'] as const;
 
-export const ledgerQuery = z
-  .object({
-    limit: queryInteger(1, 10_000).default(100),
-    offset: queryInteger(0, 1_000_000_000).default(0),
-    asOf: isoInstant.optional(),
-    // Read-your-writes: a command's result names the position of its events; a read given it waits for the ledgers.
-    minPosition: z.string().regex(/^\d{1,20}$/, 'must be a position, as a command result gives it').optional(),
-    waitMs: queryInteger(0, 30_000).default(5_000),
-  })
-  .catchall(z.string());
+/** A ledger page's query: paging, `asOf` (read in the zone `timeZone`), read-your-writes, and column=value filters. */
+export const ledgerQueryIn = (timeZone: string) =>
+  z
+    .object({
+      limit: queryInteger(1, 10_000).default(100),
+      offset: queryInteger(0, 1_000_000_000).default(0),
+      asOf: localInstant(timeZone).optional(),
+      // Read-your-writes: a command's result names the position of its events; a read given it waits for the ledgers.
+      minPosition: z.string().regex(/^\d{1,20}$/, 'must be a position, as a command result gives it').optional(),
+      waitMs: queryInteger(0, 30_000).default(5_000),
+    })
+    .catchall(z.string());
 
 /**
  * Waits until the ledgers include `position` (read-your-writes on a replica that lags its event store), or answers
@@ -54,13 +60,14 @@ async function waitForPosition(store: EventStore, ledgers: LedgerReader, positio
   }
 }
 
-const exportQuery = z
-  .object({
-    format: z.enum(['csv', 'xlsx'], { message: 'must be csv or xlsx' }),
-    lang: z.enum(['zh', 'en'], { message: 'must be zh or en' }).default('zh'),
-    asOf: isoInstant.optional(),
-  })
-  .strict();
+const exportQueryIn = (timeZone: string) =>
+  z
+    .object({
+      format: z.enum(['csv', 'xlsx'], { error: (issue) => (issue.input === undefined ? 'is required' : 'must be csv or xlsx') }),
+      lang: z.enum(['zh', 'en'], { message: 'must be zh or en' }).default('zh'),
+      asOf: localInstant(timeZone).optional(),
+    })
+    .strict();
 
 /**
  * Reads a ledger as it stands, or as it stood at `asOf` (replayed into a temporary database that is thrown away).
@@ -105,10 +112,12 @@ const history = z.object({
       position: z.string(),
       id: z.string(),
       type: z.string(),
-      occurredAt: z.string(),
-      recordedAt: z.string(),
+      typeLabel: z.string().describe('the event type as people read it (Chinese)'),
+      occurredAt: z.string().describe('ISO 8601 in the configured time zone, with its offset'),
+      recordedAt: z.string().describe('ISO 8601 in the configured time zone, with its offset'),
       actor: z.string(),
       role: z.string(),
+      roleLabel: z.string().describe('the role as people read it (Chinese)'),
       reason: z.string().nullable(),
       correlationId: z.string(),
       changes: z.array(change),
@@ -125,14 +134,15 @@ const exported = {
   },
 };
 
-const accessQuery = z
-  .object({
-    actor: z.string().min(1).max(200).optional(),
-    since: isoInstant.optional(),
-    until: isoInstant.optional(),
-    limit: queryInteger(1, 10_000).default(100),
-  })
-  .strict();
+const accessQueryIn = (timeZone: string) =>
+  z
+    .object({
+      actor: z.string().min(1).max(200).optional(),
+      since: localInstant(timeZone).optional(),
+      until: localInstant(timeZone).optional(),
+      limit: queryInteger(1, 10_000).default(100),
+    })
+    .strict();
 const accessEvent = z.object({
   id: z.number().int(),
   at: z.string(),
@@ -168,9 +178,34 @@ export function recordAccess(deps: { accessLog: AccessLog }, req: FastifyRequest
   deps.accessLog.record({ ...what, actor: who.actor, role: who.role, method: req.method, route: req.routeOptions.url ?? req.url.split('?')[0]!, requestId: req.id });
 }
 
+/**
+ * The stream an auditor asked for: a stream name as given (`complaint-K1…`), or a bare id (`K1…`) of the process whose
+ * generated ids start that way. Nothing recorded under either: 404 saying what stream names look like.
+ */
+export async function resolveStream(store: EventStore, asked: string): Promise<string> {
+  if ((await store.readStream(asked, { maxCount: 1 })).length) return asked;
+  const byPrefix = PROCESSES.filter((p) => asked.startsWith(p.idPrefix) && !asked.startsWith(`${p.name}-`));
+  // Ids a person chose (a survey's `key-2027Q2`) carry no generated prefix: every process is tried, prefixed ones first.
+  const candidates = [...byPrefix, ...PROCESSES.filter((p) => !byPrefix.includes(p) && !asked.startsWith(`${p.name}-`))];
+  for (const p of candidates) {
+    const candidate = `${p.name}-${asked}`;
+    if ((await store.readStream(candidate, { maxCount: 1 })).length) return candidate;
+  }
+  const known = PROCESSES.find((p) => asked.startsWith(`${p.name}-`));
+  const hint = known
+    ? `ids of ${known.collection} start with ${known.idPrefix}, e.g. ${known.name}-${known.idPrefix}…`
+    : `stream names are <process>-<id> (${PROCESSES.map((p) => `${p.name}-${p.idPrefix}…`).join(', ')}), or give a bare id such as K… for a complaint`;
+  const tried = byPrefix.length ? ` or ${byPrefix.map((p) => `${p.name}-${asked}`).join(', ')}` : '';
+  throw notFound('audit.no_stream', `no stream ${asked}${tried}; ${hint}`);
+}
+
 export function registerAuditRoutes(app: FastifyInstance, deps: AuditRouteDeps): void {
   const auditDbPath = deps.auditDbPath;
   const openAnchors = deps.openAnchors ?? (auditDbPath ? (options: { readonly: boolean }) => openAnchorStore({ auditDbPath }, options) : undefined);
+  const tz = deps.timeZone;
+  const ledgerQuery = ledgerQueryIn(tz);
+  const exportQuery = exportQueryIn(tz);
+  const accessQuery = accessQueryIn(tz);
   app.get(
     '/ledgers/:name',
     {
@@ -196,7 +231,9 @@ export function registerAuditRoutes(app: FastifyInstance, deps: AuditRouteDeps):
         const shown = personalDataIn(ledger, page.rows);
         if (shown.rows) recordAccess(deps, req, { kind: 'ledger', subject: name, ...shown, asOf });
       }
-      return asOf ? { ...page, asOf } : page;
+      // Instants as people read them: in the configured zone, with its offset (the store keeps UTC).
+      const shown = { ...page, rows: page.rows.map((r) => zonedRow(ledger, r, tz)) };
+      return asOf ? { ...shown, asOf: zonedIso(asOf, tz) } : shown;
     },
   );
 
@@ -227,7 +264,7 @@ export function registerAuditRoutes(app: FastifyInstance, deps: AuditRouteDeps):
           if (mayReadPii(role)) recordAccess(deps, req, { kind: 'export', subject: name, ...personalDataIn(ledger, rows), asOf: q.asOf });
         });
         const body = await readFile(out);
-        const stamp = (q.asOf ?? new Date().toISOString()).replace(/[:.]/g, '-');
+        const stamp = fileStamp(q.asOf ?? new Date().toISOString(), tz);
         return reply
           .header('content-type', q.format === 'csv' ? 'text/csv; charset=utf-8' : 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet')
           .header('content-disposition', `attachment; filename="${name}-${stamp}.${q.format}"`)
@@ -249,13 +286,13 @@ export function registerAuditRoutes(app: FastifyInstance, deps: AuditRouteDeps):
     },
     async (req) => {
       requireRole(req.principal!, AUDITORS, 'read audit history');
-      const stream = (req.params as { '*': string })['*'];
+      const stream = await resolveStream(deps.store, (req.params as { '*': string })['*']);
       const h = await readStreamHistory(deps.store, stream, req.principal!.role, deps.ledgers.pii);
       if (h.personalFields.length) {
         const customerIds = stream.startsWith('customer-') ? [stream.slice('customer-'.length)] : [];
         recordAccess(deps, req, { kind: 'stream', subject: stream, customerIds, rows: h.personalEvents, columns: h.personalFields });
       }
-      return { stream, events: h.entries };
+      return { stream, events: h.entries.map((e) => ({ ...e, typeLabel: eventLabel(e.type), roleLabel: roleLabel(e.role), occurredAt: zonedIso(e.occurredAt, tz), recordedAt: zonedIso(e.recordedAt, tz), changes: zonedDeep(e.changes, tz) })) };
     },
   );
 
@@ -270,7 +307,7 @@ export function registerAuditRoutes(app: FastifyInstance, deps: AuditRouteDeps):
     },
     async (req) => {
       requireRole(req.principal!, AUDITORS, 'read the access log');
-      return { events: deps.accessLog.list(req.query as z.infer<typeof accessQuery>) };
+      return { events: zonedDeep(deps.accessLog.list(req.query as z.infer<typeof accessQuery>), tz) };
     },
   );
 

@@ -1,5 +1,10 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
+import { importCalendarVersion, policyWithVersions, readCalendarVersions } from '../calendar/versions';
+import type { EventStore } from '../events/store/port';
+import { requireRole } from './auth';
+import type { TemporalGateway } from './gateway';
+import { commandResponses } from './schemas';
 import type { CalendarAddResult } from '../domain/calendar/add';
 import { calendarAddFor, calendarAddQuery, type CalendarAddQuery } from '../domain/calendar/calculator';
 import { calendarForPolicy } from '../domain/policy/ref';
@@ -19,8 +24,81 @@ export const calendarAddResultSchema = z.object({
   }),
 }) satisfies z.ZodType<CalendarAddResult>;
 
-export function registerCalendarRoutes(app: FastifyInstance, deps: { policy: Policy }): void {
-  const calendar = calendarForPolicy(deps.policy);
+const versionSummary = z.object({
+  version: z.number().describe('calendar version, 1 for the first import'),
+  file: z.string().describe('the imported file’s name'),
+  source: z.string().describe('the notice the data comes from'),
+  years: z.array(z.number()),
+  holidays: z.number().describe('holiday days (放假) in the notice'),
+  workdays: z.number().describe('make-up working days (调休上班) in the notice'),
+  importedBy: z.string(),
+  importedAt: z.string(),
+});
+const importBody = z
+  .object({
+    file: z.string({ message: 'is required' }).trim().min(1, 'is required').max(200, 'must be at most 200 characters').describe('the file’s name, ending .json or .csv (the format follows it)'),
+    content: z.string({ message: 'is required' }).min(1, 'is required').max(1_000_000, 'must be at most 1000000 characters').describe('the file’s text (docs/holidays.md)'),
+  })
+  .strict();
+const importResult = z.object({
+  version: versionSummary,
+  alreadyImported: z.boolean().describe('the same notice was imported before: nothing recorded, nothing re-planned'),
+  replanned: z.array(z.object({ complaintId: z.string(), moved: z.array(z.object({ deadline: z.string(), fromDue: z.string(), toDue: z.string() })), calendarWarnings: z.array(z.string()) })),
+  failed: z.array(z.object({ complaintId: z.string(), error: z.string() })),
+});
+const summary = (v: Awaited<ReturnType<typeof readCalendarVersions>>[number]): z.infer<typeof versionSummary> => ({
+  version: v.version,
+  file: v.file,
+  source: v.source,
+  years: v.years,
+  holidays: v.holidays.length,
+  workdays: v.workdays.length,
+  importedBy: v.importedBy,
+  importedAt: v.importedAt,
+});
+
+export function registerCalendarRoutes(app: FastifyInstance, deps: { policy: Policy; store?: EventStore; gateway?: TemporalGateway }): void {
+  // The calendar of the policy in force, with every imported version (read when the API starts, replaced on import).
+  let calendar = calendarForPolicy(deps.policy);
+  const { store, gateway } = deps;
+  if (store && gateway) {
+    app.addHook('onReady', async () => {
+      const policy = policyWithVersions(deps.policy, await readCalendarVersions(store));
+      gateway.usePolicy(policy);
+      calendar = calendarForPolicy(policy);
+    });
+    app.get(
+      '/calendar/versions',
+      {
+        schema: {
+          operationId: 'calendar.versions',
+          summary: 'The imported holiday notices (calendar versions), oldest first',
+          tags: ['Calendar'],
+          response: readResponses(z.object({ versions: z.array(versionSummary) })),
+        },
+      },
+      async () => ({ versions: (await readCalendarVersions(store)).map(summary) }),
+    );
+    app.post(
+      '/calendar/versions',
+      {
+        schema: {
+          operationId: 'calendar.import',
+          summary: 'Import a State Council holiday notice as a calendar version (admin); open complaints whose deadlines used weekends-only data are re-planned',
+          tags: ['Calendar'],
+          body: importBody,
+          response: commandResponses(200, importResult),
+        },
+      },
+      async (req) => {
+        requireRole(req.principal!, ['admin'], 'import holiday data');
+        const body = req.body as z.infer<typeof importBody>;
+        const r = await importCalendarVersion({ store, gateway, basePolicy: deps.policy }, { file: body.file.replace(/^.*[\\/]/, ''), text: body.content, by: { actor: req.principal!.actor, role: req.principal!.role } });
+        calendar = calendarForPolicy(gateway.policy);
+        return { ...r, version: summary(r.version) };
+      },
+    );
+  }
   app.get(
     '/calendar/add',
     {

@@ -3,6 +3,8 @@ import { WithStartWorkflowOperation, WorkflowNotFoundError, WorkflowUpdateFailed
 import { ApplicationFailure } from '@temporalio/common';
 import { canonicalJson } from '../audit/hashing';
 import { DomainError, forbidden, illegalState, notFound, validationError, type DomainErrorKind } from '../domain/errors';
+import type { Directory } from '../domain/directory';
+import { resolveStaffFields } from '../domain/staff/schema';
 import { valueAt, setValueAt } from '../domain/paths';
 import { signCommand } from '../domain/signature';
 import { effectiveParty, piiFields, type PiiKind } from '../domain/pii';
@@ -11,6 +13,7 @@ import { streamOf, type CommandLookups, type CommandMeta, type CommandSpec, type
 import { DEFAULT_POLICY, POLICY_PROFILES } from '../domain/policy/profiles';
 import { policyRef } from '../domain/policy/ref';
 import type { Policy } from '../domain/policy/schema';
+import { authorize } from '../domain/roles';
 import { parseOrThrow } from '../domain/validation';
 import { readEntity } from '../events/entities';
 import type { EventStore } from '../events/store/port';
@@ -83,6 +86,8 @@ export interface GatewayOptions {
   pii?: PiiCipher;
   /** The clock commands are signed by (default: this machine's): a time-skipping test server's, in tests. */
   now?: () => number | Promise<number>;
+  /** The staff directory: fields naming a person (owner, to, …) may give a display name, sent as the person's id. */
+  directory?: Directory;
 }
 
 const personalFieldsOf = new WeakMap<CommandSpec, Array<{ path: string[]; kind: PiiKind }>>();
@@ -112,6 +117,16 @@ export class TemporalGateway {
     };
   }
 
+  /** The policy every run started from now on computes with (an imported calendar version changes its calendar). */
+  usePolicy(policy: Policy): void {
+    this.options.policy = policy;
+  }
+
+  /** The policy new runs start with. */
+  get policy(): Policy {
+    return this.options.policy ?? DEFAULT_POLICY;
+  }
+
   private spec(p: ProcessDefinition, action: string): CommandSpec {
     const spec = p.commands[action];
     if (!spec) throw notFound('command.unknown', `a ${p.name} has no command ${action}; known: ${Object.keys(p.commands).join(', ')}`);
@@ -138,7 +153,7 @@ export class TemporalGateway {
 
   private async prepared(p: ProcessDefinition, id: string, spec: CommandSpec, data: unknown, options: SendOptions): Promise<Record<string, unknown>> {
     checkIdempotencyKey(options.idempotencyKey);
-    const parsed = parseOrThrow(spec.input, data ?? {}) as Record<string, unknown>;
+    const parsed = parseOrThrow(spec.input, resolveStaffFields(this.options.directory, spec.input, data ?? {})) as Record<string, unknown>;
     const looked = options.lookedUp ?? (spec.lookup ? await spec.lookup(parsed, this.lookups) : {});
     return this.sealPersonal(p, id, spec, { ...parsed, ...looked });
   }
@@ -223,15 +238,36 @@ export class TemporalGateway {
         if (e instanceof WorkflowNotFoundError) throw notFound(`${p.name}.not_found`, `no ${p.name} ${id}`);
         throw e;
       });
+      const policy = options.policy ?? this.options.policy ?? DEFAULT_POLICY;
+      await this.refuseBeforeStart(p, id, spec, input, meta, policy);
       for (let attempt = 1; ; attempt++) {
         try {
-          return await this.client.workflow.executeUpdateWithStart(update, { args, updateId, startWorkflowOperation: this.start(p, id, false, options.policy ?? this.options.policy ?? DEFAULT_POLICY) });
+          return await this.client.workflow.executeUpdateWithStart(update, { args, updateId, startWorkflowOperation: this.start(p, id, false, policy) });
         } catch (err) {
           if (!(err instanceof WorkflowNotFoundError) || attempt >= 3) throw err;
         }
       }
     } catch (err) {
       throw unwrapUpdateFailure(err);
+    }
+  }
+
+  /**
+   * A command for a process whose workflow has ended is decided here first, on the state its stream holds, with the
+   * same pure code the workflow runs (role, `toCommand`, decider): a command the process would refuse is refused with
+   * that error before any run starts, so a refusal never leaves a workflow run behind. Anything this check cannot
+   * decide (no event store, a failure that is not a domain error) is left to the new run, which decides again.
+   */
+  private async refuseBeforeStart(p: ProcessDefinition, id: string, spec: CommandSpec, input: Record<string, unknown>, meta: CommandMeta, policy: Policy): Promise<void> {
+    authorize(spec.type, spec.roles, meta.role);
+    if (!this.options.store) return;
+    const { state } = await readEntity<unknown>(this.options.store, p, id);
+    const now = new Date(this.options.now ? await this.options.now() : Date.now()).toISOString();
+    try {
+      const command = spec.toCommand(input, { id, now, by: { actor: meta.actor, role: meta.role }, state, rules: p.rules?.(policy), patched: () => true });
+      p.decider.decide(command, state);
+    } catch (err) {
+      if (err instanceof DomainError) throw err;
     }
   }
 

@@ -11,6 +11,7 @@ import { mayReadPii } from '../projections/reader';
 import { personalFieldsIn, type AccessLog } from '../audit/access-log';
 import { piiKeyNames } from '../events/catalogue';
 import { recordAccess } from './audit';
+import { zonedDeep } from './local-time';
 import { commandResponses, commandResult, idempotencyHeaders, readResponses } from './schemas';
 
 /** A creating command's body: its input with the entity id optional (generated when absent). */
@@ -21,7 +22,7 @@ export function createBody(p: ProcessDefinition, spec: CommandSpec): z.ZodType {
 const view = z.object({
   streamName: z.string(),
   revision: z.number().int(),
-  state: z.record(z.string(), z.unknown()).describe('the process state, as its decider keeps it'),
+  state: z.record(z.string(), z.unknown()).describe('the process state, as its decider keeps it; instants in the configured time zone, with its offset'),
   pendingAlarms: z.array(z.record(z.string(), z.unknown())).describe('warnings, escalations and reminders still to come, earliest first'),
 });
 
@@ -41,7 +42,7 @@ function maskTextDeep<T>(v: T): T {
 
 export function registerProcessRoutes(
   app: FastifyInstance,
-  deps: { gateway: TemporalGateway; pii?: PiiCipher; accessLog?: AccessLog },
+  deps: { gateway: TemporalGateway; pii?: PiiCipher; accessLog?: AccessLog; timeZone?: string },
   processes: readonly ProcessDefinition[] = PROCESSES,
 ): void {
   const personalNames = piiKeyNames();
@@ -118,7 +119,8 @@ export function registerProcessRoutes(
           const customerIds = typeof customerId === 'string' ? [customerId] : [];
           recordAccess({ accessLog: deps.accessLog! }, req, { kind: p.name === 'customer' ? 'customer' : 'record', subject: shown.streamName, customerIds, rows: 1, columns: fields });
         }
-        return shown;
+        // Every instant (deadlines, alarms' `at`, received…) as people read it: in the configured zone, with its offset.
+        return zonedDeep(shown, deps.timeZone ?? 'Asia/Shanghai');
       },
     );
   }

@@ -14,6 +14,7 @@ import type { EventStore } from '../events/store/port';
 import { surveyProcess } from '../processes/survey';
 import type { Dimension, SurveyState } from '../processes/survey/decider';
 import type { LedgerReader } from '../projections/reader';
+import { zonedDeep } from './local-time';
 import { readResponses } from './schemas';
 
 /**
@@ -397,7 +398,8 @@ export function registerSurveyReportRoutes(app: FastifyInstance, deps: SurveyRep
       const { id } = req.params as { id: string };
       const { format } = req.query as z.infer<typeof reportQuery>;
       const report = await surveyReportOf(deps, id, who.role);
-      if (format === 'json') return reply.send(report);
+      // Instants as people read them: in the configured zone, with its offset.
+      if (format === 'json') return reply.send(zonedDeep(report, deps.timeZone));
       const sheets = reportSheets(report, labels);
       const filename = `survey-report-${id}.${format}`;
       reply.header('content-disposition', `attachment; filename="${filename}"`);

@@ -1,13 +1,16 @@
 /**
  * Ledger exports for people (the monthly close copy for the supervising manager and finance): CSV and Excel.
- * Headers in Chinese by default; instants shown in the configured time zone; personal data masked unless the role
- * may see it (the same rule as the API, `maskRows`).
+ * Headers and cells in Chinese by default (codes as their labels from the one dictionary, src/domain/labels, flags
+ * 是/否, reasons the engine wrote translated), or in English; `codes` keeps the stored codes for machines and imports.
+ * Instants shown in the configured time zone; personal data masked unless the role may see it (the same rule as the
+ * API, `maskRows`).
  */
 import { isTimeZone, zonedIso, zoneOffsetMs } from '../support/local-time';
 import { renameSync, rmSync } from 'node:fs';
 import ExcelJS from 'exceljs';
 import { validationError } from '../domain/errors';
 import type { CellValue, Column, LedgerRow, LedgerShape } from '../domain/ledger';
+import { labelRows } from '../domain/labels';
 import type { ActorRole } from '../domain/roles';
 import { csvField, neutraliseFormula } from '../domain/spreadsheet';
 import { LedgerDb } from '../projections/ledger-db';
@@ -23,8 +26,10 @@ export interface ExportOptions {
   format: ExportFormat;
   /** The file to write (replaced atomically). */
   out: string;
-  /** Header language; default Chinese. */
+  /** Language of the headers and of the labelled cells; default Chinese. */
   lang?: HeaderLanguage;
+  /** Cells as stored: codes (`closed`, `major`), flags 0/1 and reasons as written, for machines and imports. Default false. */
+  codes?: boolean;
   /** IANA zone the instants are shown in; default Asia/Shanghai. */
   timeZone?: string;
   /** The reader's role: personal data is masked unless it may see it. */
@@ -60,11 +65,13 @@ export async function exportLedger(rows: LedgerRow[], ledger: LedgerShape, optio
   const timeZone = options.timeZone ?? 'Asia/Shanghai';
   checkTimeZone(timeZone);
   const m = maskRows(ledger, rows, options.role);
+  // Masked first (on the stored values), then labelled for people unless codes are asked for.
+  const cells = options.codes ? m.rows : labelRows(ledger, m.rows, lang, { timeZone, instants: false });
   const tmp = `${options.out}.${process.pid}.tmp`;
   try {
     // Owner-only from the first byte (personal data): ExcelJS writes into the file made 0600 here, keeping its mode.
-    writePrivateFile(tmp, options.format === 'csv' ? toCsv(m.rows, ledger, { lang, timeZone, neutralise: options.neutraliseFormulas ?? true }) : '');
-    if (options.format === 'xlsx') await toWorkbook(m.rows, ledger, { ...options, lang, timeZone, masked: m.masked }).xlsx.writeFile(tmp);
+    writePrivateFile(tmp, options.format === 'csv' ? toCsv(cells, ledger, { lang, timeZone, neutralise: options.neutraliseFormulas ?? true }) : '');
+    if (options.format === 'xlsx') await toWorkbook(cells, ledger, { ...options, lang, timeZone, masked: m.masked }).xlsx.writeFile(tmp);
     renameSync(tmp, options.out);
   } catch (err) {
     rmSync(tmp, { force: true });

@@ -45,7 +45,7 @@ export async function anchorChain(
   return anchor;
 }
 
-/** The monthly close (cutoff on the 25th, DOMAIN.md): anchor once on or after the 25th of each month, in the business zone. */
+/** The monthly close (cutoff on the 25th, docs/domain.md): anchor once on or after the 25th of each month, in the business zone. */
 export function isMonthlyClose(now: Date, anchors: readonly Anchor[], offsetMinutes = 480): boolean {
   const local = new Date(now.getTime() + offsetMinutes * 60_000);
   if (local.getUTCDate() < 25) return false;

@@ -24,8 +24,8 @@ export interface ProcessCli {
   commands: CommandCli[];
 }
 
-/** What the CLI shows of a ledger: its title and the headers of its columns. */
-export type LedgerCli = Pick<LedgerShape, 'name' | 'title'> & { columns: Array<Pick<Column, 'name' | 'label'>> };
+/** What the CLI shows of a ledger: its title, the headers of its columns and which hold instants or flags. */
+export type LedgerCli = Pick<LedgerShape, 'name' | 'title'> & { columns: Array<Pick<Column, 'name' | 'label'> & Partial<Pick<Column, 'instant' | 'flag'>>> };
 
 /**
  * What the CLI needs of the process registry and the ledgers, as plain data. Deriving it evaluates every schema (the
@@ -58,6 +58,6 @@ export const processCliOf = (processes: readonly ProcessDefinition[]): ProcessCl
 export function manifestOf(processes: readonly ProcessDefinition[] = PROCESSES, ledgers: readonly LedgerShape[] = ALL_LEDGERS): CliManifest {
   return {
     processes: processCliOf(processes),
-    ledgers: ledgers.map((l) => ({ name: l.name, title: l.title, columns: l.columns.map((c) => ({ name: c.name, label: c.label })) })),
+    ledgers: ledgers.map((l) => ({ name: l.name, title: l.title, columns: l.columns.map((c) => ({ name: c.name, label: c.label, ...(c.instant ? { instant: true } : {}), ...(c.flag ? { flag: true } : {}) })) })),
   };
 }

@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createWriteStream, existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync, type WriteStream } from 'node:fs';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { Connection } from '@temporalio/client';
@@ -7,6 +7,7 @@ import type { Config } from '../config/config';
 import { devServerArgs, ROOT, temporalCli } from '../config/tools';
 import { DEMO_DIRECTORY_FILE, loadDirectory } from '../config/directory';
 import { securePrivateDataDir } from '../support/private-files';
+import { consoleLine, maskPersonalText } from '../config/logger';
 import { ensureLocalTokens } from './tokens';
 
 /**
@@ -23,6 +24,7 @@ interface ChildSpec {
 }
 
 export interface StackOptions {
+  /** Where the console lines go (default stdout): the stack's own notices and one line per warning or error. */
   out?: (line: string) => void;
   /** Seconds to wait for the API to answer /healthz. */
   readyTimeoutS?: number;
@@ -30,6 +32,8 @@ export interface StackOptions {
 
 export interface Stack {
   apiUrl: string;
+  /** DATA_DIR/logs: every process's full log (`<process>.log`). */
+  logDir: string;
   uiUrl: string | undefined;
   tokensFile: string | undefined;
   stop(): Promise<void>;
@@ -65,12 +69,80 @@ async function waitUntil(what: string, check: () => Promise<boolean>, timeoutMs:
   }
 }
 
+/** A log file bounded in size: past `maxBytes` it becomes `<file>.1` (the one before is dropped) and a new one starts. */
+export class BoundedLog {
+  private stream: WriteStream;
+  private bytes: number;
+
+  constructor(
+    private readonly file: string,
+    private readonly maxBytes = 10 * 1024 * 1024,
+  ) {
+    this.bytes = existsSync(file) ? statSync(file).size : 0;
+    this.stream = createWriteStream(file, { flags: 'a', mode: 0o600 });
+  }
+
+  write(line: string): void {
+    if (this.bytes > 0 && this.bytes + line.length + 1 > this.maxBytes) {
+      this.stream.end();
+      renameSync(this.file, `${this.file}.1`);
+      this.stream = createWriteStream(this.file, { flags: 'a', mode: 0o600 });
+      this.bytes = 0;
+    }
+    this.stream.write(line + '\n');
+    this.bytes += Buffer.byteLength(line) + 1;
+  }
+
+  close(): Promise<void> {
+    return new Promise((resolve) => this.stream.end(resolve));
+  }
+}
+
+/**
+ * What the Temporal dev server logs as an error on every restart over its persisted database while nothing is wrong:
+ * its matching service re-takes the task queues the previous run held (their lease, `rangeID`, moved on), and the
+ * first write under the stale lease fails and is retried. Kept in DATA_DIR/logs/temporal.log, not shown.
+ */
+export const TEMPORAL_RESTART_NOISE: readonly RegExp[] = [/UpdateTaskQueue failed/i, /update-task-queue/i, /Failed to lock task queue/i, /task queue.*(?:range ?id|lease)/i];
+
+/**
+ * The console line (or none) for one output line of a child: JSON log lines at warning level and above (errors only
+ * for the Temporal server, less its restart noise); of plain text, what a Node process writes on stderr (a crash's
+ * message, without its stack frames), never the Temporal server's banner.
+ */
+export function childConsoleLine(name: string, line: string, fromStderr: boolean, timeZone: string): string | undefined {
+  const temporal = name === 'temporal';
+  const json = line.trimStart().startsWith('{');
+  if (json) return consoleLine(line, name, { timeZone, minLevel: temporal ? 50 : 40, ignore: temporal ? TEMPORAL_RESTART_NOISE : [] });
+  if (temporal || !fromStderr || line.trim() === '' || /^\s+at\s/.test(line) || /^\s*[\^~]+\s*$/.test(line)) return undefined;
+  const word = /warn/i.test(line) ? '警告' : '错误';
+  const text = line.trim();
+  return `${stackClock(timeZone)} ${word} ${name}: ${maskPersonalText(text.length > 240 ? `${text.slice(0, 239)}…` : text)}`;
+}
+
+/** `HH:MM:SS` now in the zone. */
+export function stackClock(timeZone: string, at: number = Date.now()): string {
+  return new Intl.DateTimeFormat('en-GB', { timeZone, hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23' }).format(new Date(at));
+}
+
 export async function startStack(config: Config, options: StackOptions = {}): Promise<Stack> {
-  const out = options.out ?? ((line: string) => process.stdout.write(line + '\n'));
+  const write = options.out ?? ((line: string) => process.stdout.write(line + '\n'));
+  const timeZone = config.TAIZHANG_TIME_ZONE;
+  // The stack's own notices, in the console's one-line form: local time, level, `stack`, message.
+  const out = (message: string, word = '信息') => write(`${stackClock(timeZone)} ${word} stack: ${message}`);
   // Owner-only: DATA_DIR (0700, earlier runs' files tightened) holds personal data; the children inherit the umask.
-  securePrivateDataDir(config.dataDir, { warn: (detail, message) => out(`stack: ${message} ${JSON.stringify(detail)}`) });
+  securePrivateDataDir(config.dataDir, { warn: (detail, message) => out(`${message} ${JSON.stringify(detail)}`, '警告') });
   const runDir = path.join(config.dataDir, 'run');
   mkdirSync(runDir, { recursive: true });
+  // Every process's full log (its JSON lines, the Temporal server's too), size-bounded: DATA_DIR/logs/<process>.log.
+  const logDir = path.join(config.dataDir, 'logs');
+  mkdirSync(logDir, { recursive: true, mode: 0o700 });
+  const logs = new Map<string, BoundedLog>();
+  const logOf = (name: string) => {
+    let log = logs.get(name);
+    if (!log) logs.set(name, (log = new BoundedLog(path.join(logDir, `${name}.log`))));
+    return log;
+  };
 
   // One stack per data directory; leftovers of a killed stack are removed.
   const stackPidFile = path.join(runDir, 'stack.pid');
@@ -91,7 +163,7 @@ export async function startStack(config: Config, options: StackOptions = {}): Pr
     const t = ensureLocalTokens(config.dataDir, loadDirectory(directoryFile));
     tokensFile = t.file;
     env.TAIZHANG_TOKENS_FILE = t.file;
-    if (t.created) out(`stack: no API tokens configured; wrote a token for each person of ${path.basename(directoryFile)} to ${t.file}`);
+    if (t.created) out(`no API tokens configured; wrote a token for each person of ${path.basename(directoryFile)} to ${t.file}`);
   }
 
   const specs: ChildSpec[] = [];
@@ -121,13 +193,16 @@ export async function startStack(config: Config, options: StackOptions = {}): Pr
           config.TEMPORAL_NAMESPACE,
           '--log-level',
           'warn',
+          // JSON, so that DATA_DIR/logs/temporal.log keeps every line and the console shows only the real errors.
+          '--log-format',
+          'json',
         ],
         marker: config.temporalDbPath,
       });
     } else {
       // No CLI here: the SDK downloads and runs the same dev server (machines with internet).
       const { TestWorkflowEnvironment } = await import('@temporalio/testing');
-      out('stack: starting the Temporal dev server downloaded by the SDK');
+      out('starting the Temporal dev server downloaded by the SDK');
       temporalInProcess = await TestWorkflowEnvironment.createLocal({
         server: {
           ip: '127.0.0.1',
@@ -155,7 +230,7 @@ export async function startStack(config: Config, options: StackOptions = {}): Pr
     if (!existsSync(f)) continue;
     const pid = Number(readFileSync(f, 'utf8'));
     if (isAlive(pid) && cmdlineOf(pid).includes(spec.marker)) {
-      out(`stack: stopping ${spec.name} (pid ${pid}) left over from an earlier run`);
+      out(`stopping ${spec.name} (pid ${pid}) left over from an earlier run`);
       process.kill(pid, 'SIGKILL');
       await waitUntil(`${spec.name} exit`, async () => !isAlive(pid), 5000).catch(() => undefined);
     }
@@ -176,8 +251,17 @@ export async function startStack(config: Config, options: StackOptions = {}): Pr
     const child = spawn(spec.command, spec.args, { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
     children.set(spec.name, child);
     if (child.pid) writeFileSync(path.join(runDir, `${spec.name}.pid`), String(child.pid));
-    for (const stream of [child.stdout, child.stderr]) {
-      if (stream) createInterface({ input: stream }).on('line', (line) => out(`[${spec.name}] ${line}`));
+    const log = logOf(spec.name);
+    for (const [stream, fromStderr] of [
+      [child.stdout, false],
+      [child.stderr, true],
+    ] as const) {
+      if (!stream) continue;
+      createInterface({ input: stream }).on('line', (line) => {
+        log.write(line);
+        const shown = childConsoleLine(spec.name, line, fromStderr, timeZone);
+        if (shown !== undefined) write(shown);
+      });
     }
     child.on('exit', (code, signal) => {
       children.delete(spec.name);
@@ -187,11 +271,11 @@ export async function startStack(config: Config, options: StackOptions = {}): Pr
       const recent = (crashes.get(spec.name) ?? []).filter((t) => now - t < 60_000).concat(now);
       crashes.set(spec.name, recent);
       if (recent.length > 5) {
-        out(`stack: ${spec.name} crashed ${recent.length} times in a minute; stopping the stack`);
+        out(`${spec.name} crashed ${recent.length} times in a minute; stopping the stack (its log: ${path.join(logDir, `${spec.name}.log`)})`, '错误');
         void stop().then(() => failStack(new Error(`${spec.name} keeps crashing (last exit ${code ?? signal})`)));
         return;
       }
-      out(`stack: ${spec.name} exited (${code ?? signal}); restarting`);
+      out(`${spec.name} exited (${code ?? signal}); restarting`, '警告');
       setTimeout(() => {
         if (!stopping) launch(spec);
       }, 500 * recent.length);
@@ -214,6 +298,7 @@ export async function startStack(config: Config, options: StackOptions = {}): Pr
     await Promise.all(apps.map((a) => stopChild(a.name, 10_000)));
     await stopChild('temporal', 10_000);
     await temporalInProcess?.teardown();
+    await Promise.all([...logs.values()].map((l) => l.close()));
     rmSync(stackPidFile, { force: true });
     finishStack();
   };
@@ -251,5 +336,5 @@ export async function startStack(config: Config, options: StackOptions = {}): Pr
   }
 
   const uiUrl = config.embeddedTemporal ? `http://127.0.0.1:${config.TEMPORAL_UI_PORT}` : undefined;
-  return { apiUrl: config.apiUrl, uiUrl, tokensFile, stop, done };
+  return { apiUrl: config.apiUrl, logDir, uiUrl, tokensFile, stop, done };
 }

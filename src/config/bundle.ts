@@ -1,6 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import type { WorkerOptions } from '@temporalio/worker';
+import { DefaultLogger, type LogLevel, type WorkerOptions } from '@temporalio/worker';
+import type { Logger as PinoLogger } from 'pino';
 import { parsePolicy, policyRef, POLICY_PROFILES, type Policy } from '../domain/policy';
 
 const here = (p: string) => fileURLToPath(new URL(p, import.meta.url));
@@ -56,4 +57,19 @@ export function bundlerOptions(commandKeys: readonly Buffer[]): NonNullable<Work
       return config;
     },
   };
+}
+
+const PINO_LEVELS: Record<LogLevel, 'trace' | 'debug' | 'info' | 'warn' | 'error'> = { TRACE: 'trace', DEBUG: 'debug', INFO: 'info', WARN: 'warn', ERROR: 'error' };
+
+/**
+ * The workflow bundler's logger: webpack's report (a multi-line listing of every module) is a debug line, so neither
+ * the console nor an info-level log carries it; a failed build stays an error, and the other bundler lines keep their
+ * level.
+ */
+export function bundlerLogger(logger: PinoLogger): DefaultLogger {
+  return new DefaultLogger('DEBUG', (entry) => {
+    const report = entry.message.includes('\n');
+    const level = report && entry.level !== 'ERROR' ? 'debug' : PINO_LEVELS[entry.level];
+    logger[level]({ ...(entry.meta ?? {}), ...(report ? { webpack: entry.message } : {}) }, report ? 'workflow bundle: webpack report' : entry.message);
+  });
 }

@@ -102,7 +102,7 @@ export const ENV_SCHEMA = {
   TAIZHANG_POLICY: z
     .enum(['default', 'seed-001', 'compressed'], { message: 'must be one of default, seed-001, compressed' })
     .default('default')
-    .describe('Shipped policy profile: `default` (DOMAIN.md tiers), `seed-001` (enquiry 10 minutes, every complaint half a working day), `compressed` (seconds, for demos).'),
+    .describe('Shipped policy profile: `default` (the tiers of docs/domain.md), `seed-001` (enquiry 10 minutes, every complaint half a working day), `compressed` (seconds, for demos).'),
   TAIZHANG_POLICY_FILE: z.string().optional().describe('JSON policy file (SLA targets, escalation ladder, enquiry target, business hours); overrides TAIZHANG_POLICY.'),
   TAIZHANG_TIME_ZONE: z.string().default('Asia/Shanghai').describe('IANA time zone of business hours and of displayed instants.'),
   TAIZHANG_HOLIDAYS_FILE: z.string().optional().describe('JSON file of extra holidays and make-up working days for years past the built-in calendar data.'),

@@ -44,3 +44,98 @@ export function createLogger(options: { level?: string; name?: string; destinati
     destination,
   );
 }
+
+/** How a log level reads on the console of `npm start`. */
+const LEVEL_WORDS: ReadonlyArray<[number, string]> = [
+  [60, '严重'],
+  [50, '错误'],
+  [40, '警告'],
+  [30, '信息'],
+  [20, '调试'],
+  [0, '跟踪'],
+];
+const LEVEL_NUMBERS: Record<string, number> = { trace: 10, debug: 20, info: 30, warn: 40, warning: 40, error: 50, dpanic: 60, panic: 60, fatal: 60 };
+
+/** Pino's numeric level, or a named one (`ERROR`, `warn`: the Temporal server's), as a number; undefined when neither. */
+function levelNumber(level: unknown): number | undefined {
+  if (typeof level === 'number') return level;
+  if (typeof level === 'string') return LEVEL_NUMBERS[level.toLowerCase()];
+  return undefined;
+}
+
+const EMAIL = /[\w.+-]+@[\w-]+(?:\.[\w-]+)+/g;
+/** Mainland mobile numbers (with or without +86) and landlines with an area code. */
+const PHONE = /(?<!\d)(?:\+?86[- ]?)?(?:1[3-9]\d{9}|0\d{2,3}-?\d{7,8})(?!\d)/g;
+
+/** Free text with any email address or phone number in it masked (the console never shows personal data). */
+export function maskPersonalText(text: string): string {
+  return text.replace(EMAIL, REDACTED).replace(PHONE, REDACTED);
+}
+
+/** Details worth a glance on the console, in this order; everything else stays in the log file. */
+const CONSOLE_DETAILS = ['err', 'error', 'warnings', 'reason', 'code', 'schedule', 'bindAddress'];
+const MAX_CONSOLE_TEXT = 240;
+
+function detailText(value: unknown): string | undefined {
+  if (value === null || value === undefined || value === '') return undefined;
+  if (typeof value === 'string') return value;
+  if (Array.isArray(value)) return value.map((v) => detailText(v) ?? '').filter(Boolean).join('; ');
+  if (typeof value === 'object') {
+    const o = value as { message?: unknown; msg?: unknown };
+    if (typeof o.message === 'string') return o.message;
+    if (typeof o.msg === 'string') return o.msg;
+    return JSON.stringify(value);
+  }
+  return String(value);
+}
+
+function oneLine(text: string): string {
+  const lines = text.split(/\r?\n/).filter((l) => l.trim() !== '');
+  const first = (lines[0] ?? '').trim();
+  const cut = first.length > MAX_CONSOLE_TEXT ? `${first.slice(0, MAX_CONSOLE_TEXT - 1)}…` : first;
+  return lines.length > 1 && cut === first ? `${cut} …` : cut;
+}
+
+/** `HH:MM:SS` of an instant in the zone (the console's clock). */
+function clock(instant: string | number | undefined, timeZone: string): string {
+  const ms = typeof instant === 'number' ? instant : instant ? Date.parse(instant) : NaN;
+  const at = Number.isNaN(ms) ? new Date() : new Date(ms);
+  return new Intl.DateTimeFormat('en-GB', { timeZone, hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23' }).format(at);
+}
+
+export interface ConsoleLineOptions {
+  /** The zone the clock is shown in (TAIZHANG_TIME_ZONE). */
+  timeZone: string;
+  /** The lowest level shown (default 40, warnings). */
+  minLevel?: number;
+  /** Messages known to be harmless (kept in the log file only). */
+  ignore?: readonly RegExp[];
+  /** The instant of a line that carries none (default: now). */
+  now?: () => number;
+}
+
+/**
+ * One JSON log line of a process (pino's, or the Temporal server's) as the one line `npm start` shows for it:
+ * `12:01:03 警告 worker: message (details)` — local time, level, process, message. Lines below the level shown, known
+ * noise and lines that are not JSON give undefined (they go to the log file only). Personal data is never shown:
+ * personal keys are redacted and emails and phone numbers in the text masked.
+ */
+export function consoleLine(line: string, processName: string, options: ConsoleLineOptions): string | undefined {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(line);
+  } catch {
+    return undefined;
+  }
+  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) return undefined;
+  const obj = redact(parsed) as Record<string, unknown>;
+  const level = levelNumber(obj.level);
+  if (level === undefined || level < (options.minLevel ?? 40)) return undefined;
+  const message = detailText(obj.msg ?? obj.message) ?? '';
+  if (options.ignore?.some((re) => re.test(message) || re.test(line))) return undefined;
+  const details = CONSOLE_DETAILS.map((k) => detailText(obj[k])).filter((d): d is string => d !== undefined && d !== message);
+  const text = details.length ? `${message} (${details.join('; ')})` : message;
+  const instant = (obj.time ?? obj.ts) as string | number | undefined;
+  const word = LEVEL_WORDS.find(([n]) => level >= n)![1];
+  return `${clock(instant ?? options.now?.(), options.timeZone)} ${word} ${processName}: ${maskPersonalText(oneLine(text))}`;
+}

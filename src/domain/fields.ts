@@ -59,8 +59,9 @@ export const reason = shortText(1000);
 export const queryInteger = (min: number, max: number) =>
   z.preprocess((v) => (v === '' ? Number.NaN : v), z.coerce.number().int('must be a whole number').min(min, `must be at least ${min}`).max(max, `must be at most ${max}`));
 
-/** One of a fixed list, with a message that lists them. */
-export const oneOf = <T extends readonly [string, ...string[]]>(values: T) => z.enum(values, { message: `must be one of ${values.join(', ')}` });
+/** One of a fixed list, with a message that lists them (and "is required" when the field is absent). */
+export const oneOf = <T extends readonly [string, ...string[]]>(values: T) =>
+  z.enum(values, { error: (issue) => (issue.input === undefined ? 'is required' : `must be one of ${values.join(', ')}`) });
 
 /** ISO 8601 instant with offset, as carried in events and commands. */
 export const isoInstant = z.iso.datetime({ offset: true, message: 'must be an ISO 8601 instant with offset, e.g. 2026-09-30T17:30:00+08:00' });

@@ -7,6 +7,7 @@ import { fieldIssues } from '../domain/validation';
 import { setValueAt, valueAt } from '../domain/paths';
 import { PROCESSES } from '../processes/registry';
 import { isSealed } from './keys/cipher';
+import { calendarVersionSchema, CALENDAR_VERSION_RECORDED } from '../calendar/notice';
 
 /**
  * The event catalogue: every event type, its current schema version and its schema, from each process's definition
@@ -28,6 +29,8 @@ const notificationIssued = z
   .strict();
 
 const KERNEL_EVENTS: Record<string, EventSpec> = {
+  /** An imported holiday notice (`taizhang calendar import`), in the `calendar-holidays` stream. */
+  [CALENDAR_VERSION_RECORDED]: { version: 1, schema: calendarVersionSchema },
   [NOTIFICATION_ISSUED]: {
     version: 2,
     schema: notificationIssued,

@@ -16,7 +16,7 @@ export const eventMetadata = z.object({
 });
 export type EventMetadata = z.infer<typeof eventMetadata>;
 
-/** The envelope of DESIGN.md. `id` is deterministic (stream owner + revision) so retries append nothing twice. */
+/** The envelope every event is stored in (README, Architecture). `id` is deterministic (stream owner + revision) so retries append nothing twice. */
 export interface EventEnvelope<T extends string = string, D = unknown> {
   id: string;
   type: T;

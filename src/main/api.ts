@@ -1,3 +1,4 @@
+import { loadDirectory } from '../config/directory';
 import type { Logger } from 'pino';
 import { buildApp } from '../api/app';
 import { openAnchorStore } from '../audit/anchors';
@@ -75,7 +76,7 @@ export async function startApi(config: Config, logger: Logger): Promise<Service 
     schedules,
     config,
     logger,
-    gateway: new TemporalGateway(client, config.TEMPORAL_TASK_QUEUE, { store, policy, commandKeys: keys.commandKeys, pii }),
+    gateway: new TemporalGateway(client, config.TEMPORAL_TASK_QUEUE, { store, policy, commandKeys: keys.commandKeys, pii, directory: loadDirectory(config.TAIZHANG_DIRECTORY_FILE) }),
     codec,
     pii,
     uiOrigins: uiOrigins(config),

@@ -8,9 +8,13 @@ import { LedgerDb } from './ledger-db';
 import type { PiiCipher } from '../events/keys/cipher';
 import type { Column, LedgerRow, LedgerShape } from '../domain/ledger';
 import { isProjection, sourceOf } from './projection';
+import { acceptedValues, isClosedColumn, isFlagColumn, valueOfLabel } from '../domain/labels';
 
 export interface LedgerQuery {
-  /** Equality filters on columns (refused on personal data for roles that see it masked: see refuseMaskingOracle). */
+  /**
+   * Equality filters on columns (refused on personal data for roles that see it masked: see refuseMaskingOracle). A
+   * column is named by its name or its Chinese or English header; a value by its code or its label (see resolveWhere).
+   */
   where?: Record<string, string | number>;
   limit?: number;
   offset?: number;
@@ -75,6 +79,45 @@ export function maskRows(ledger: LedgerShape, rows: LedgerRow[], role: ActorRole
   return { rows: out, masked: ledger.columns.filter((c) => masked.has(c.name)).map((c) => c.name) };
 }
 
+/** The column a filter names: its name, its Chinese header or its English header (any case), or undefined. */
+export function columnByNameOrHeader(ledger: LedgerShape, typed: string): Column | undefined {
+  const t = typed.trim();
+  const lower = t.toLowerCase();
+  return (
+    ledger.columns.find((c) => c.name === t) ??
+    ledger.columns.find((c) => c.label.zh === t) ??
+    ledger.columns.find((c) => c.label.en.toLowerCase() === lower) ??
+    ledger.columns.find((c) => c.name.toLowerCase() === lower)
+  );
+}
+
+/**
+ * Filters as people write them, as the ledger stores them: `状态=已结案`, `Status=closed` and `status=closed` all become
+ * `status=closed`; a flag takes 是/否, yes/no, true/false or 1/0. A column that holds codes accepts only its codes and
+ * their labels. An unknown column or value is refused, naming it and listing what is accepted.
+ */
+export function resolveWhere(ledger: LedgerShape, where: Record<string, string | number> | ReadonlyArray<[string, string | number]>): Array<[string, string | number]> {
+  const entries = Array.isArray(where) ? (where as ReadonlyArray<[string, string | number]>) : Object.entries(where);
+  const issues: Array<{ field: string; rule: string }> = [];
+  const out: Array<[string, string | number]> = [];
+  for (const [typed, value] of entries) {
+    const c = columnByNameOrHeader(ledger, typed);
+    if (!c) {
+      issues.push({ field: typed, rule: `is not a column of ledger ${ledger.name}; its columns are ${ledger.columns.map((x) => `${x.name} (${x.label.zh})`).join(', ')}` });
+      continue;
+    }
+    const text = String(value).trim();
+    const code = valueOfLabel(c.name, text, ledger.name);
+    if (code !== undefined) out.push([c.name, code]);
+    else if (isClosedColumn(c.name, ledger.name) || isFlagColumn(c.name, ledger.name)) {
+      const field = typed === c.name ? c.name : `${typed} (${c.name})`;
+      issues.push({ field, rule: `${JSON.stringify(text)} is not a value of this column; it accepts ${acceptedValues(c.name, ledger.name).join(', ')}` });
+    } else out.push([c.name, value]);
+  }
+  if (issues.length) throw validationError(issues);
+  return out;
+}
+
 /**
  * No masking oracle: a role that sees personal data masked could still learn it by filtering on it (guess a number,
  * see whether a row comes back). Filters on personal-data columns are refused for such roles, and so are filters on
@@ -85,9 +128,10 @@ export function refuseMaskingOracle(ledger: LedgerShape, where: ReadonlyArray<[s
   const texts = new Set(freeTextColumns(ledger).map((c) => c.name));
   const issues: Array<{ field: string; rule: string }> = [];
   for (const [k, v] of where) {
-    const c = ledger.columns.find((x) => x.name === k);
+    // Named by its name or by a header (the filter is resolved only later).
+    const c = columnByNameOrHeader(ledger, k);
     if (c?.pii) issues.push({ field: k, rule: `is personal data, masked for role ${role}: it cannot be filtered on` });
-    else if (texts.has(k) && typeof v === 'string' && holdsPersonalData(v))
+    else if (c && texts.has(c.name) && typeof v === 'string' && holdsPersonalData(v))
       issues.push({ field: k, rule: `a filter value holding a phone number, ID-card number or e-mail address is refused for role ${role}, who sees them masked` });
   }
   if (issues.length) throw validationError(issues);
@@ -148,10 +192,7 @@ export class LedgerReader {
     const ledger = this.ledger(name);
     const limit = query.limit ?? 100;
     const offset = query.offset ?? 0;
-    const where = Object.entries(query.where ?? {});
-    const known = new Set(ledger.columns.map((c) => c.name));
-    const bad = where.filter(([k]) => !known.has(k));
-    if (bad.length) throw validationError(bad.map(([k]) => ({ field: k, rule: `is not a column of ledger ${name}` })));
+    const where = resolveWhere(ledger, query.where ?? {});
     refuseMaskingOracle(ledger, where, role);
     const db = this.open();
     if (!db) return { ledger: name, title: ledger.title, total: 0, limit, offset, checkpoint: '0', rows: [], masked: [] };

@@ -37,7 +37,9 @@ describe('ledgers and audit through the API', () => {
     const between = new Date((Date.parse(escalations[0]!.recordedAt) + Date.parse(escalations[1]!.recordedAt)) / 2).toISOString();
     const then = await t.app.inject({ method: 'GET', url: `/ledgers/complaints?complaint_id=${complaintId}&asOf=${encodeURIComponent(between)}`, headers: t.as('auditor') });
     expect(then.statusCode, then.body).toBe(200);
-    expect(then.json()).toMatchObject({ asOf: between, rows: [{ complaint_id: complaintId, escalation_level: 1, breached: 1 }] });
+    expect(then.json()).toMatchObject({ asOf: expect.stringMatching(/\+08:00$/), rows: [{ complaint_id: complaintId, escalation_level: 1, breached: 1 }] });
+    // The same instant, shown in the configured zone.
+    expect(Date.parse((then.json() as { asOf: string }).asOf)).toBe(Date.parse(between));
     const thenEscalations = await t.app.inject({ method: 'GET', url: `/ledgers/escalations?process=complaint&subject_id=${complaintId}&kind=escalation&asOf=${encodeURIComponent(between)}`, headers: t.as('auditor') });
     expect((thenEscalations.json() as { total: number }).total).toBe(1);
     const now = await t.app.inject({ method: 'GET', url: `/ledgers/complaints?complaint_id=${complaintId}`, headers: t.as('auditor') });

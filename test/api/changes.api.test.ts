@@ -222,7 +222,9 @@ describe('change request API', () => {
       ['close', null, 'agent-1', 'agent', '变更完成', null],
     ]);
     // Each row is when it happened, as the event records it, and names the change.
-    expect(steps.rows.map((r) => r.at)).toEqual([
+    // Shown in the configured zone (+08:00): the same instants the events record in UTC.
+    expect(steps.rows.map((r) => r.at)).toEqual(steps.rows.map(() => expect.stringMatching(/\+08:00$/)));
+    expect(steps.rows.map((r) => new Date(r.at as string).toISOString())).toEqual([
       at('ChangeRequested'),
       at('ChangeReviewed', 0),
       at('ChangeReviewed', 1),

@@ -308,7 +308,7 @@ describe('GET /surveys/:id/report', () => {
       expect(JSON.parse(json.stdout)).toMatchObject({ survey: { surveyId: 'key-2027Q2', satisfactionRate: ledger.satisfaction_rate } });
       const none = await taizhang(['survey', 'report', 'key-2000Q1', '--format', 'json', ...as], env);
       expect(none.status).toBe(1);
-      expect(none.stderr).toContain('error: 404 not_found: survey key-2000Q1 has no row in the surveys ledger');
+      expect(none.stderr).toContain('survey key-2000Q1 has no row in the surveys ledger');
     } finally {
       dir.cleanup();
     }

@@ -4,9 +4,12 @@ import { describe, expect, it } from 'vitest';
 import { allRows, exportLedger } from '../../src/audit/export';
 import { zonedIso } from '../../src/support/local-time';
 import { customersLedger } from '../../src/processes/customer/ledger';
+import { escalationsLedger } from '../../src/projections/ledgers/escalations';
+import { PROCESSES } from '../../src/processes/registry';
 import { auditFixture, contactUpdate, customer, project } from './fixtures';
 
 const fx = auditFixture();
+const escalations = escalationsLedger(PROCESSES);
 
 /** RFC 4180: fields separated by commas, records by CRLF; quoted fields may hold commas, quotes ("") and line breaks. */
 function parseCsv(text: string): string[][] {
@@ -96,10 +99,10 @@ describe('ledger export', () => {
     expect(en.getWorksheet('About')).toBeDefined();
   });
 
-  it('csv: UTF-8 with BOM, RFC 4180 quoting, instants with their offset; parses back to the same rows', async () => {
+  it('csv with codes: UTF-8 with BOM, RFC 4180 quoting, instants with their offset; parses back to the same rows', async () => {
     const { db, file } = await seeded();
     const rows = allRows(db, customersLedger);
-    await exportLedger(rows, customersLedger, { format: 'csv', out: file('customers.csv'), role: 'auditor' });
+    await exportLedger(rows, customersLedger, { format: 'csv', out: file('customers.csv'), role: 'auditor', codes: true });
     const bytes = readFileSync(file('customers.csv'));
     expect([...bytes.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
     const text = bytes.toString('utf8').slice(1);
@@ -121,6 +124,72 @@ describe('ledger export', () => {
     expect(records[1]![at('registered_at')]).toBe('2026-10-09T10:31:00.250+08:00');
     expect(records[0]![at('phone')]).toBe('+8613700000001');
     expect(text).toContain('"上海""宏达"", 有限公司\n二部"');
+  });
+
+  it('cells of code columns carry labels in the export language, flags 是/否; codes on request', async () => {
+    const { db, file } = await seeded();
+    const rows = allRows(db, customersLedger);
+    const at = (name: string) => customersLedger.columns.findIndex((c) => c.name === name);
+    await exportLedger(rows, customersLedger, { format: 'csv', out: file('zh.csv'), role: 'auditor' });
+    const [, zh] = parseCsv(readFileSync(file('zh.csv'), 'utf8').slice(1));
+    expect(zh![at('status')]).toBe('已登记');
+    expect(zh![at('type')]).toBe('业主');
+    expect(zh![at('party')]).toBe('个人');
+    expect(zh![at('importance')]).toBe('普通客户');
+    expect(zh![at('grade')]).toBe('B 级');
+    expect(zh![at('customer_class')]).toBe('普通');
+    expect(zh![at('blacklisted')]).toBe('否');
+    expect(zh![at('repeated_claims')]).toBe('否');
+    expect(zh![at('revision')]).toBe('1'); // numbers that are not codes stay numbers
+    expect(zh![at('registered_at')]).toBe('2026-10-09T10:30:00+08:00');
+
+    await exportLedger(rows, customersLedger, { format: 'csv', out: file('en.csv'), role: 'auditor', lang: 'en' });
+    const [, en] = parseCsv(readFileSync(file('en.csv'), 'utf8').slice(1));
+    expect([en![at('status')], en![at('type')], en![at('importance')], en![at('blacklisted')]]).toEqual(['registered', 'owner-customer', 'ordinary', 'no']);
+
+    await exportLedger(rows, customersLedger, { format: 'csv', out: file('codes.csv'), role: 'auditor', codes: true });
+    const [, codes] = parseCsv(readFileSync(file('codes.csv'), 'utf8').slice(1));
+    expect([codes![at('status')], codes![at('type')], codes![at('grade')], codes![at('blacklisted')]]).toEqual(['registered', 'owner', 'B', '0']);
+
+    await exportLedger(rows, customersLedger, { format: 'xlsx', out: file('zh.xlsx'), role: 'auditor' });
+    const wb = new ExcelJS.Workbook();
+    await wb.xlsx.readFile(file('zh.xlsx'));
+    const row = wb.worksheets[0]!.getRow(2);
+    expect(row.getCell(at('status') + 1).value).toBe('已登记');
+    expect(row.getCell(at('blacklisted') + 1).value).toBe('否');
+    expect(row.getCell(at('revision') + 1).value).toBe(1);
+    await exportLedger(rows, customersLedger, { format: 'xlsx', out: file('codes.xlsx'), role: 'auditor', codes: true });
+    const raw = new ExcelJS.Workbook();
+    await raw.xlsx.readFile(file('codes.xlsx'));
+    expect(raw.worksheets[0]!.getRow(2).getCell(at('blacklisted') + 1).value).toBe(0);
+    expect(raw.worksheets[0]!.getRow(2).getCell(at('grade') + 1).value).toBe('B');
+  });
+
+  it('escalation reasons the engine wrote are exported in Chinese, their instants in the zone', async () => {
+    const { file } = fx.setup();
+    const rows = [
+      {
+        event_id: 'e1',
+        process: 'complaint',
+        subject_id: 'K1',
+        kind: 'escalation',
+        deadline: 'first_response',
+        level: 1,
+        target_role: 'supervisor',
+        reason: 'first response deadline 2026-10-09T03:08:00.000Z missed; escalation level 1',
+        due_at: '2026-10-09T03:08:00.000Z',
+        scheduled_at: '2026-10-09T03:08:00.000Z',
+        fired_at: '2026-10-09T03:08:00.272Z',
+        lateness_ms: 272,
+      },
+    ];
+    await exportLedger(rows, escalations, { format: 'csv', out: file('esc.csv'), role: 'auditor' });
+    const [header, r] = parseCsv(readFileSync(file('esc.csv'), 'utf8').slice(1));
+    const cell = (name: string) => r![escalations.columns.findIndex((c) => c.name === name)];
+    expect(header).toContain('原因');
+    expect([cell('process'), cell('kind'), cell('deadline'), cell('target_role'), cell('level'), cell('lateness_ms')]).toEqual(['投诉', '超时升级', '首次响应', '客服主管', '1', '272']);
+    expect(cell('reason')).toBe('首次响应期限 2026-10-09T11:08:00+08:00 已超时，升级第1级');
+    expect(cell('due_at')).toBe('2026-10-09T11:08:00+08:00');
   });
 
   it("an agent's export masks personal data; an auditor's does not", async () => {

@@ -69,7 +69,7 @@ describe('the compiled CLI', () => {
     // any request (no API runs here).
     const missing = run('bin', 'complaint', 'receive', '--channel', 'phone');
     expect(missing.status).toBe(1);
-    expect(missing.stderr).toMatch(/required option '--customer-id <customerId>' not specified/);
+    expect(missing.stderr).toMatch(/^error: --customer-id: is required$/m);
   }, 120_000);
 
   it('runs the TypeScript sources once a source differs from the build, and the compiled CLI again after a rebuild', async () => {

@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import path from 'node:path';
+import { historyLine } from '../../src/cli/show';
+import { eventLabel } from '../../src/domain/labels';
 import { SqliteEventStore } from '../../src/events/store/sqlite';
 import type { LedgerPage } from '../../src/projections/reader';
 import { registered } from '../support/events';
@@ -11,7 +13,7 @@ interface HistoryEntry {
   occurredAt: string;
   actor: string;
   role: string;
-  reason?: string | null;
+  reason?: string;
   type: string;
   changes: Array<{ field: string; from?: unknown; to: unknown }>;
 }
@@ -43,6 +45,7 @@ describe('taizhang change … and taizhang audit, against the embedded stack', (
       TEMPORAL_PORT: String(temporalPort),
       TEMPORAL_UI_PORT: String(uiPort),
       LOG_LEVEL: 'warn',
+      TAIZHANG_TIME_ZONE: 'Asia/Shanghai',
       TAIZHANG_TOKENS: '',
       TAIZHANG_TOKENS_FILE: '',
       TAIZHANG_TOKEN: '',
@@ -88,19 +91,20 @@ describe('taizhang change … and taizhang audit, against the embedded stack', (
     // A wrong field is named, nothing sent: a disagreeing opinion without its comment.
     const bare = cli(['change', 'review', changeId, '--opinion', 'disagree', '--as', 'he.cai'], env);
     expect(bare.status).toBe(1);
-    expect(bare.stderr).toMatch(/comment/);
+    expect(bare.stderr).toMatch(/--comment: /);
+    expect(bare.stderr.trim().split('\n')).toHaveLength(1);
 
-    expect(change('review', 'zhao.min', '--opinion', 'agree')).toMatch(new RegExp(`^change ${changeId} review: ChangeReviewed \\(change-${changeId} revision \\d+\\)$`, 'm'));
+    expect(change('review', 'zhao.min', '--opinion', 'agree')).toMatch(new RegExp(`^变更申请 ${changeId}: ${eventLabel('ChangeReviewed')}（change-${changeId} 版本 \\d+）$`, 'm'));
     change('review', 'he.cai', '--opinion', 'agree', '--comment', '费用在预算内');
     change('review', 'lin.shi', '--opinion', 'conditional', '--comment', '需补充费用测算');
-    expect(change('review', 'guo.zhuan', '--opinion', 'agree')).toContain('ChangeSentForApproval');
+    expect(change('review', 'guo.zhuan', '--opinion', 'agree')).toContain(eventLabel('ChangeSentForApproval'));
 
     // A key account over 50 000 yuan: two different sales VPs; the same one twice is refused.
-    expect(change('approve', 'liu.yang', '--reason', '同意调价')).toMatch(/: ChangeDecisionRecorded \(/);
+    expect(change('approve', 'liu.yang', '--reason', '同意调价')).toMatch(new RegExp(`: ${eventLabel('ChangeDecisionRecorded')}（`));
     const twice = cli(['change', 'approve', changeId, '--as', 'liu.yang'], env);
     expect(twice.status).toBe(1);
-    expect(twice.stderr).toMatch(/409.*already approved.*2 different people/);
-    expect(change('approve', 'ma.li', '--reason', '同意')).toContain('ChangeApproved');
+    expect(twice.stderr).toMatch(/already approved.*2 different people.*\(HTTP 409 /);
+    expect(change('approve', 'ma.li', '--reason', '同意')).toContain(eventLabel('ChangeApproved'));
 
     change('sign-off', 'li.na', '--document-ref', 'QZ-2026-300', '--signatory', '客户总经理 李女士', '--signed-on', '2026-10-20');
     change('implement', 'zhao.min', '--team', '交付一组', '--owner', 'wang.qiang');
@@ -109,11 +113,11 @@ describe('taizhang change … and taizhang audit, against the embedded stack', (
     // The implementer does not verify their own work.
     const own = cli(['change', 'verify', changeId, '--passed', 'true', '--note', '自检', '--as', 'wang.qiang'], env);
     expect(own.status).toBe(1);
-    expect(own.stderr).toMatch(/403.*may not verify/);
+    expect(own.stderr).toMatch(/may not verify.*\(HTTP 403 /);
     change('verify', 'li.na', '--passed', 'true', '--note', '发票已核对');
-    expect(change('close', 'li.na', '--note', '变更完成')).toContain('ChangeClosed');
+    expect(change('close', 'li.na', '--note', '变更完成')).toContain(eventLabel('ChangeClosed'));
 
-    const shown = JSON.parse(ok('change', 'show', changeId, '--as', 'li.na')) as { state: Record<string, unknown>; pendingAlarms: unknown[] };
+    const shown = JSON.parse(ok('change', 'show', changeId, '--format', 'json', '--as', 'li.na')) as { state: Record<string, unknown>; pendingAlarms: unknown[] };
     expect(shown).toMatchObject({ state: { status: 'closed', customerClass: 'key', tier: { name: 'vp', quorum: 2 }, signOff: { documentRef: 'QZ-2026-300' } }, pendingAlarms: [] });
   });
 
@@ -143,11 +147,13 @@ describe('taizhang change … and taizhang audit, against the embedded stack', (
     for (const at of times) expect(Date.parse(at)).toBeGreaterThanOrEqual(Date.parse(started));
     expect(Date.parse(times.at(-1)!)).toBeLessThanOrEqual(Date.now());
 
-    // The text form: one line per event with its time, actor, role and reason, then what it changed.
+    // The text form: one line per event with its local time, label, actor, role and reason, then what it changed.
     const text = ok('audit', 'history', `change-${changeId}`, '--as', 'auditor');
     const lines = text.split('\n');
+    expect(lines[0]).toBe(`change-${changeId} （北京时间 UTC+08:00）`);
+    expect(text).not.toMatch(/\d\dZ\b/);
     const entry = (e: HistoryEntry) => {
-      const head = `#${e.revision} ${e.occurredAt} ${e.type} by ${e.actor} (${e.role})${e.reason ? ` — ${e.reason}` : ''}`;
+      const head = historyLine(e, 'Asia/Shanghai');
       const at = lines.indexOf(head);
       expect(at, `${head}\n---\n${text}`).toBeGreaterThanOrEqual(0);
       const body: string[] = [];

@@ -195,7 +195,7 @@ describe('policy files', () => {
     expect(parsePolicy(COMPRESSED_POLICY)).toEqual(COMPRESSED_POLICY);
   });
 
-  it('DEFAULT_POLICY carries DOMAIN.md defaults', () => {
+  it('DEFAULT_POLICY carries docs/domain.md defaults', () => {
     const t = DEFAULT_POLICY.targets;
     expect(t.major.ordinary).toEqual({ firstResponse: { value: 30, unit: 'minutes' }, resolution: { value: 0.5, unit: 'working_days' } });
     expect(t.normal.ordinary).toEqual({ firstResponse: { value: 2, unit: 'hours' }, resolution: { value: 2, unit: 'working_days' } });

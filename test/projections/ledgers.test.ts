@@ -47,6 +47,7 @@ describe('ledger projections as specifications', () => {
         importance: 'ordinary',
         grade: 'A',
         customer_class: 'key',
+        sla_class_reason: 'A 级', // key by grade A, though of ordinary importance
         account_manager: null,
         blacklisted: 0,
         repeated_claims: 0,
@@ -134,6 +135,7 @@ describe('ledger projections as specifications', () => {
         importance: 'ordinary',
         grade: 'B',
         customer_class: 'ordinary',
+        sla_class_reason: '普通客户，非 A 级',
         account_manager: null,
         blacklisted: 1,
         repeated_claims: 0,
@@ -321,8 +323,9 @@ describe('ledger projections as specifications', () => {
   });
 
   it('every ledger the projector keeps has a specification here', () => {
-    // surveys, survey_responses and corrective_actions: test/projections/survey-ledgers.test.ts
-    const specified = ['changes', 'change_steps', 'customers', 'customer_changes', 'complaints', 'follow_ups', 'escalations', 'enquiries', 'surveys', 'survey_responses', 'corrective_actions'];
+    // surveys, survey_responses and corrective_actions: test/projections/survey-ledgers.test.ts; resolutions:
+    // test/projections/kpi-reopen.test.ts
+    const specified = ['changes', 'change_steps', 'customers', 'customer_changes', 'complaints', 'follow_ups', 'escalations', 'enquiries', 'surveys', 'survey_responses', 'corrective_actions', 'resolutions'];
     expect(LEDGERS.map((l) => l.name).filter((n) => !specified.includes(n))).toEqual([]);
   });
 });

@@ -5,6 +5,7 @@ import type { AnchorReason } from '../../audit/anchors';
 import type { LedgerVerification } from '../../audit/rebuild';
 import type { Config } from '../../config/config';
 import { apiClient, compact, config, withClientOptions, type ClientOptions } from '../context';
+import type { HistoryEntry } from '../show';
 
 /** Runs against the data directory itself (the event store, ledger.db and the chain record), not through the API. */
 async function auditVerify(cfg: Config, options: { json?: boolean; out?: NodeJS.WritableStream } = {}): Promise<LedgerVerification> {
@@ -84,15 +85,6 @@ async function auditAnchor(cfg: Config, reason: AnchorReason) {
   }
 }
 
-interface HistoryEntry {
-  revision: number;
-  occurredAt: string;
-  actor: string;
-  role: string;
-  reason?: string;
-  type: string;
-  changes: Array<{ field: string; from?: unknown; to: unknown }>;
-}
 
 /** One access as a line: when, who, what (and how much of it), which columns, the request. */
 function describeAccess(e: AccessEvent): string {
@@ -103,23 +95,37 @@ function describeAccess(e: AccessEvent): string {
 /** `taizhang audit history|verify|anchor|access`. */
 export function registerAuditCommands(program: Command): void {
   const audit = program.command('audit').description('audit tools: history, verify, anchor, access');
-  withClientOptions(audit.command('history').description('every event of a stream in order: time, actor, role, reason, what it changed').argument('<stream>', 'e.g. complaint-K123 or customer-C42'))
+  withClientOptions(
+    audit
+      .command('history')
+      .description('every event of a stream in order: local time, event, actor, role, reason, what it changed')
+      .argument('<stream>', 'a stream (complaint-K123, customer-C42) or a bare record id (K123)'),
+  )
     .addOption(new Option('--format <format>', 'output format').choices(['json', 'text']).default('text'))
-    .action(async (stream: string, opts: ClientOptions & { format: string }) => {
-      const r = await apiClient(opts).request<{ events: HistoryEntry[] }>('GET', `/audit/history/${stream}`);
+    .addOption(new Option('--lang <lang>', 'label language').choices(['zh', 'en']).default('zh'))
+    .action(async (stream: string, opts: ClientOptions & { format: string; lang: 'zh' | 'en' }) => {
+      const r = await apiClient(opts).request<{ stream?: string; events: HistoryEntry[] }>('GET', `/audit/history/${encodeURIComponent(stream)}`);
       if (opts.format === 'json') {
         process.stdout.write(JSON.stringify(r, null, 2) + '\n');
         return;
       }
+      if (!r.events.length) {
+        process.stderr.write(`error: no events in ${r.stream ?? stream}\n`);
+        process.exitCode = 1;
+        return;
+      }
+      const [{ historyLine }, { zoneHeading }, cfg] = await Promise.all([import('../show'), import('../format'), config()]);
+      const tz = cfg.TAIZHANG_TIME_ZONE;
+      process.stdout.write(`${r.stream ?? stream} ${zoneHeading(tz, opts.lang)}\n`);
       for (const e of r.events) {
-        process.stdout.write(`#${e.revision} ${e.occurredAt} ${e.type} by ${e.actor} (${e.role})${e.reason ? ` — ${e.reason}` : ''}\n`);
+        process.stdout.write(historyLine(e, tz, opts.lang) + '\n');
         for (const c of e.changes) process.stdout.write(`    ${c.field}: ${c.from === undefined ? '' : `${JSON.stringify(c.from)} → `}${JSON.stringify(c.to)}\n`);
       }
     });
   withClientOptions(audit.command('access').description('who read or exported personal data unmasked, newest first (auditors)'))
     .option('--actor <actor>', 'only this person')
-    .option('--since <instant>', 'from this instant on (ISO 8601)')
-    .option('--until <instant>', 'before this instant (ISO 8601)')
+    .option('--since <instant>', 'from this instant on: a date (2026-12-01), a local time (2026-12-01 09:00, in TAIZHANG_TIME_ZONE) or ISO 8601 with offset')
+    .option('--until <instant>', 'before this instant: a date, a local time or ISO 8601 with offset')
     .option('--limit <n>', 'at most this many', '100')
     .addOption(new Option('--format <format>', 'output format').choices(['json', 'text']).default('text'))
     .action(async (opts: ClientOptions & { actor?: string; since?: string; until?: string; limit: string; format: string }) => {

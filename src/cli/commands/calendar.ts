@@ -1,7 +1,7 @@
 import { Option, type Command } from 'commander';
 import type { Config } from '../../config/config';
 import type { Policy } from '../../domain/policy';
-import { CliError, compact, config } from '../context';
+import { apiClient, CliError, compact, config, withClientOptions, type ClientOptions } from '../context';
 
 // The policy and the calendar load only for this command.
 const calendarModules = () => Promise.all([import('../../config/policy'), import('../../domain/calendar/calculator'), import('../../domain/policy'), import('../../config/config')]);
@@ -27,11 +27,76 @@ function policyFrom([{ loadPolicy }, , { POLICY_PROFILES }, { ConfigError }]: Mo
   }
 }
 
-/** `taizhang calendar add`: an instant plus business time on the policy's calendar, without the API. */
+interface VersionSummary {
+  version: number;
+  file: string;
+  source: string;
+  years: number[];
+  holidays: number;
+  workdays: number;
+  importedBy: string;
+  importedAt: string;
+}
+interface ImportReply {
+  version: VersionSummary;
+  alreadyImported: boolean;
+  replanned: Array<{ complaintId: string; moved: Array<{ deadline: string; fromDue: string; toDue: string }>; calendarWarnings: string[] }>;
+  failed: Array<{ complaintId: string; error: string }>;
+}
+
+const DEADLINE_NAMES: Record<string, string> = { first_response: '首次响应期限 first response', resolution: '处理期限 resolution' };
+
+/** What an import did, as lines: the version, its days, each re-planned complaint with old → new instants. */
+export function describeImport(r: ImportReply): string[] {
+  const v = r.version;
+  const lines = [
+    r.alreadyImported
+      ? `calendar version ${v.version} (${v.file}) was imported already on ${v.importedAt} by ${v.importedBy}: nothing recorded`
+      : `calendar version ${v.version} recorded from ${v.file}: ${v.years.join(', ')}, ${v.holidays} holiday days (放假), ${v.workdays} make-up working days (调休上班)`,
+    `source            ${v.source}`,
+  ];
+  if (!r.replanned.length) lines.push('re-planned        no open complaint had deadlines on weekends-only data');
+  for (const c of r.replanned) {
+    lines.push(`re-planned        complaint ${c.complaintId}`);
+    for (const m of c.moved) lines.push(`  ${DEADLINE_NAMES[m.deadline] ?? m.deadline}: ${m.fromDue} → ${m.toDue}`);
+    if (!c.moved.length) lines.push('  no deadline moved (the calendar warning was cleared)');
+    for (const w of c.calendarWarnings) lines.push(`  still: ${w}`);
+  }
+  for (const f of r.failed) lines.push(`not re-planned    complaint ${f.complaintId}: ${f.error}`);
+  return lines;
+}
+
+/** `taizhang calendar add` (on the policy's calendar, without the API), `calendar import <file>`, `calendar versions`. */
 export function registerCalendarCommands(program: Command): void {
-  program
-    .command('calendar')
-    .description('business calendar tools')
+  const calendar = program.command('calendar').description('business calendar tools: add, import, versions');
+  withClientOptions(
+    calendar
+      .command('import')
+      .description('import a State Council holiday notice (JSON or CSV, docs/holidays.md) as a calendar version (admin); open complaints whose deadlines used weekends-only data are re-planned')
+      .argument('<file>', 'the notice as .json or .csv, e.g. examples/holidays-2027.json'),
+  )
+    .addOption(new Option('--format <format>', 'output format').choices(['json', 'text']).default('text'))
+    .action(async (file: string, opts: ClientOptions & { format: string }) => {
+      const { readFile } = await import('node:fs/promises');
+      const path = await import('node:path');
+      let content: string;
+      try {
+        content = await readFile(file, 'utf8');
+      } catch (err) {
+        throw new CliError(`<file> ${file}: must be a readable file (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`, 2);
+      }
+      const r = await apiClient(opts).request<ImportReply>('POST', '/calendar/versions', { file: path.basename(file), content });
+      process.stdout.write((opts.format === 'json' ? JSON.stringify(r, null, 2) : describeImport(r).join('\n')) + '\n');
+    });
+  withClientOptions(calendar.command('versions').description('the imported holiday notices (calendar versions), oldest first'))
+    .addOption(new Option('--format <format>', 'output format').choices(['json', 'text']).default('text'))
+    .action(async (opts: ClientOptions & { format: string }) => {
+      const r = await apiClient(opts).request<{ versions: VersionSummary[] }>('GET', '/calendar/versions');
+      if (opts.format === 'json') return void process.stdout.write(JSON.stringify(r, null, 2) + '\n');
+      if (!r.versions.length) return void process.stdout.write('no calendar version imported; holiday data: chinese-days (and TAIZHANG_HOLIDAYS_FILE)\n');
+      for (const v of r.versions) process.stdout.write(`v${v.version}  ${v.years.join(',')}  ${v.holidays} holiday days, ${v.workdays} make-up days  ${v.file}  by ${v.importedBy} at ${v.importedAt}\n`);
+    });
+  calendar
     .command('add')
     .description('the instant reached by adding working days or business minutes to an instant, on the policy’s business calendar')
     .requiredOption('--from <instant>', 'ISO 8601 instant with offset, e.g. 2026-09-30T16:00:00+08:00 (required)')

@@ -1,7 +1,9 @@
-import type { Command } from 'commander';
-import { apiClient, withClientOptions, type ClientOptions } from '../context';
+import { Option, type Command } from 'commander';
+import type { LedgerPage } from '../../projections/reader';
+import { apiClient, config, withClientOptions, type ClientOptions } from '../context';
 import { bodyOf, commanderOption } from '../fields';
 import type { ProcessCli } from '../manifest';
+import type { HistoryEntry, ProcessViewJson } from '../show';
 
 interface Result {
   streamName: string;
@@ -10,8 +12,31 @@ interface Result {
   [k: string]: unknown;
 }
 
-const print = (json: boolean | undefined, r: Result, what: string) =>
-  process.stdout.write(json ? JSON.stringify(r) + '\n' : `${what}: ${r.eventTypes.length ? r.eventTypes.join(', ') : 'no change'} (${r.streamName} revision ${r.revision})\n`);
+type Client = ReturnType<typeof apiClient>;
+
+/** The view of a record, or undefined when there is none yet (or it cannot be read). */
+const viewOf = async (client: Client, p: ProcessCli, id: string): Promise<ProcessViewJson | undefined> =>
+  client.request<ProcessViewJson>('GET', `/${p.collection}/${encodeURIComponent(id)}`).catch(() => undefined);
+
+/** A customer's name from the customers ledger, or undefined (unknown, or the caller may not read it). */
+async function customerName(client: Client, customerId: unknown): Promise<string | undefined> {
+  if (typeof customerId !== 'string' || !customerId) return undefined;
+  const page = await client.request<LedgerPage>('GET', `/ledgers/customers?${new URLSearchParams({ customer_id: customerId, limit: '1' })}`).catch(() => undefined);
+  const name = page?.rows[0]?.name;
+  return name === null || name === undefined || name === '' ? undefined : String(name);
+}
+
+/** What a command did, for people: the record, the events, the new state and each deadline set or moved. */
+async function printChange(client: Client, p: ProcessCli, id: string, r: Result, before: ProcessViewJson | undefined, created: boolean): Promise<void> {
+  const [{ renderChange }, { eventLabel }, cfg] = await Promise.all([import('../show'), import('../../domain/labels'), config()]);
+  const events = r.eventTypes.length ? r.eventTypes.map((e) => eventLabel(e)).join('、') : '无变化 (no change)';
+  const lines = created ? [`${p.title.zh}编号 (${p.name} id): ${id}`, `  ${events}（${r.streamName} 版本 ${r.revision}）`] : [`${p.title.zh} ${id}: ${events}（${r.streamName} 版本 ${r.revision}）`];
+  if (r.eventTypes.length) {
+    const after = await viewOf(client, p, id);
+    if (after) lines.push(...renderChange(before, after, { ledger: p.collection, timeZone: cfg.TAIZHANG_TIME_ZONE }));
+  }
+  process.stdout.write(lines.join('\n') + '\n');
+}
 
 /**
  * `taizhang <process> <command>` for every command of every process: the creating command takes `--id` (generated when
@@ -25,7 +50,7 @@ export function registerProcessGroups(program: Command, processes: readonly Proc
     for (const spec of p.commands) {
       const cmd = group.command(spec.action).description(`${spec.summary}; roles: ${spec.roles.join(', ')}`);
       if (spec.creates) cmd.option('--id <id>', `${p.title.en.toLowerCase()} id (default: generated)`);
-      else cmd.argument('<id>', `${p.title.en.toLowerCase()} id`);
+      else cmd.argument('<id>', `${p.title.en.toLowerCase()} id (required)`);
       for (const f of spec.fields) cmd.addOption(commanderOption(f));
       cmd.option('--idempotency-key <key>', 'makes a retried command safe: the same key gets the same result').option('--json', 'print the result as JSON');
       withClientOptions(cmd).action(async (...args: unknown[]) => {
@@ -33,19 +58,43 @@ export function registerProcessGroups(program: Command, processes: readonly Proc
         const body = bodyOf(spec.fields, opts);
         const headers = opts.idempotencyKey ? { 'idempotency-key': String(opts.idempotencyKey) } : undefined;
         const client = apiClient(opts);
+        const json = opts.json === true;
         if (spec.creates) {
           if (opts.id !== undefined) body[p.idField] = opts.id;
           const r = await client.request<Result>('POST', `/${p.collection}`, body, headers);
-          print(opts.json as boolean | undefined, r, `${p.name} ${String(r[p.idField])}`);
+          if (json) process.stdout.write(JSON.stringify(r) + '\n');
+          else await printChange(client, p, String(r[p.idField]), r, undefined, true);
           return;
         }
         const id = args[0] as string;
+        const before = json ? undefined : await viewOf(client, p, id);
         const r = await client.request<Result>('POST', `/${p.collection}/${encodeURIComponent(id)}/${spec.action}`, body, headers);
-        print(opts.json as boolean | undefined, r, `${p.name} ${id} ${spec.action}`);
+        if (json) process.stdout.write(JSON.stringify(r) + '\n');
+        else await printChange(client, p, id, r, before, false);
       });
     }
-    withClientOptions(group.command('show').description(`a ${p.name} with its state and the alarms still to come`).argument('<id>')).action(async (id: string, opts: ClientOptions) => {
-      process.stdout.write(JSON.stringify(await apiClient(opts).request('GET', `/${p.collection}/${encodeURIComponent(id)}`), null, 2) + '\n');
+    withClientOptions(
+      group
+        .command('show')
+        .description(`a ${p.name} for people: state, owner, deadlines in local time with the time left, escalation, alarms to come, recent history (--format json: the API's view)`)
+        .argument('<id>', `${p.title.en.toLowerCase()} id (required)`)
+        .addOption(new Option('--format <format>', 'output format').choices(['text', 'json']).default('text'))
+        .option('--json', 'the same as --format json')
+        .addOption(new Option('--lang <lang>', 'label language').choices(['zh', 'en']).default('zh')),
+    ).action(async (id: string, opts: ClientOptions & { format: string; json?: boolean; lang: 'zh' | 'en' }) => {
+      const client = apiClient(opts);
+      const view = await client.request<ProcessViewJson>('GET', `/${p.collection}/${encodeURIComponent(id)}`);
+      if (opts.json || opts.format === 'json') {
+        process.stdout.write(JSON.stringify(view, null, 2) + '\n');
+        return;
+      }
+      const [{ renderView }, cfg, name, history] = await Promise.all([
+        import('../show'),
+        config(),
+        typeof view.state.customerName === 'string' ? Promise.resolve(view.state.customerName) : customerName(client, view.state.customerId),
+        client.request<{ events: HistoryEntry[] }>('GET', `/audit/history/${encodeURIComponent(view.streamName)}`).catch(() => undefined),
+      ]);
+      process.stdout.write(renderView(view, { process: p.name, ledger: p.collection, title: p.title, timeZone: cfg.TAIZHANG_TIME_ZONE, lang: opts.lang, customerName: name, history: history?.events }) + '\n');
     });
   }
 }

@@ -31,7 +31,7 @@ export function registerSurveyCommands(program: Command): void {
       .command('import')
       .description("import an outsourced survey's results from an .xlsx or .csv file (委外调查结果): a file with one bad row is refused whole; the same file twice is one import")
       .argument('<round>', 'survey round id, e.g. special-2027-dealers')
-      .requiredOption('--file <path>', '.xlsx or .csv: header 类型, 客户编号, 竞争对手, the indicators (e.g. 交货期), 意见和建议; one row per questionnaire')
+      .requiredOption('--file <path>', '.xlsx or .csv: header 类型, 客户编号, 竞争对手, the indicators (e.g. 交货期), 意见和建议; one row per questionnaire (required)')
       .option('--json', 'print the result as JSON'),
   ).action(async (round: string, opts: ClientOptions & { file: string; json?: boolean }) => {
     let size: number;

@@ -5,7 +5,7 @@ import { parsePolicy, type Policy } from './schema';
 
 /**
  * The shipped policy profiles, read from `policies/*.json` (the files are the one source):
- * - `default`: DOMAIN.md's tiered complaint SLA and the 10-minute enquiry answer;
+ * - `default`: docs/domain.md's tiered complaint SLA and the 10-minute enquiry answer;
  * - `seed-001`: seed 001's own limits, an enquiry answered within 10 minutes and every complaint handled within half a
  *   working day;
  * - `compressed`: seconds-scale targets on a 24×7 clock, for demos and wall-clock tests.

@@ -10,7 +10,7 @@ import { parseOrThrow } from '../validation';
 
 /**
  * The policy as data: the rules every process's deadlines are computed from, on the business calendar it is counted in.
- * - complaints (DOMAIN.md, Complaints): `targets` per severity × customer class, `warningFraction`, `escalationLadder`,
+ * - complaints (docs/domain.md, Complaints): `targets` per severity × customer class, `warningFraction`, `escalationLadder`,
  *   the follow-up visit (回访) window;
  * - `enquiries` (咨询): the answer target, with its own warning and ladder or the complaints' ones;
  * - `approvals`: change requests and master-data changes (time limits, panels, tiers, second review, inactivity);
@@ -222,7 +222,7 @@ export const policySchema = z
     escalationLadder: ladderSchema,
     followUp: followUpSchema,
     enquiries: enquiryPolicySchema.default(() => ({ ...DEFAULT_ENQUIRY_POLICY, answer: { ...DEFAULT_ENQUIRY_POLICY.answer } })),
-    // A policy without the section gets DOMAIN.md's (policies/default.json, the one source; see approval/defaults.ts).
+    // A policy without the section gets docs/domain.md's (policies/default.json, the one source; see approval/defaults.ts).
     approvals: approvalsPolicySchema.default(() => structuredClone(defaults.approvals) as ApprovalsPolicy),
     surveys: surveysPolicySchema.default(() => structuredClone(defaults.surveys) as SurveysPolicy),
     calendar: calendarSettingsSchema,

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { basisSchema, deadlineSchema, escalationData, warningData } from '../../domain/deadlines/schema';
 import { CHANGE_KINDS, CUSTOMER_CLASSES, OPINIONS } from '../../domain/enums';
 import { actorId, entityId, isoInstant, oneOf, reason, shortText } from '../../domain/fields';
+import { staffRef } from '../../domain/staff/schema';
 import { atVersion1 } from '../../domain/process';
 import { ROLES } from '../../domain/roles';
 
@@ -37,7 +38,7 @@ export const submitChangeInput = z
     kind: oneOf(CHANGE_KINDS).describe('合同 contract, 范围/设计 scope or design, 交付日期 delivery date, 价格 price, 服务方案 service plan'),
     ...formFields,
     changesApprovedPlan: z.boolean().default(false).describe('changes an already approved plan or contract: the decision committee decides (seed 002)'),
-    requester: actorId.optional().describe('who asks on the customer\'s behalf and may ask for a second review (default: whoever submits)'),
+    requester: staffRef(actorId.optional().describe('who asks on the customer\'s behalf and may ask for a second review, by id or display name (default: whoever submits)')),
   })
   .strict();
 export type SubmitChangeInput = z.infer<typeof submitChangeInput>;
@@ -64,7 +65,7 @@ export const signOffInput = z
   })
   .strict();
 export const startImplementationInput = z
-  .object({ team: shortText(100).describe('the team that implements it (实施团队)'), owner: actorId.describe('the person answerable for the implementation') })
+  .object({ team: shortText(100).describe('the team that implements it (实施团队)'), owner: staffRef(actorId.describe('the person answerable for the implementation, by id or display name')) })
   .strict();
 export const noteInput = z.object({ note: shortText(2000).describe('what was done') }).strict();
 export const verifyChangeInput = z

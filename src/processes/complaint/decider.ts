@@ -1,3 +1,4 @@
+import type { ExtraHolidays } from '../../domain/calendar/settings';
 import type { Basis, Deadline } from '../../domain/deadlines/schema';
 import {
   deadlineAlarms,
@@ -41,12 +42,23 @@ export type ComplaintCommand =
   | { type: 'AssignComplaint'; by: Actor; data: { to: string; reason?: string } }
   | { type: 'ProposeResolution'; by: Actor; data: { plan: string; compensation?: { amountYuan?: number; description?: string } } }
   | { type: 'NotifyCustomer'; by: Actor; now: string; followUpDue: string; data: { result: string } }
-  | { type: 'RecordFollowUp'; by: Actor; satisfied: boolean; data: { rating: number; comment?: string }; reopen?: { resolution: Deadline<DeadlineKind>; basis: Basis } }
+  | { type: 'RecordFollowUp'; by: Actor; satisfied: boolean; data: { rating: number; comment?: string }; reopen?: { resolution: Deadline<DeadlineKind>; basis: Basis }; dueAt?: string }
   | { type: 'CloseComplaint'; by: Actor; data: { reason?: string } }
   | { type: 'ReopenComplaint'; by: Actor; data: { reason: string }; resolution: Deadline<DeadlineKind>; basis: Basis }
   | { type: 'PauseComplaint'; by: Actor; now: string; data: { reason: string } }
   | { type: 'ResumeComplaint'; by: Actor; now: string; pausedBusinessMinutes: number; firstResponse: Deadline<DeadlineKind> | null; resolution: Deadline<DeadlineKind> | null }
   | { type: 'WithdrawComplaint'; by: Actor; data: { reason: string } }
+  | {
+      type: 'ReplanDeadlines';
+      by: Actor;
+      now: string;
+      calendarVersion: number;
+      /** The deadlines on the new calendar; null where nothing moves (met, or every instant already passed). */
+      firstResponse: Deadline<DeadlineKind> | null;
+      resolution: Deadline<DeadlineKind> | null;
+      basis: Basis;
+      extraHolidays: ExtraHolidays;
+    }
   | FireAlarm<ComplaintAlarm>;
 
 export const COMPLAINT_STATUSES = [
@@ -84,6 +96,13 @@ export interface OpenComplaint {
   /** True once any deadline of this complaint was missed. */
   breached: boolean;
   basis: Basis;
+  /**
+   * The years the current deadlines were computed for without holiday data (weekends only applied there), as the
+   * complaint's own view shows them; empty once an imported calendar version covers them.
+   */
+  calendarWarnings: string[];
+  /** After a re-plan: the imported holidays the deadlines are computed with (absent: the start policy's calendar). */
+  replannedOn?: ExtraHolidays;
 }
 
 export type ComplaintState = { status: 'none' } | OpenComplaint;
@@ -173,7 +192,7 @@ function recordFollowUp(c: Cmd<'RecordFollowUp'>, state: ComplaintState): Compla
   const s = existing(state);
   mayAct(s, c.by, 'record a follow-up visit for');
   inStatus(s, ['customer_notified'], 'record a follow-up visit for', 'notify the customer of the result first');
-  const events: ComplaintEvent[] = [{ type: 'FollowUpRecorded', data: { complaintId: s.complaintId, rating: c.data.rating, ...optional('comment', c.data.comment), satisfied: c.satisfied } }];
+  const events: ComplaintEvent[] = [{ type: 'FollowUpRecorded', data: { complaintId: s.complaintId, rating: c.data.rating, ...optional('comment', c.data.comment), satisfied: c.satisfied, ...optional('dueAt', c.dueAt) } }];
   if (!c.satisfied) {
     if (!c.reopen) throw validationError([{ field: 'reopen', rule: 'is required when the rating is negative' }]);
     events.push({ type: 'ComplaintReopened', data: { complaintId: s.complaintId, reason: `negative follow-up rating ${c.data.rating}`, resolution: c.reopen.resolution, basis: c.reopen.basis } });
@@ -226,6 +245,36 @@ function withdraw(c: Cmd<'WithdrawComplaint'>, state: ComplaintState): Complaint
   return [{ type: 'ComplaintWithdrawn', data: { complaintId: s.complaintId, reason: c.data.reason } }];
 }
 
+/** Deadlines re-planned on a new calendar version (imported holiday data); answered deadlines never move. */
+function replan(c: Cmd<'ReplanDeadlines'>, state: ComplaintState): ComplaintEvent[] {
+  const s = existing(state);
+  if (c.by.role !== 'system' && c.by.role !== 'admin') throw forbidden('role.not_allowed', `role ${c.by.role} may not re-plan deadlines; allowed: admin`);
+  inStatus(s, OPEN_STATUSES, 're-plan the deadlines of', 'it is no longer open');
+  const firstResponse = s.firstResponse.met ? null : c.firstResponse;
+  const resolution = s.resolution.met ? null : c.resolution;
+  const sameBasis = s.basis.calendar.source === c.basis.calendar.source && s.basis.calendar.warnings.join('\n') === c.basis.calendar.warnings.join('\n');
+  if (!firstResponse && !resolution && sameBasis) return [];
+  const moved = ([
+    [s.firstResponse, firstResponse],
+    [s.resolution, resolution],
+  ] as const).flatMap(([from, to]) =>
+    to
+      ? [
+          {
+            deadline: from.kind,
+            fromDue: from.due,
+            toDue: to.due,
+            fromWarnAt: from.warnAt,
+            toWarnAt: to.warnAt,
+            fromEscalations: from.escalations.map((e) => e.at),
+            toEscalations: to.escalations.map((e) => e.at),
+          },
+        ]
+      : [],
+  );
+  return [{ type: 'ComplaintDeadlinesReplanned', data: { complaintId: s.complaintId, calendarVersion: c.calendarVersion, moved, firstResponse, resolution, basis: c.basis, extraHolidays: c.extraHolidays } }];
+}
+
 function fireAlarm(c: Cmd<'FireAlarm'>, state: ComplaintState): ComplaintEvent[] {
   const s = existing(state);
   const alarm = c.alarm;
@@ -269,6 +318,7 @@ export const decideComplaint = byType<ComplaintCommand, ComplaintState, Complain
   PauseComplaint: pause,
   ResumeComplaint: resume,
   WithdrawComplaint: withdraw,
+  ReplanDeadlines: replan,
   FireAlarm: fireAlarm,
 });
 
@@ -324,6 +374,7 @@ function received(e: ComplaintEventOf<'ComplaintReceived'>): OpenComplaint {
     escalationLevel: 0,
     breached: false,
     basis: d.basis,
+    calendarWarnings: [...d.basis.calendar.warnings],
   };
 }
 
@@ -355,7 +406,7 @@ function evolveOpen(s: OpenComplaint, event: ComplaintEvent): OpenComplaint {
     case 'FollowUpOverdue':
       return { ...s, followUpOverdue: true };
     case 'ComplaintReopened':
-      return withLevel({ ...s, resolution: track(event.data.resolution), basis: event.data.basis, reopenCount: s.reopenCount + 1, followUpDue: null, followUpOverdue: false });
+      return withLevel({ ...s, resolution: track(event.data.resolution), basis: event.data.basis, calendarWarnings: [...event.data.basis.calendar.warnings], reopenCount: s.reopenCount + 1, followUpDue: null, followUpOverdue: false });
     case 'ComplaintPaused':
       return { ...s, paused: { since: event.data.pausedAt, reason: event.data.reason } };
     case 'ComplaintResumed':
@@ -366,6 +417,15 @@ function evolveOpen(s: OpenComplaint, event: ComplaintEvent): OpenComplaint {
         // Deadlines move by the paused business time; what already fired stays fired.
         firstResponse: event.data.firstResponse ? moveTo(s.firstResponse, event.data.firstResponse) : s.firstResponse,
         resolution: event.data.resolution ? moveTo(s.resolution, event.data.resolution) : s.resolution,
+      };
+    case 'ComplaintDeadlinesReplanned':
+      return {
+        ...s,
+        firstResponse: event.data.firstResponse ? moveTo(s.firstResponse, event.data.firstResponse) : s.firstResponse,
+        resolution: event.data.resolution ? moveTo(s.resolution, event.data.resolution) : s.resolution,
+        basis: event.data.basis,
+        calendarWarnings: [...event.data.basis.calendar.warnings],
+        replannedOn: event.data.extraHolidays,
       };
     case 'DeadlineWarningIssued':
       return event.data.deadline === 'first_response' ? { ...s, firstResponse: markWarned(s.firstResponse) } : { ...s, resolution: markWarned(s.resolution) };

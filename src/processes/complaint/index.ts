@@ -17,6 +17,7 @@ import {
   proposeInput,
   reasonInput,
   receiveComplaintInput,
+  replanDeadlinesInput,
   verifyInput,
   type ComplaintEvent,
   type ReceiveComplaintInput,
@@ -25,9 +26,23 @@ import { complaintRules, type ComplaintRules } from './sla';
 
 const command = commandsOf<ComplaintState, ComplaintCommand, ComplaintRules>({ roles: STAFF_ROLES });
 
+/** Patch: a follow-up visit records the instant it was due (FollowUpRecorded.dueAt), for the follow-up ledger. */
+export const FOLLOW_UP_DUE_RECORDED = 'complaint-follow-up-due-recorded';
+
 function received(ctx: CommandContext<ComplaintState, ComplaintRules>): OpenComplaint {
   if (ctx.state.status === 'none') throw notFound('complaint.not_found', `complaint ${ctx.id} has not been received`);
   return ctx.state;
+}
+
+/**
+ * The rules a command computes with: the run's, or after a re-plan those of the calendar it moved to. (Only states with
+ * a ComplaintDeadlinesReplanned event differ, so no recorded history sees a change.)
+ */
+function rulesOf(ctx: CommandContext<ComplaintState, ComplaintRules>): ComplaintRules {
+  const s = ctx.state;
+  if (s.status === 'none' || !s.replannedOn) return ctx.rules;
+  const policy = ctx.rules.policy;
+  return complaintRules({ ...policy, calendar: { ...policy.calendar, extraHolidays: s.replannedOn } });
 }
 
 /** 投诉 (complaint): `complaint-<id>`, from receipt (受理) to close (结案), on the SLA's business-time deadlines. */
@@ -66,18 +81,20 @@ export const complaintProcess = defineProcess<ComplaintState, ComplaintCommand, 
       type: 'NotifyCustomer',
       summary: 'Notify the customer of the result (通知客户)',
       input: notifyInput,
-      toCommand: (input, ctx) => ({ type: 'NotifyCustomer', by: ctx.by, now: ctx.now, followUpDue: ctx.rules.followUpDue(ctx.now), data: input }),
+      toCommand: (input, ctx) => ({ type: 'NotifyCustomer', by: ctx.by, now: ctx.now, followUpDue: rulesOf(ctx).followUpDue(ctx.now), data: input }),
     }),
     followUp: command({
       type: 'RecordFollowUp',
       summary: 'Record the follow-up visit, rating 1–5 (回访)',
       input: followUpInput,
       toCommand(input, ctx) {
-        const satisfied = ctx.rules.satisfied(input.rating);
+        const rules = rulesOf(ctx);
+        const satisfied = rules.satisfied(input.rating);
         const s = ctx.state;
         // A negative visit reopens the complaint with a fresh resolution deadline, counted from now.
-        const reopen = !satisfied && s.status !== 'none' ? ctx.rules.reopened({ reopenedAt: ctx.now, severity: s.severity, customerClass: s.customerClass }) : undefined;
-        return { type: 'RecordFollowUp', by: ctx.by, satisfied, data: input, ...(reopen ? { reopen } : {}) };
+        const reopen = !satisfied && s.status !== 'none' ? rules.reopened({ reopenedAt: ctx.now, severity: s.severity, customerClass: s.customerClass }) : undefined;
+        const dueAt = ctx.patched(FOLLOW_UP_DUE_RECORDED) && s.status !== 'none' ? (s.followUpDue ?? undefined) : undefined;
+        return { type: 'RecordFollowUp', by: ctx.by, satisfied, data: input, ...(reopen ? { reopen } : {}), ...(dueAt ? { dueAt } : {}) };
       },
     }),
     close: command({ type: 'CloseComplaint', summary: 'Close (结案)', input: optionalReasonInput, toCommand: (input, ctx) => ({ type: 'CloseComplaint', by: ctx.by, data: input }) }),
@@ -87,7 +104,7 @@ export const complaintProcess = defineProcess<ComplaintState, ComplaintCommand, 
       input: reasonInput,
       toCommand(input, ctx) {
         const s = received(ctx);
-        return { type: 'ReopenComplaint', by: ctx.by, data: input, ...ctx.rules.reopened({ reopenedAt: ctx.now, severity: s.severity, customerClass: s.customerClass }) };
+        return { type: 'ReopenComplaint', by: ctx.by, data: input, ...rulesOf(ctx).reopened({ reopenedAt: ctx.now, severity: s.severity, customerClass: s.customerClass }) };
       },
     }),
     pause: command({
@@ -103,15 +120,35 @@ export const complaintProcess = defineProcess<ComplaintState, ComplaintCommand, 
       toCommand(_input, ctx) {
         const s = received(ctx);
         if (!s.paused) return { type: 'ResumeComplaint', by: ctx.by, now: ctx.now, pausedBusinessMinutes: 0, firstResponse: null, resolution: null };
-        const minutes = ctx.rules.businessMinutesBetween(s.paused.since, ctx.now);
+        const rules = rulesOf(ctx);
+        const minutes = rules.businessMinutesBetween(s.paused.since, ctx.now);
         return {
           type: 'ResumeComplaint',
           by: ctx.by,
           now: ctx.now,
           pausedBusinessMinutes: minutes,
-          firstResponse: s.firstResponse.met ? null : ctx.rules.shift(s.firstResponse, minutes),
-          resolution: s.resolution.met ? null : ctx.rules.shift(s.resolution, minutes),
+          firstResponse: s.firstResponse.met ? null : rules.shift(s.firstResponse, minutes),
+          resolution: s.resolution.met ? null : rules.shift(s.resolution, minutes),
         };
+      },
+    }),
+    replanDeadlines: command({
+      type: 'ReplanDeadlines',
+      summary: 'Re-plan the open deadlines on an imported calendar version (new holiday data; `taizhang calendar import` sends it)',
+      roles: ['admin'],
+      input: replanDeadlinesInput,
+      toCommand(input, ctx) {
+        const s = received(ctx);
+        const { firstResponse, resolution, basis } = ctx.rules.replan({
+          now: ctx.now,
+          receivedAt: s.receivedAt,
+          extraHolidays: input.extraHolidays,
+          ...(s.replannedOn ? { current: s.replannedOn } : {}),
+          firstResponse: s.firstResponse.met ? null : s.firstResponse,
+          resolution: s.resolution.met ? null : s.resolution,
+          policyRef: s.basis.policy,
+        });
+        return { type: 'ReplanDeadlines', by: ctx.by, now: ctx.now, calendarVersion: input.calendarVersion, firstResponse, resolution, basis, extraHolidays: input.extraHolidays };
       },
     }),
     withdraw: command({ type: 'WithdrawComplaint', summary: 'Withdraw (撤诉)', input: reasonInput, toCommand: (input, ctx) => ({ type: 'WithdrawComplaint', by: ctx.by, data: input }) }),
@@ -121,6 +158,7 @@ export const complaintProcess = defineProcess<ComplaintState, ComplaintCommand, 
   notifications: complaintNotifications,
   isFinal,
   deadlineEvents: { warning: 'DeadlineWarningIssued', escalation: 'ComplaintEscalated' },
+  patches: [FOLLOW_UP_DUE_RECORDED],
   events: complaintEvents,
   ledgers: [complaintsLedger, followUpsLedger],
 });

@@ -88,10 +88,13 @@ export const complaintsLedger = entityLedger<ComplaintEvent>({
   },
 });
 
-/** 回访台账: one row per follow-up visit recorded, and one per follow-up that fell due unrecorded. */
+/**
+ * 回访台账: one row per follow-up visit recorded, and one per follow-up that fell due unrecorded, each with the instant
+ * the visit was due (a visit recorded by earlier code did not record it: blank there).
+ */
 export const followUpsLedger: LedgerProjection = {
   name: 'follow_ups',
-  version: 1,
+  version: 2,
   title: { zh: '回访台账', en: 'Follow-up visits' },
   key: ['event_id'],
   orderBy: 'recorded_at, event_id',
@@ -108,8 +111,31 @@ export const followUpsLedger: LedgerProjection = {
     const e = asComplaint(raw);
     const common = { event_id: e.id, recorded_at: e.metadata.occurredAt, recorded_by: e.metadata.actor };
     if (e.type === 'FollowUpRecorded')
-      return { ...common, complaint_id: e.data.complaintId, kind: 'visit', rating: e.data.rating, satisfied: flag(e.data.satisfied), comment: e.data.comment ?? null, due_at: null };
+      return { ...common, complaint_id: e.data.complaintId, kind: 'visit', rating: e.data.rating, satisfied: flag(e.data.satisfied), comment: e.data.comment ?? null, due_at: e.data.dueAt ?? null };
     if (e.type === 'FollowUpOverdue') return { ...common, complaint_id: e.data.complaintId, kind: 'overdue', rating: null, satisfied: null, comment: null, due_at: e.data.dueAt };
+    return undefined;
+  },
+};
+
+/**
+ * 处理结果记录 (`resolutions`): one row per resolution (the customer told the result) and per close of a complaint, kept
+ * when the complaint is reopened. The KPI views count resolutions and closes from here, so a reopening never takes an
+ * earlier resolution or close out of its period (see src/projections/ledgers/kpi.ts).
+ */
+export const resolutionsLedger: LedgerProjection = {
+  name: 'resolutions',
+  version: 1,
+  title: { zh: '处理结果记录', en: 'Resolutions and closes' },
+  key: ['event_id'],
+  orderBy: 'at, event_id',
+  columns: columnsOf('resolutions', ['event_id', 'complaint_id', 'kind', 'at', 'on_time', 'recorded_by'], { indexed: ['complaint_id', 'at'] }),
+  handles: ['CustomerNotified', 'ComplaintClosed'],
+  rowKey: (e) => ({ event_id: e.id }),
+  evolve(_row, raw) {
+    const e = asComplaint(raw);
+    const common = { event_id: e.id, at: e.metadata.occurredAt, recorded_by: e.metadata.actor };
+    if (e.type === 'CustomerNotified') return { ...common, complaint_id: e.data.complaintId, kind: 'resolution', on_time: flag(e.data.onTime) };
+    if (e.type === 'ComplaintClosed') return { ...common, complaint_id: e.data.complaintId, kind: 'closure', on_time: null };
     return undefined;
   },
 };

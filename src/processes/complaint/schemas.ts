@@ -3,7 +3,9 @@ import { atVersion1 } from '../../domain/process';
 import { basisSchema, deadlineSchema, escalationData, warningData } from '../../domain/deadlines/schema';
 import { CATEGORIES, CHANNELS, CUSTOMER_CLASSES, RATING_LABELS, SEVERITIES } from '../../domain/enums';
 import { actorId, entityId, isoInstant, oneOf, reason, shortText } from '../../domain/fields';
+import { staffRef } from '../../domain/staff/schema';
 import { ROLES } from '../../domain/roles';
+import { extraHolidaysSchema } from '../../domain/calendar/settings';
 
 /** Node side (left out of workflow bundles): the complaint's command inputs and event schemas. */
 
@@ -37,14 +39,14 @@ export const receiveComplaintInput = z
     summary: shortText(2000).describe('what the customer complains about'),
     requestedCompensation: compensation.optional().describe('what the customer asks for (补偿)'),
     // 首问负责人: the agent who first takes the matter owns it until closed or handed over.
-    owner: actorId.optional().describe('first-responsible owner, 首问负责人 (default: whoever receives it)'),
+    owner: staffRef(actorId.optional().describe('first-responsible owner, 首问负责人, by id or display name (default: whoever receives it)')),
   })
   .strict();
 export type ReceiveComplaintInput = z.infer<typeof receiveComplaintInput>;
 
 export const noteInput = z.object({ note: shortText(2000).optional().describe('note') }).strict();
 export const verifyInput = z.object({ findings: shortText(4000).describe('what was found'), departments: z.array(shortText(100)).max(20).default([]).describe('departments involved') }).strict();
-export const assignInput = z.object({ to: actorId.describe('new owner (actor id)'), reason: reason.optional().describe('why') }).strict();
+export const assignInput = z.object({ to: staffRef(actorId.describe('new owner, by id or display name (chen.jing or 陈静)')), reason: reason.optional().describe('why') }).strict();
 export const proposeInput = z.object({ plan: shortText(4000).describe('the resolution plan'), compensation: compensation.optional() }).strict();
 export const notifyInput = z.object({ result: shortText(4000).describe('what the customer was told') }).strict();
 // 回访: rating on the policy's scale, 1 very dissatisfied … 5 very satisfied.
@@ -56,6 +58,13 @@ export const followUpInput = z
   .strict();
 export const reasonInput = z.object({ reason: reason.describe('why') }).strict();
 export const optionalReasonInput = z.object({ reason: reason.optional().describe('why') }).strict();
+/** Re-plan the open deadlines on an imported calendar version; the version's data travels in the command (replay reads it). */
+export const replanDeadlinesInput = z
+  .object({
+    calendarVersion: z.number({ message: 'is required' }).int('must be a whole number').min(1, 'must be 1 or more').describe('the calendar version to re-plan on'),
+    extraHolidays: extraHolidaysSchema.describe('the holidays and make-up days of every imported version, as the calendar reads them'),
+  })
+  .strict();
 
 // ── events ──────────────────────────────────────────────────────────────────────────────
 const cid = { complaintId: entityId };
@@ -68,7 +77,8 @@ export const complaintEventSchemas = {
   ComplaintAssigned: z.object({ ...cid, from: actorId, to: actorId, reason: z.string().optional() }).strict(),
   ResolutionProposed: z.object({ ...cid, plan: z.string(), compensation: compensation.optional() }).strict(),
   CustomerNotified: z.object({ ...cid, result: z.string(), onTime: z.boolean(), followUpDue: isoInstant }).strict(),
-  FollowUpRecorded: z.object({ ...cid, rating: z.number().int().min(1).max(5), comment: z.string().optional(), satisfied: z.boolean() }).strict(),
+  // dueAt: the follow-up's due instant, recorded since the patch FOLLOW_UP_DUE_RECORDED (absent in earlier events).
+  FollowUpRecorded: z.object({ ...cid, rating: z.number().int().min(1).max(5), comment: z.string().optional(), satisfied: z.boolean(), dueAt: isoInstant.optional() }).strict(),
   FollowUpOverdue: z.object({ ...cid, dueAt: isoInstant }).strict(),
   ComplaintClosed: z.object({ ...cid, reason: z.string().optional() }).strict(),
   ComplaintReopened: z.object({ ...cid, reason: z.string(), resolution: deadline, basis: basisSchema }).strict(),
@@ -79,6 +89,31 @@ export const complaintEventSchemas = {
   ComplaintWithdrawn: z.object({ ...cid, reason: z.string() }).strict(),
   DeadlineWarningIssued: z.object({ ...cid, ...warningData(DEADLINE_KINDS) }).strict(),
   ComplaintEscalated: z.object({ ...cid, ...escalationData(DEADLINE_KINDS) }).strict(),
+  ComplaintDeadlinesReplanned: z
+    .object({
+      ...cid,
+      calendarVersion: z.number().int().min(1),
+      /** Per deadline moved: its due instant, warning and ladder before and after. */
+      moved: z.array(
+        z
+          .object({
+            deadline: deadlineKind,
+            fromDue: isoInstant,
+            toDue: isoInstant,
+            fromWarnAt: isoInstant.nullable(),
+            toWarnAt: isoInstant.nullable(),
+            fromEscalations: z.array(isoInstant),
+            toEscalations: z.array(isoInstant),
+          })
+          .strict(),
+      ),
+      firstResponse: deadline.nullable(),
+      resolution: deadline.nullable(),
+      basis: basisSchema,
+      /** The holidays the deadlines are now computed with: the next re-plan counts from this calendar. */
+      extraHolidays: extraHolidaysSchema,
+    })
+    .strict(),
 };
 
 type Schemas = typeof complaintEventSchemas;

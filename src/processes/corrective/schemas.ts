@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { basisSchema, deadlineSchema, escalationData, warningData } from '../../domain/deadlines/schema';
 import { actorId, entityId, isoInstant, shortText } from '../../domain/fields';
+import { staffRef } from '../../domain/staff/schema';
 import { atVersion1 } from '../../domain/process';
 
 /** Node side (left out of workflow bundles): the corrective action's (纠正措施) command inputs and event schemas. */
@@ -25,7 +26,7 @@ export const openCorrectiveInput = z
 export type OpenCorrectiveInput = z.infer<typeof openCorrectiveInput>;
 
 export const assignCorrectiveInput = z
-  .object({ owner: actorId.describe('指标责任人: who plans and answers for the corrective action'), department, reason: shortText(1000).optional() })
+  .object({ owner: staffRef(actorId.describe('指标责任人: who plans and answers for the corrective action, by id or display name')), department, reason: shortText(1000).optional() })
   .strict();
 export const planCorrectiveInput = z.object({ plan: shortText(4000).describe('the corrective action planned (纠正措施)'), department: department.optional() }).strict();
 export const completeCorrectiveInput = z.object({ summary: shortText(4000).describe('what the department did') }).strict();

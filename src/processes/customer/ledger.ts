@@ -30,8 +30,23 @@ function pending(row: LedgerRow, change: { add?: string; remove?: string }): { p
 const classOf = (row: LedgerRow, over: { importance?: string; grade?: string } = {}) =>
   customerClassOf({ importance: (over.importance ?? row.importance) as 'key' | 'ordinary', grade: (over.grade ?? row.grade) as 'A' | 'B' | 'C' | 'D' });
 
+/**
+ * Why a customer has its service class (服务级别): importance (重点客户/普通客户) and grade (A–D) are separate axes, and
+ * the class is key when the customer is a key account or of grade A (customerClassOf). Shown beside both, so that
+ * 重要性 普通 next to 服务级别 重点 reads as what it is. A registration awaiting approval has no grade in force yet.
+ */
+export function slaClassReason(row: LedgerRow): string {
+  const keyAccount = row.importance === 'key';
+  const gradeA = row.status === 'registered' && row.grade === 'A';
+  if (keyAccount && gradeA) return '重点客户、A 级';
+  if (keyAccount) return '重点客户';
+  if (gradeA) return 'A 级';
+  if (row.status === 'registered') return '普通客户，非 A 级';
+  return row.status === 'pending' ? '普通客户（等级待审批生效）' : '普通客户';
+}
+
 const CUSTOMER_COLUMNS = [
-  ...['customer_id', 'name', 'status', 'contact_person', 'phone', 'email', 'address', 'type', 'party', 'importance', 'grade', 'customer_class', 'account_manager'],
+  ...['customer_id', 'name', 'status', 'contact_person', 'phone', 'email', 'address', 'type', 'party', 'importance', 'grade', 'customer_class', 'sla_class_reason', 'account_manager'],
   ...['blacklisted', 'repeated_claims', 'pending_changes', 'pending_summary', 'grade_scores', 'grade_history', 'registered_at', 'registered_by', 'approved_by'],
   ...['updated_at', 'revision'],
 ];
@@ -155,7 +170,7 @@ function customerRow(row: LedgerRow | undefined, e: Projected): LedgerRow | unde
 /** Node side. 客户台账: one row per customer. */
 export const customersLedger: LedgerProjection = {
   name: 'customers',
-  version: 4,
+  version: 5,
   title: { zh: '客户台账', en: 'Customers' },
   key: ['customer_id'],
   orderBy: 'registered_at, customer_id',
@@ -168,7 +183,7 @@ export const customersLedger: LedgerProjection = {
   evolve(row, raw) {
     const e = raw as Projected;
     const next = customerRow(row, e);
-    return next && { ...next, updated_at: e.metadata.occurredAt, revision: e.revision };
+    return next && { ...next, sla_class_reason: slaClassReason(next), updated_at: e.metadata.occurredAt, revision: e.revision };
   },
 };
 

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { basisSchema, deadlineSchema, escalationData, warningData } from '../../domain/deadlines/schema';
 import { CHANNELS } from '../../domain/enums';
 import { actorId, entityId, isoInstant, oneOf, reason, shortText } from '../../domain/fields';
+import { staffRef } from '../../domain/staff/schema';
 import { atVersion1 } from '../../domain/process';
 
 /** Node side (left out of workflow bundles): the enquiry's command inputs and event schemas. */
@@ -21,14 +22,14 @@ export const receiveEnquiryInput = z
     // 凡涉及到单位重大事项,第一责任者要立即向总经理汇报 (seed 002)
     major: z.boolean().default(false).describe('a major matter: the general manager hears of it at once'),
     // 首问负责人: whoever first takes it owns it.
-    owner: actorId.optional().describe('first-responsible person, 首问负责人 (default: whoever receives it)'),
+    owner: staffRef(actorId.optional().describe('first-responsible person, 首问负责人, by id or display name (default: whoever receives it)')),
   })
   .strict();
 export type ReceiveEnquiryInput = z.infer<typeof receiveEnquiryInput>;
 
 export const answerEnquiryInput = z.object({ answer: shortText(4000).describe('the clear answer given to the customer') }).strict();
 export const transferEnquiryInput = z
-  .object({ department, to: actorId.optional().describe('the person in that department who takes it'), reason: reason.describe('why it is not within your remit') })
+  .object({ department, to: staffRef(actorId.optional().describe('the person in that department who takes it, by id or display name')), reason: reason.describe('why it is not within your remit') })
   .strict();
 export const closeEnquiryInput = z.object({ reason: reason.optional().describe('why (required to close an unanswered enquiry)') }).strict();
 

@@ -1,15 +1,17 @@
 import { SHANGHAI_OFFSET_MINUTES } from '../../domain/calendar/settings';
 import type { LedgerProjection, LedgerShape } from '../../domain/ledger';
+import { resolutionsLedger } from '../../processes/complaint/ledger';
 import { PROCESSES } from '../../processes/registry';
 import type { LedgerView } from '../projection';
 import { escalationsLedger } from './escalations';
 import { kpiView } from './kpi';
 
 /**
- * Every ledger the projector maintains: each process's own, from the registry, and the escalations of all of them.
+ * Every ledger the projector maintains: each process's own, from the registry, the complaints' resolutions and closes
+ * (which the KPI views count), and the escalations of all of them.
  * A new ledger is built from position 0 on the projector's next start.
  */
-export const LEDGERS: readonly LedgerProjection[] = [...PROCESSES.flatMap((p) => p.ledgers), escalationsLedger(PROCESSES)];
+export const LEDGERS: readonly LedgerProjection[] = [...PROCESSES.flatMap((p) => p.ledgers), resolutionsLedger, escalationsLedger(PROCESSES)];
 
 /** Ledgers computed from the others at read time; their periods are counted in the display zone's offset. */
 const viewsFor = (offsetMinutes: number): readonly LedgerView[] => [kpiView('month', offsetMinutes), kpiView('quarter', offsetMinutes)];

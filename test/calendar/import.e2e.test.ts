@@ -1,0 +1,125 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildApp } from '../../src/api/app';
+import { SurveySchedules } from '../../src/api/schedules';
+import { describeImport } from '../../src/cli/commands/calendar';
+import { DEFAULT_POLICY } from '../../src/domain/policy';
+import { ALL_LEDGERS } from '../../src/projections/ledgers';
+import { LedgerReader } from '../../src/projections/reader';
+import type { ComplaintEventOf } from '../../src/processes/complaint/schemas';
+import { TOKENS } from '../support/app';
+import { TEST_KEYS } from '../support/keys';
+import { startWorkerStack, testCodec, testLogger, type WorkerStack } from '../support/temporal';
+
+/**
+ * `POST /calendar/versions` end to end, on the time-skipping server started at 2026-12-31 16:00 Beijing time (the
+ * holiday data of chinese-days ends with 2026): a minor complaint received then is due on New Year's Day 2027 until a
+ * 2027 notice making that day a holiday is imported; the import re-plans it and its history shows the re-planning.
+ */
+const START_AT = '2026-12-31T16:00:00+08:00';
+const NOTICE = readFileSync(path.join(import.meta.dirname, '../../examples/holidays-2027.json'), 'utf8');
+
+describe('calendar import re-plans open complaints (time-skipping, from 2026-12-31 16:00)', () => {
+  let w: WorkerStack;
+  let app: FastifyInstance;
+  let reader: LedgerReader;
+  const as = (who: keyof typeof TOKENS) => ({ authorization: `Bearer ${TOKENS[who]!.token}` });
+  const agent = { actor: 'agent-1', role: 'agent' as const };
+
+  beforeAll(async () => {
+    w = await startWorkerStack('time-skipping', { startAt: START_AT, policy: DEFAULT_POLICY });
+    reader = new LedgerReader(path.join(w.dir, 'ledger.db'), ALL_LEDGERS, w.pii);
+    app = await buildApp({
+      config: { temporalAddress: w.env.connection.options.address, tokens: Object.values(TOKENS) },
+      logger: testLogger,
+      gateway: w.gateway,
+      store: w.store,
+      ledgers: reader,
+      policy: DEFAULT_POLICY,
+      schedules: new SurveySchedules(w.env.client, w.taskQueue, DEFAULT_POLICY, TEST_KEYS.commandKeys[0]),
+      codec: testCodec,
+      pii: w.pii,
+      accessLogPath: path.join(w.dir, 'access.db'),
+    });
+    await app.ready();
+  });
+  afterAll(async () => {
+    await app?.close();
+    reader?.close();
+    await w?.close();
+  });
+
+  const receive = () =>
+    w.gateway.receiveComplaint({ customerId: 'C1', channel: 'phone', category: 'delivery', severity: 'minor', summary: '配送延迟' }, agent, { customerClass: 'ordinary' });
+  const show = async (id: string) => {
+    const r = await app.inject({ method: 'GET', url: `/complaints/${id}`, headers: as('supervisor') });
+    expect(r.statusCode).toBe(200);
+    return r.json() as { state: { receivedAt: string; firstResponse: { due: string }; resolution: { due: string }; calendarWarnings: string[] }; pendingAlarms: Array<{ at: string }> };
+  };
+
+  it('moves the first-response deadline off New Year’s Day, with the re-planning event in the history', async () => {
+    const { complaintId } = await receive();
+    const before = await show(complaintId);
+    expect(before.state.receivedAt.slice(0, 16)).toBe('2026-12-31T16:00');
+    expect(before.state.firstResponse.due.slice(0, 10)).toBe('2027-01-01');
+    // The warning is in the complaint's own view, not only in the log.
+    expect(before.state.calendarWarnings).toEqual(['no holiday data for 2027; weekends only']);
+
+    // Only an admin imports; the refusal records nothing.
+    const refused = await app.inject({ method: 'POST', url: '/calendar/versions', headers: as('supervisor'), payload: { file: 'holidays-2027.json', content: NOTICE } });
+    expect(refused.statusCode).toBe(403);
+    expect((await w.store.readStream('calendar-holidays')).length).toBe(0);
+    const invalid = await app.inject({ method: 'POST', url: '/calendar/versions', headers: as('admin'), payload: { file: 'bad.json', content: JSON.stringify({ year: 2027, holidays: [{ name: '元旦', from: '2027-02-30' }] }) } });
+    expect(invalid.statusCode).toBe(400);
+    expect(invalid.json().issues).toEqual([{ field: 'holidays.0.from', rule: 'must be a real date YYYY-MM-DD, e.g. 2027-01-01' }]);
+
+    const r = await app.inject({ method: 'POST', url: '/calendar/versions', headers: as('admin'), payload: { file: 'holidays-2027.json', content: NOTICE } });
+    expect(r.statusCode).toBe(200);
+    const result = r.json();
+    expect(result.alreadyImported).toBe(false);
+    expect(result.version).toMatchObject({ version: 1, file: 'holidays-2027.json', years: [2027], importedBy: 'admin-1' });
+    expect(result.failed).toEqual([]);
+    const record = result.replanned.find((x: { complaintId: string }) => x.complaintId === complaintId);
+    const first = record.moved.find((m: { deadline: string }) => m.deadline === 'first_response');
+    expect(first.fromDue).toBe(before.state.firstResponse.due);
+    // 元旦 1–3 January in the notice: the first working day after it is Monday the 4th, at the same wall time.
+    expect(first.toDue).toBe(`2027-01-04${before.state.firstResponse.due.slice(10)}`);
+    expect(record.calendarWarnings).toEqual([]);
+    // What `taizhang calendar import` prints: the version, its days, each re-planned record with old → new instants.
+    const printed = describeImport(result);
+    expect(printed[0]).toBe('calendar version 1 recorded from holidays-2027.json: 2027, 26 holiday days (放假), 4 make-up working days (调休上班)');
+    expect(printed).toContain(`re-planned        complaint ${complaintId}`);
+    expect(printed).toContain(`  首次响应期限 first response: ${first.fromDue} → ${first.toDue}`);
+    process.stdout.write(printed.join('\n') + '\n');
+
+    const after = await show(complaintId);
+    expect(after.state.firstResponse.due).toBe(first.toDue);
+    expect(after.state.calendarWarnings).toEqual([]);
+    expect(after.pendingAlarms.some((a) => a.at.startsWith('2027-01-01'))).toBe(false);
+
+    const history = await app.inject({ method: 'GET', url: `/audit/history/complaint-${complaintId}`, headers: as('auditor') });
+    expect(history.statusCode).toBe(200);
+    const types = (history.json().events as Array<{ type: string }>).map((e) => e.type);
+    expect(types).toContain('ComplaintDeadlinesReplanned');
+    const stored = (await w.store.readStream(`complaint-${complaintId}`)).find((e) => e.type === 'ComplaintDeadlinesReplanned')!;
+    const data = stored.data as ComplaintEventOf<'ComplaintDeadlinesReplanned'>['data'];
+    expect(data.calendarVersion).toBe(1);
+    expect(data.moved.find((m) => m.deadline === 'first_response')).toMatchObject({ fromDue: first.fromDue, toDue: first.toDue });
+    expect(stored.metadata).toMatchObject({ actor: 'admin-1', role: 'admin' });
+
+    // The same notice again (here as CSV): a no-op.
+    const again = await app.inject({ method: 'POST', url: '/calendar/versions', headers: as('admin'), payload: { file: 'holidays-2027.csv', content: readFileSync(path.join(import.meta.dirname, '../../examples/holidays-2027.csv'), 'utf8') } });
+    expect(again.json()).toMatchObject({ alreadyImported: true, replanned: [], version: { version: 1 } });
+    expect((await w.store.readStream('calendar-holidays')).length).toBe(1);
+    const versions = await app.inject({ method: 'GET', url: '/calendar/versions', headers: as('agent') });
+    expect(versions.json().versions.map((v: { version: number }) => v.version)).toEqual([1]);
+
+    // A complaint received now starts on the new version: no New Year's Day deadline, no warning.
+    const { complaintId: later } = await receive();
+    const fresh = await show(later);
+    expect(fresh.state.firstResponse.due.slice(0, 10)).toBe('2027-01-04');
+    expect(fresh.state.calendarWarnings).toEqual([]);
+  });
+});

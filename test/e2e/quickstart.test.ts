@@ -1,0 +1,52 @@
+import { execFile } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ROOT } from '../../src/config/tools';
+import { freePort, type RunningStack, startStack, stopStack } from '../support/stack';
+import { tempDir } from '../support/store';
+
+const run = promisify(execFile);
+
+/** The README's quick start: the block a person pastes into a second terminal while `npm start` runs in the first. */
+export function quickStartBlock(readme: string): string {
+  const section = readme.split(/^## /m).find((s) => s.startsWith('Quick start'));
+  if (!section) throw new Error('README.md has no "## Quick start" section');
+  const blocks = [...section.matchAll(/```sh\n([\s\S]*?)```/g)].map((m) => m[1]!);
+  const second = blocks.find((b) => b.includes('TAIZHANG_TOKEN'));
+  if (!second) throw new Error('the quick start has no block for the second terminal (one that sets TAIZHANG_TOKEN)');
+  return second;
+}
+
+/**
+ * The quick start runs as written: the stack started as `npm start` starts it, and the second terminal's block pasted
+ * into a fresh bash (with only DATA_DIR and PORT of that stack in its environment, which the block itself exports with
+ * npm start's defaults) runs to the end without an error, leaving a closed complaint.
+ */
+describe('README quick start', () => {
+  const t = tempDir('taizhang-quickstart-');
+  let stack: RunningStack | undefined;
+  let env: NodeJS.ProcessEnv;
+
+  beforeAll(async () => {
+    const [port, temporalPort, uiPort] = [await freePort(), await freePort(), await freePort()];
+    env = { DATA_DIR: t.dir, PORT: String(port), TEMPORAL_PORT: String(temporalPort), TEMPORAL_UI_PORT: String(uiPort), LOG_LEVEL: 'warn', TAIZHANG_TOKENS: '', TAIZHANG_TOKENS_FILE: '' };
+    stack = await startStack(env);
+  }, 200_000);
+
+  afterAll(async () => {
+    await stopStack(stack);
+    t.cleanup();
+  });
+
+  it('the second terminal block runs to the end and closes the complaint', async () => {
+    const block = quickStartBlock(readFileSync(path.join(ROOT, 'README.md'), 'utf8'));
+    const shellEnv: NodeJS.ProcessEnv = { PATH: process.env.PATH, HOME: process.env.HOME, DATA_DIR: t.dir, PORT: env.PORT, LANG: 'C.UTF-8' };
+    const r = await run('bash', ['-euo', 'pipefail', '-c', block], { cwd: ROOT, env: shellEnv, timeout: 240_000, maxBuffer: 16 << 20 }).catch((err: { code?: number; stdout?: string; stderr?: string }) => {
+      throw new Error(`the quick start stopped (exit ${err.code}):\n${err.stdout}\n${err.stderr}`);
+    });
+    expect(r.stdout).toMatch(/已结案/);
+    expect(r.stdout).toMatch(/ComplaintClosed|结案/);
+  }, 300_000);
+});
