@@ -15,7 +15,7 @@ function readJson(variable: string, file: string): unknown {
 }
 
 /**
- * The policy in force: TAIZHANG_POLICY_FILE, else the shipped profile TAIZHANG_POLICY names (default: DOMAIN.md's),
+ * The policy in force: TAIZHANG_POLICY_FILE, else the shipped profile TAIZHANG_POLICY names (default: the one docs/domain.md describes),
  * with TAIZHANG_HOLIDAYS_FILE's holidays and make-up days added to its calendar. A wrong file stops start-up naming the
  * field and the rule.
  */

@@ -49,7 +49,7 @@ export function registerProcessGroups(program: Command, processes: readonly Proc
     if (!populate(p.name)) continue;
     for (const spec of p.commands) {
       const cmd = group.command(spec.action).description(`${spec.summary}; roles: ${spec.roles.join(', ')}`);
-      if (spec.creates) cmd.option('--id <id>', `${p.title.en.toLowerCase()} id (default: generated)`);
+      if (spec.creates) cmd.option('--id <id>', `${p.title.en.toLowerCase()} id (default: generated)`).option('-q, --quiet', 'print only the new id, for a shell to capture: ID=$(… --quiet)');
       else cmd.argument('<id>', `${p.title.en.toLowerCase()} id (required)`);
       for (const f of spec.fields) cmd.addOption(commanderOption(f));
       cmd.option('--idempotency-key <key>', 'makes a retried command safe: the same key gets the same result').option('--json', 'print the result as JSON');
@@ -63,6 +63,7 @@ export function registerProcessGroups(program: Command, processes: readonly Proc
           if (opts.id !== undefined) body[p.idField] = opts.id;
           const r = await client.request<Result>('POST', `/${p.collection}`, body, headers);
           if (json) process.stdout.write(JSON.stringify(r) + '\n');
+          else if (opts.quiet === true) process.stdout.write(String(r[p.idField]) + '\n');
           else await printChange(client, p, String(r[p.idField]), r, undefined, true);
           return;
         }

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import '../fields'; // installs the project's zod messages ("is required", "must be a number")
 import { dayNumberOfDate, minutesOfClock } from './instant';
 
-/** Default working hours (DOMAIN.md): 09:00–12:00 and 13:30–18:00. */
+/** Default working hours (docs/domain.md): 09:00–12:00 and 13:30–18:00. */
 export const DEFAULT_WORKING_HOURS = [
   { start: '09:00', end: '12:00' },
   { start: '13:30', end: '18:00' },
