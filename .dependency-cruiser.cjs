@@ -13,8 +13,9 @@ module.exports = {
       severity: 'error',
       comment: 'src/domain is pure and deterministic: no I/O, no Node built-ins, nothing from the layers above',
       from: { path: '^src/domain/' },
-      // Pure libraries only: schemas, the holiday tables, and the hash functions command signatures use.
-      to: { pathNot: ['^src/domain/', '^policies/', '^node_modules/(zod|chinese-days|@noble/hashes)/'] },
+      // Pure libraries only: schemas, the holiday tables, and the hash functions command signatures use; and the
+      // local-time formatting the label dictionary renders instants with (Intl only: no I/O, no Node built-ins).
+      to: { pathNot: ['^src/domain/', '^policies/', '^node_modules/(zod|chinese-days|@noble/hashes)/', '^src/support/local-time\\.ts$'] },
     },
     {
       name: 'processes-on-the-domain',
