@@ -1,6 +1,6 @@
 import type { Column, LedgerRow } from '../domain/ledger';
 import { valueLabel, type Lang } from '../domain/labels';
-import { localShort } from '../support/local-time';
+import { localShort, utcOffsetLabel } from '../support/local-time';
 
 /** Display width: CJK characters take two columns in a terminal. */
 export function displayWidth(s: string): number {
@@ -98,17 +98,11 @@ export function table(ledger: { columns: readonly TableColumn[] }, rows: readonl
   return [...physical(header), widths.map((w) => '-'.repeat(w)).join(' '.repeat(GAP)), ...cells.flatMap(physical)].join('\n');
 }
 
-/** `UTC+08:00` of a zone now. */
-export function zoneOffsetLabel(timeZone: string, at = new Date()): string {
-  const name = new Intl.DateTimeFormat('en-US', { timeZone, timeZoneName: 'longOffset' }).formatToParts(at).find((p) => p.type === 'timeZoneName')?.value ?? 'GMT';
-  return name === 'GMT' ? 'UTC+00:00' : name.replace('GMT', 'UTC');
-}
-
 /** How people call a zone in a heading: 北京时间 for China's zones, else its IANA name. */
 export function zoneHeading(timeZone: string, lang: Lang = 'zh', at = new Date()): string {
   const china = ['Asia/Shanghai', 'Asia/Chongqing', 'Asia/Harbin', 'Asia/Urumqi', 'PRC'].includes(timeZone);
   const name = china ? (lang === 'zh' ? '北京时间' : 'Beijing time') : timeZone;
-  return lang === 'zh' ? `（${name} ${zoneOffsetLabel(timeZone, at)}）` : `(${name} ${zoneOffsetLabel(timeZone, at)})`;
+  return lang === 'zh' ? `（${name} ${utcOffsetLabel(timeZone, at)}）` : `(${name} ${utcOffsetLabel(timeZone, at)})`;
 }
 
 /** A number of minutes in human units: `1 小时 52.5 分`, `5.3 秒`, `2 天 3 小时` (whole days of 24 hours). */

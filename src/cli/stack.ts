@@ -7,7 +7,7 @@ import type { Config } from '../config/config';
 import { devServerArgs, ROOT, temporalCli } from '../config/tools';
 import { DEMO_DIRECTORY_FILE, loadDirectory } from '../config/directory';
 import { securePrivateDataDir } from '../support/private-files';
-import { consoleLine, maskPersonalText } from '../config/logger';
+import { consoleLine, consoleText } from '../config/logger';
 import { ensureLocalTokens } from './tokens';
 
 /**
@@ -116,20 +116,14 @@ export function childConsoleLine(name: string, line: string, fromStderr: boolean
   if (json) return consoleLine(line, name, { timeZone, minLevel: temporal ? 50 : 40, ignore: temporal ? TEMPORAL_RESTART_NOISE : [] });
   if (temporal || !fromStderr || line.trim() === '' || /^\s+at\s/.test(line) || /^\s*[\^~]+\s*$/.test(line)) return undefined;
   const word = /warn/i.test(line) ? '警告' : '错误';
-  const text = line.trim();
-  return `${stackClock(timeZone)} ${word} ${name}: ${maskPersonalText(text.length > 240 ? `${text.slice(0, 239)}…` : text)}`;
-}
-
-/** `HH:MM:SS` now in the zone. */
-export function stackClock(timeZone: string, at: number = Date.now()): string {
-  return new Intl.DateTimeFormat('en-GB', { timeZone, hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23' }).format(new Date(at));
+  return consoleText(word, name, line.trim(), timeZone);
 }
 
 export async function startStack(config: Config, options: StackOptions = {}): Promise<Stack> {
   const write = options.out ?? ((line: string) => process.stdout.write(line + '\n'));
   const timeZone = config.TAIZHANG_TIME_ZONE;
   // The stack's own notices, in the console's one-line form: local time, level, `stack`, message.
-  const out = (message: string, word = '信息') => write(`${stackClock(timeZone)} ${word} stack: ${message}`);
+  const out = (message: string, word = '信息') => write(consoleText(word, 'stack', message, timeZone));
   // Owner-only: DATA_DIR (0700, earlier runs' files tightened) holds personal data; the children inherit the umask.
   securePrivateDataDir(config.dataDir, { warn: (detail, message) => out(`${message} ${JSON.stringify(detail)}`, '警告') });
   const runDir = path.join(config.dataDir, 'run');

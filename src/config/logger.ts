@@ -1,6 +1,7 @@
 import pino, { type Logger } from 'pino';
 import pretty from 'pino-pretty';
 import { piiKeyNames } from '../events/catalogue';
+import { maskFreeText } from '../domain/pii';
 
 const REDACTED = '[redacted]';
 /** Keys that hold personal data in any event, plus the obvious ones a caller might log by hand. */
@@ -63,13 +64,15 @@ function levelNumber(level: unknown): number | undefined {
   return undefined;
 }
 
-const EMAIL = /[\w.+-]+@[\w-]+(?:\.[\w-]+)+/g;
-/** Mainland mobile numbers (with or without +86) and landlines with an area code. */
-const PHONE = /(?<!\d)(?:\+?86[- ]?)?(?:1[3-9]\d{9}|0\d{2,3}-?\d{7,8})(?!\d)/g;
+/** Landlines with an area code (`010-62345678`), which the free-text masking of ledgers leaves alone. */
+const LANDLINE = /(?<!\d)0\d{2,3}-?\d{7,8}(?!\d)/g;
 
-/** Free text with any email address or phone number in it masked (the console never shows personal data). */
+/**
+ * Free text with any e-mail address, mobile, ID-card or landline number in it masked (the console never shows personal
+ * data): the ledgers' free-text masking (maskFreeText), plus landlines.
+ */
 export function maskPersonalText(text: string): string {
-  return text.replace(EMAIL, REDACTED).replace(PHONE, REDACTED);
+  return maskFreeText(text).replace(LANDLINE, REDACTED);
 }
 
 /** Details worth a glance on the console, in this order; everything else stays in the log file. */
@@ -137,5 +140,10 @@ export function consoleLine(line: string, processName: string, options: ConsoleL
   const text = details.length ? `${message} (${details.join('; ')})` : message;
   const instant = (obj.time ?? obj.ts) as string | number | undefined;
   const word = LEVEL_WORDS.find(([n]) => level >= n)![1];
-  return `${clock(instant ?? options.now?.(), options.timeZone)} ${word} ${processName}: ${maskPersonalText(oneLine(text))}`;
+  return consoleText(word, processName, text, options.timeZone, instant ?? options.now?.());
+}
+
+/** The one console line of anything: `12:01:03 警告 worker: text` — local time, a level word, who, the text's first line (cut, masked). */
+export function consoleText(word: string, who: string, text: string, timeZone: string, at?: string | number): string {
+  return `${clock(at, timeZone)} ${word} ${who}: ${maskPersonalText(oneLine(text))}`;
 }

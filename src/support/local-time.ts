@@ -38,6 +38,11 @@ const offsetText = (offsetMs: number) => {
   return `${offsetMs < 0 ? '-' : '+'}${String(Math.floor(minutes / 60)).padStart(2, '0')}:${String(minutes % 60).padStart(2, '0')}`;
 };
 
+/** `UTC+08:00`: the zone's offset at an instant, as a heading says it. */
+export function utcOffsetLabel(timeZone: string, at = new Date()): string {
+  return `UTC${offsetText(zoneOffsetMs(at.getTime(), timeZone))}`;
+}
+
 /** An instant as ISO 8601 local time with offset: 2026-10-09T10:30:00+08:00 (milliseconds only when present). */
 export function zonedIso(instant: string, timeZone: string): string {
   const ms = Date.parse(instant);

@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { displayWidth } from '../../src/cli/format';
 import { ROOT } from '../../src/config/tools';
 import { freePort, type RunningStack, startStack, stopStack } from '../support/stack';
 import { tempDir } from '../support/store';
@@ -46,7 +47,11 @@ describe('README quick start', () => {
     const r = await run('bash', ['-euo', 'pipefail', '-c', block], { cwd: ROOT, env: shellEnv, timeout: 240_000, maxBuffer: 16 << 20 }).catch((err: { code?: number; stdout?: string; stderr?: string }) => {
       throw new Error(`the quick start stopped (exit ${err.code}):\n${err.stdout}\n${err.stderr}`);
     });
-    expect(r.stdout).toMatch(/已结案/);
-    expect(r.stdout).toMatch(/ComplaintClosed|结案/);
+    // The complaints ledger, as the supervisor reads it: the complaint closed, with the customer's name, in Beijing time.
+    expect(r.stdout).toMatch(/^K\w+\s+上海某物业公司\s+已结案\s+一般\s+li\.na\s+\d{4}-\d\d-\d\d \d\d:\d\d/m);
+    expect(r.stdout).toMatch(/北京时间 UTC\+08:00/);
+    // Every table line fits 120 terminal columns (CJK characters take two).
+    const table = r.stdout.slice(r.stdout.indexOf('投诉台账'));
+    for (const line of table.split('\n').slice(0, 4)) expect(displayWidth(line)).toBeLessThanOrEqual(120);
   }, 300_000);
 });
