@@ -15,14 +15,22 @@ export function flagFor(command: Pick<Command, 'options'> | undefined, field: st
 }
 
 /**
- * An API error as the lines a person reads, once: each field the API names as the command's option, with its rule;
- * without field issues, the API's message. The HTTP status and error kind close the first line.
+ * An API error as the lines a person reads, once: each field the API names as the command's option, with its rule.
+ * What the API's message says besides its issues comes first (`bad.csv: nothing imported`); the issues it repeats
+ * (`asOf: must be …`) are not printed a second time. The HTTP status and error kind close the
+ * first line.
  */
 export function apiErrorLines(err: Pick<ApiError, 'status' | 'body' | 'message'>, command?: Pick<Command, 'options'>): string[] {
   const kind = `(HTTP ${err.status}${err.body?.error ? ` ${err.body.error}` : ''})`;
   const issues = err.body?.issues ?? [];
   if (issues.length === 0) return [`error: ${err.message} ${kind}`];
   const named = issues.map((i) => `${flagFor(command, i.field)}: ${i.rule}`);
+  // What the message says besides the issues it repeats (`bad.csv: nothing imported; line 3: …` → `bad.csv: nothing imported`).
+  const lead = issues
+    .reduce((m, i) => m.replace(`${i.field}: ${i.rule}`, ''), err.message)
+    .replace(/(?:\s*;\s*)+/g, '; ')
+    .replace(/^[\s;:]+|[\s;:]+$/g, '');
+  if (lead) return [`error: ${lead} ${kind}`, ...named.map((n) => `  ${n}`)];
   if (named.length === 1) return [`error: ${named[0]} ${kind}`];
   return [`error: ${named.length} problems with the input ${kind}:`, ...named.map((n) => `  ${n}`)];
 }

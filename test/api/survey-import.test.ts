@@ -271,7 +271,7 @@ describe('POST /surveys/:id/import-file', () => {
       writeFileSync(bad, '\uFEFF客户编号,交货期\r\nC41,满意\r\nC42,还行\r\n');
       const refused = await taizhang(['survey', 'import', id, '--file', bad, ...as], env);
       expect(refused.status).toBe(1);
-      expect(refused.stderr).toContain('error: 400 validation: bad.csv: nothing imported');
+      expect(refused.stderr).toContain('error: bad.csv: nothing imported (HTTP 400 validation)');
       expect(refused.stderr).toContain('  line 3: 交货期: must be one of 很满意, 满意, 基本满意, 不满意, 很不满意');
       expect(await streamLength(id)).toBe(before);
 

@@ -119,15 +119,21 @@ describe('errors for people', () => {
     const nested = receive.options.find((o) => o.long?.includes('-yuan'));
     const field = nested ? nested.long!.slice(2).split('-') : undefined;
     expect(field, 'the complaint command has a nested amount').toBeDefined();
-    const err = new ApiError(400, { error: 'validation', message: 'channel: is required; x: y', issues: [{ field: 'channel', rule: 'is required' }, { field: 'asOf', rule: 'must be a date' }] });
+    // As the API words it: the message is the issues joined.
+    const err = new ApiError(400, { error: 'validation', message: 'channel: is required; asOf: must be a date', issues: [{ field: 'channel', rule: 'is required' }, { field: 'asOf', rule: 'must be a date' }] });
     const lines = apiErrorLines(err, receive);
     expect(lines).toEqual(['error: 2 problems with the input (HTTP 400 validation):', '  --channel: is required', '  --as-of: must be a date']);
     // The message (the same issues joined) is not printed besides them.
-    expect(lines.join('\n')).not.toContain('x: y');
+    expect(lines.join('\n').match(/must be a date/g)).toHaveLength(1);
   });
 
   it('one issue is one line; no issues, the message', () => {
-    expect(apiErrorLines(new ApiError(400, { error: 'validation', message: 'asOf: bad', issues: [{ field: 'asOf', rule: 'must be a date' }] }), receive)).toEqual(['error: --as-of: must be a date (HTTP 400 validation)']);
+    expect(apiErrorLines(new ApiError(400, { error: 'validation', message: 'asOf: must be a date', issues: [{ field: 'asOf', rule: 'must be a date' }] }), receive)).toEqual(['error: --as-of: must be a date (HTTP 400 validation)']);
+    // A message that says more than its issues leads them.
+    expect(apiErrorLines(new ApiError(400, { error: 'validation', message: 'bad.csv: nothing imported; line 3: 交货期: must be one of 很满意, 满意', issues: [{ field: 'line 3', rule: '交货期: must be one of 很满意, 满意' }] }))).toEqual([
+      'error: bad.csv: nothing imported (HTTP 400 validation)',
+      '  line 3: 交货期: must be one of 很满意, 满意',
+    ]);
     expect(apiErrorLines(new ApiError(404, { error: 'not_found', message: 'no stream X' }))).toEqual(['error: no stream X (HTTP 404 not_found)']);
   });
 

@@ -81,7 +81,8 @@ describe('embedded stack end to end', () => {
     while (page.total < registered.length && Date.now() < deadline) page = ledgerViaCli();
     expect(page.rows.map((r) => r.customer_id).sort()).toEqual([...registered].sort());
 
-    const table = cli(['ledger', 'customers', '--format', 'table', '--as', 'agent'], env);
+    // The phone is not among the columns a person needs by default: asked for, an agent sees it masked.
+    const table = cli(['ledger', 'customers', '--format', 'table', '--columns', 'customer_id,name,phone', '--as', 'agent'], env);
     expect(table.stdout).toContain('客户台账');
     expect(table.stdout).toContain('138****8000');
   });
@@ -93,10 +94,11 @@ describe('embedded stack end to end', () => {
     const { complaintId } = JSON.parse(received.stdout) as { complaintId: string };
     const ack = cli(['complaint', 'acknowledge', complaintId, '--note', '已致电客户', '--as', 'agent'], env);
     expect(ack.status, ack.stderr).toBe(0);
-    expect(ack.stdout).toContain('ComplaintAcknowledged');
+    expect(ack.stdout).toContain('首次响应');
+    expect(ack.stdout).toContain('状态: 已受理 → 已首次响应');
     const wrong = cli(['complaint', 'notify', complaintId, '--result', 'x', '--as', 'agent'], env);
     expect(wrong.status).toBe(1);
-    expect(wrong.stderr).toMatch(/409.*in state acknowledged/);
+    expect(wrong.stderr).toMatch(/in state acknowledged.*\(HTTP 409/);
     let rows: Array<Record<string, unknown>> = [];
     for (let i = 0; i < 10 && rows.length === 0; i++) {
       const r = cli(['ledger', 'complaints', '--format', 'json', '--where', `complaint_id=${complaintId}`, '--as', 'admin'], env);
@@ -113,7 +115,8 @@ describe('embedded stack end to end', () => {
     const { enquiryId } = JSON.parse(received.stdout) as { enquiryId: string };
     const answered = cli(['enquiry', 'answer', enquiryId, '--answer', '整机保修三年', '--as', 'agent'], env);
     expect(answered.status, answered.stderr).toBe(0);
-    expect(answered.stdout).toContain('EnquiryAnswered');
+    expect(answered.stdout).toContain('答复咨询');
+    expect(answered.stdout).toContain('状态: 已受理 → 已答复');
     const help = cli(['enquiry', 'transfer', '--help'], env);
     expect(help.stdout).toMatch(/--department <department>.*\(required\)/);
   });
