@@ -73,6 +73,12 @@ export interface CommandSpec<S = any, C = any, R = any, I = any> {
   roles: readonly ActorRole[];
   /** Starts the process: `POST /<collection>` with a generated id, sent as update-with-start. */
   creates?: boolean;
+  /**
+   * Sent by the system as part of other work, not typed by people (e.g. `replanDeadlines`, which the calendar import
+   * sends with the imported holiday data): the API still takes it for its roles, but the CLI makes no command of it,
+   * so no `--help` lists it.
+   */
+  internal?: boolean;
   /** Node side: the schema the API, the CLI and the gateway parse input with. */
   input: z.ZodType<I>;
   /** Node side: facts the command needs from elsewhere, read before it is sent and added to its input. */

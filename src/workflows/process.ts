@@ -1,4 +1,4 @@
-import { allHandlersFinished, ApplicationFailure, condition, continueAsNew, currentUpdateInfo, patched, setHandler, workflowInfo } from '@temporalio/workflow';
+import { allHandlersFinished, ApplicationFailure, condition, continueAsNew, currentUpdateInfo, patched, setHandler, sleep, workflowInfo } from '@temporalio/workflow';
 import type { TimedAlarm } from '../domain/deadlines/deadline';
 import { validationError } from '../domain/errors';
 import { streamOf, type CommandMeta, type CommandSpec, type ProcessDefinition } from '../domain/process';
@@ -28,6 +28,9 @@ export interface ProcessWorkflowInput {
   /** Started by another workflow with its creating command: run first, unless the stream already has events. */
   initial?: InitialCommand;
 }
+
+/** Patch: alarm timers are never cancelled (see alarmLoop); histories recorded before it replay the earlier loop. */
+export const ALARM_TIMERS_KEPT = 'alarm-timers-kept';
 
 const SYSTEM: CommandMeta = { actor: 'taizhang', role: 'system' };
 const nowIso = () => new Date(Date.now()).toISOString();
@@ -124,6 +127,47 @@ export async function processWorkflow(raw: ProcessWorkflowInput): Promise<void> 
     return toCommand(spec, req, (patchId) => applied.has(patchId));
   };
 
+  /**
+   * Fires the state's alarms, each at its instant and never before. A timer once started is never cancelled: a command
+   * that moves the next alarm later (or meets it) leaves it to run out, and only an alarm earlier than the timer starts
+   * another. What the workflow does next then never depends on whether a command's completion reached it before or
+   * after a timer's firing: on a replay both can arrive in one activation where they once came in two (a worker
+   * killed between them, a local activity that outlived a workflow task), and a cancelled-and-restarted timer would
+   * then be a command the history does not have.
+   */
+  const alarmLoop = async (): Promise<void> => {
+    let armed: { at: number; fired: boolean } | undefined;
+    const first = (): TimedAlarm | undefined => p.alarms?.(entity.current)[0];
+    const over = () => Boolean(p.isFinal?.(entity.current)) || workflowInfo().continueAsNewSuggested;
+    for (;;) {
+      if (over()) return;
+      const next = first();
+      if (!next) {
+        if (armed) await condition(() => armed!.fired || first() !== undefined || over());
+        else await condition(() => first() !== undefined || over());
+        if (armed?.fired) armed = undefined;
+        continue;
+      }
+      const at = Date.parse(next.at);
+      // A fired timer makes due what it was started for, whatever the millisecond the task's clock reads.
+      if (at > Date.now() && !(armed?.fired && at <= armed.at)) {
+        if (!armed || armed.fired || at < armed.at) {
+          const timer = { at, fired: false };
+          armed = timer;
+          void sleep(at - Date.now()).then(
+            () => void (timer.fired = true),
+            () => undefined,
+          );
+        }
+        const waiting = armed;
+        await condition(() => waiting.fired || over() || (first() !== undefined && Date.parse(first()!.at) < waiting.at));
+        continue;
+      }
+      if (armed?.fired) armed = undefined;
+      await entity.execute({ type: 'FireAlarm', now: nowIso(), alarm: next }, { ...SYSTEM, ...(p.alarmReason ? { reason: p.alarmReason(next) } : {}) });
+    }
+  };
+
   for (const spec of Object.values(p.commands)) {
     for (const name of [spec.type, ...(spec.aliases ?? [])]) {
       setHandler(
@@ -162,18 +206,22 @@ export async function processWorkflow(raw: ProcessWorkflowInput): Promise<void> 
     await entity.execute(command, meta, `${workflowInfo().workflowId}/initial`);
     changes++;
   }
-  for (;;) {
-    if (p.isFinal?.(entity.current) || workflowInfo().continueAsNewSuggested) break;
-    const next: TimedAlarm | undefined = p.alarms?.(entity.current)[0];
-    const seen = changes;
-    if (!next) {
-      await condition(() => changes !== seen || workflowInfo().continueAsNewSuggested);
-      continue;
+  if (patched(ALARM_TIMERS_KEPT)) await alarmLoop();
+  else {
+    // Histories recorded before ALARM_TIMERS_KEPT: every change cancels the timer and starts another.
+    for (;;) {
+      if (p.isFinal?.(entity.current) || workflowInfo().continueAsNewSuggested) break;
+      const next: TimedAlarm | undefined = p.alarms?.(entity.current)[0];
+      const seen = changes;
+      if (!next) {
+        await condition(() => changes !== seen || workflowInfo().continueAsNewSuggested);
+        continue;
+      }
+      const wait = Date.parse(next.at) - Date.now();
+      if (wait > 0 && (await condition(() => changes !== seen || workflowInfo().continueAsNewSuggested, wait))) continue;
+      await entity.execute({ type: 'FireAlarm', now: nowIso(), alarm: next }, { ...SYSTEM, ...(p.alarmReason ? { reason: p.alarmReason(next) } : {}) });
+      changes++;
     }
-    const wait = Date.parse(next.at) - Date.now();
-    if (wait > 0 && (await condition(() => changes !== seen || workflowInfo().continueAsNewSuggested, wait))) continue;
-    await entity.execute({ type: 'FireAlarm', now: nowIso(), alarm: next }, { ...SYSTEM, ...(p.alarmReason ? { reason: p.alarmReason(next) } : {}) });
-    changes++;
   }
   await condition(allHandlersFinished);
   if (!p.isFinal?.(entity.current)) {

@@ -26,9 +26,6 @@ import { complaintRules, type ComplaintRules } from './sla';
 
 const command = commandsOf<ComplaintState, ComplaintCommand, ComplaintRules>({ roles: STAFF_ROLES });
 
-/** Patch: a follow-up visit records the instant it was due (FollowUpRecorded.dueAt), for the follow-up ledger. */
-export const FOLLOW_UP_DUE_RECORDED = 'complaint-follow-up-due-recorded';
-
 function received(ctx: CommandContext<ComplaintState, ComplaintRules>): OpenComplaint {
   if (ctx.state.status === 'none') throw notFound('complaint.not_found', `complaint ${ctx.id} has not been received`);
   return ctx.state;
@@ -93,7 +90,10 @@ export const complaintProcess = defineProcess<ComplaintState, ComplaintCommand, 
         const s = ctx.state;
         // A negative visit reopens the complaint with a fresh resolution deadline, counted from now.
         const reopen = !satisfied && s.status !== 'none' ? rules.reopened({ reopenedAt: ctx.now, severity: s.severity, customerClass: s.customerClass }) : undefined;
-        const dueAt = ctx.patched(FOLLOW_UP_DUE_RECORDED) && s.status !== 'none' ? (s.followUpDue ?? undefined) : undefined;
+        // The visit records the instant it was due, for the follow-up ledger. Only the appended event's data changes, not a
+        // workflow command, so a recorded history replays as it was (no patch: a patch marker in every command's handler
+        // is one more thing a replay must meet in the same order).
+        const dueAt = s.status !== 'none' ? (s.followUpDue ?? undefined) : undefined;
         return { type: 'RecordFollowUp', by: ctx.by, satisfied, data: input, ...(reopen ? { reopen } : {}), ...(dueAt ? { dueAt } : {}) };
       },
     }),
@@ -136,6 +136,7 @@ export const complaintProcess = defineProcess<ComplaintState, ComplaintCommand, 
       type: 'ReplanDeadlines',
       summary: 'Re-plan the open deadlines on an imported calendar version (new holiday data; `taizhang calendar import` sends it)',
       roles: ['admin'],
+      internal: true,
       input: replanDeadlinesInput,
       toCommand(input, ctx) {
         const s = received(ctx);
@@ -158,7 +159,6 @@ export const complaintProcess = defineProcess<ComplaintState, ComplaintCommand, 
   notifications: complaintNotifications,
   isFinal,
   deadlineEvents: { warning: 'DeadlineWarningIssued', escalation: 'ComplaintEscalated' },
-  patches: [FOLLOW_UP_DUE_RECORDED],
   events: complaintEvents,
   ledgers: [complaintsLedger, followUpsLedger],
 });

@@ -77,7 +77,7 @@ export const complaintEventSchemas = {
   ComplaintAssigned: z.object({ ...cid, from: actorId, to: actorId, reason: z.string().optional() }).strict(),
   ResolutionProposed: z.object({ ...cid, plan: z.string(), compensation: compensation.optional() }).strict(),
   CustomerNotified: z.object({ ...cid, result: z.string(), onTime: z.boolean(), followUpDue: isoInstant }).strict(),
-  // dueAt: the follow-up's due instant, recorded since the patch FOLLOW_UP_DUE_RECORDED (absent in earlier events).
+  // dueAt: the follow-up's due instant, recorded by visits since the follow-up ledger shows it (absent in earlier events).
   FollowUpRecorded: z.object({ ...cid, rating: z.number().int().min(1).max(5), comment: z.string().optional(), satisfied: z.boolean(), dueAt: isoInstant.optional() }).strict(),
   FollowUpOverdue: z.object({ ...cid, dueAt: isoInstant }).strict(),
   ComplaintClosed: z.object({ ...cid, reason: z.string().optional() }).strict(),
