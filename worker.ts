@@ -12,7 +12,7 @@ import { SqliteDataKeyStore } from './src/events/keys/data-keys';
 import { PiiCipher } from './src/events/keys/cipher';
 import { isMain, runMain, type Service } from './src/config/main';
 import { installRuntime, installRuntimeLogger, type RuntimeTelemetry } from './src/config/runtime';
-import { loadPolicy, warnCalendarCoverage } from './src/config/policy';
+import { loadPolicy, policyInForce, warnCalendarCoverage } from './src/config/policy';
 import { openEventStore } from './src/events/store';
 import type { EventStore } from './src/events/store/port';
 import { LEDGERS } from './src/projections/ledgers';
@@ -79,8 +79,9 @@ export async function startWorker(config: Config, logger: Logger, deps: { store?
   const telemetry = await installRuntime(logger, { metricsAddress: config.TAIZHANG_SDK_METRICS_ADDRESS });
   const metrics = new WorkerMetrics();
   const policy = loadPolicy(config);
-  warnCalendarCoverage(policy, logger);
   const store = deps.store ?? (await openEventStore(eventStoreOptions(config)));
+  // On the calendar in force: a year whose notice was imported (taizhang calendar import) is not warned of.
+  warnCalendarCoverage(await policyInForce(policy, store), logger);
   const notifier = createNotifier({ channel: config.NOTIFY_CHANNEL, smtpUrl: config.SMTP_URL, smtpFrom: config.SMTP_FROM, webhookUrl: config.NOTIFY_WEBHOOK_URL }, logger);
   const directory = loadDirectory(config.TAIZHANG_DIRECTORY_FILE);
   // Commands are verified with the command keys inside the workflows; every payload is encrypted (see src/support/codec.ts);

@@ -7,6 +7,7 @@ import type { Logger } from 'pino';
 import { z } from 'zod';
 import type { TokenEntry } from '../config/config';
 import { DomainError, HTTP_STATUS_OF_KIND } from '../domain/errors';
+import type { Directory } from '../domain/directory';
 import type { Policy } from '../domain/policy/schema';
 import { ROLES } from '../domain/roles';
 import { validationFrom } from '../domain/validation';
@@ -71,6 +72,8 @@ export interface AppDeps {
   codec?: AesGcmPayloadCodec;
   /** Opens the personal fields sealed with customers' data keys, for the roles that may read them (masked for others). */
   pii?: PiiCipher;
+  /** The staff directory: a ledger page shows each staff id's display name beside it (`owner_name`). */
+  directory?: Directory;
   /** Origins of the Temporal Web UI allowed to call the codec routes from a browser. */
   uiOrigins?: readonly string[];
 }
@@ -221,7 +224,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     ledgers: z.array(z.object({ name: z.string(), title: z.object({ zh: z.string(), en: z.string() }), columns: z.array(z.object({ name: z.string(), label: z.object({ zh: z.string(), en: z.string() }), personalData: z.boolean() })) })),
   });
   app.get('/ledgers', { schema: { summary: 'The ledgers (台账) and their columns', response: readResponses(ledgerList) } }, async () => ({
-    ledgers: deps.ledgers.ledgers.map((l) => ({ name: l.name, title: l.title, columns: l.columns.map((c) => ({ name: c.name, label: c.label, personalData: Boolean(c.pii) })) })),
+    ledgers: deps.ledgers.shapes.map((l) => ({ name: l.name, title: l.title, columns: l.columns.map((c) => ({ name: c.name, label: c.label, personalData: Boolean(c.pii) })) })),
   }));
 
   // Reads and exports of personal data unmasked, for the auditor (src/audit/access-log.ts).
@@ -232,7 +235,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   registerSlaRoutes(app, deps);
   registerCalendarRoutes(app, deps);
   registerScheduleRoutes(app, deps);
-  registerAuditRoutes(app, { store: deps.store, ledgers: deps.ledgers, timeZone: deps.timeZone ?? 'Asia/Shanghai', auditDbPath: deps.auditDbPath, openAnchors: deps.openAnchors, accessLog, limits });
+  registerAuditRoutes(app, { store: deps.store, ledgers: deps.ledgers, directory: deps.directory, timeZone: deps.timeZone ?? 'Asia/Shanghai', auditDbPath: deps.auditDbPath, openAnchors: deps.openAnchors, accessLog, limits });
   registerSurveyImportRoutes(app, deps);
   registerSurveyReportRoutes(app, { ledgers: deps.ledgers, store: deps.store, policy: deps.policy, timeZone: deps.timeZone ?? 'Asia/Shanghai' });
   if (deps.links) await registerSurveyFormRoutes(app, { gateway: deps.gateway, links: deps.links, timeZone: deps.timeZone });

@@ -17,7 +17,9 @@ import type { EventStore } from '../events/store/port';
 import { LEDGERS } from '../projections/ledgers';
 import { LedgerReader, mayReadPii, refuseMaskingOracle, type LedgerPage, type LedgerQuery } from '../projections/reader';
 import { PROCESSES } from '../processes/registry';
-import { eventLabel, roleLabel } from '../domain/labels';
+import { columnValueLabels, eventLabel, roleLabel } from '../domain/labels';
+import { memberOf, type Directory } from '../domain/directory';
+import type { LedgerRow, LedgerShape } from '../domain/ledger';
 import { fileStamp, zonedIso } from '../support/local-time';
 import { localInstant, zonedDeep, zonedRow } from './local-time';
 import { requireRole } from './auth';
@@ -65,6 +67,10 @@ const exportQueryIn = (timeZone: string) =>
     .object({
       format: z.enum(['csv', 'xlsx'], { error: (issue) => (issue.input === undefined ? 'is required' : 'must be csv or xlsx') }),
       lang: z.enum(['zh', 'en'], { message: 'must be zh or en' }).default('zh'),
+      codes: z
+        .enum(['true', 'false'], { message: 'must be true or false' })
+        .default('false')
+        .describe('true: cells as stored (codes such as closed or major, flags 0/1, reasons as written), for machines and imports; false (default): labels for people'),
       asOf: localInstant(timeZone).optional(),
     })
     .strict();
@@ -100,8 +106,44 @@ const ledgerPage = z.object({
   checkpoint: z.string().describe('position of the last event the ledgers include'),
   rows: z.array(z.record(z.string(), cell)),
   masked: z.array(z.string()).describe('columns whose personal data was masked for your role'),
+  labels: z
+    .object({
+      columns: z.record(z.string(), z.string()).describe('each column of the rows → its Chinese header'),
+      values: z.record(z.string(), z.record(z.string(), z.string())).describe('each column holding codes → each code → its Chinese label (flags: 1 是, 0 否)'),
+    })
+    .describe('how to show the page without a dictionary of your own'),
   asOf: z.string().optional(),
 });
+
+/** The display-name column beside a staff column (`owner` → `owner_name`). */
+export const staffNameColumn = (column: string): string => `${column}_name`;
+
+/**
+ * Rows with the display name of each staff id beside it (`owner_name`: 李娜 for `li.na`), from the directory; null
+ * for an id the directory does not name (the engine, a respondent, someone who left). Without a directory, as they are.
+ */
+export function withStaffNames(ledger: LedgerShape, rows: readonly LedgerRow[], directory: Directory | undefined): LedgerRow[] {
+  const staff = ledger.columns.filter((c) => c.staff);
+  if (!directory || !staff.length) return [...rows];
+  return rows.map((r) => {
+    const out: LedgerRow = { ...r };
+    for (const c of staff) {
+      const id = r[c.name];
+      out[staffNameColumn(c.name)] = typeof id === 'string' && id !== '' ? (memberOf(directory, id)?.name ?? null) : null;
+    }
+    return out;
+  });
+}
+
+/** A ledger page's `labels`: the Chinese header of each column it carries (staff names too), the labels of codes. */
+export function pageLabels(ledger: LedgerShape, directory: Directory | undefined): { columns: Record<string, string>; values: Record<string, Record<string, string>> } {
+  const columns: Record<string, string> = {};
+  for (const c of ledger.columns) {
+    columns[c.name] = c.label.zh;
+    if (c.staff && directory) columns[staffNameColumn(c.name)] = `${c.label.zh}姓名`;
+  }
+  return { columns, values: columnValueLabels(ledger, 'zh') };
+}
 
 const change = z.object({ field: z.string(), kind: z.enum(['added', 'changed']), from: z.unknown().optional(), to: z.unknown(), masked: z.boolean().optional() });
 const history = z.object({
@@ -162,6 +204,8 @@ const accessEvent = z.object({
 export interface AuditRouteDeps {
   store: EventStore;
   ledgers: LedgerReader;
+  /** The staff directory: ledger pages show staff display names beside the ids (withStaffNames). */
+  directory?: Directory;
   timeZone: string;
   auditDbPath?: string;
   /** Opens the chain record (PostgreSQL for a cluster); default: the SQLite file at `auditDbPath`. */
@@ -217,7 +261,7 @@ export function registerAuditRoutes(app: FastifyInstance, deps: AuditRouteDeps):
         response: { ...readResponses(ledgerPage), 503: errorBody.describe('minPosition: the ledgers did not reach it within waitMs') },
       },
     },
-    async (req): Promise<LedgerPage & { asOf?: string }> => {
+    async (req): Promise<LedgerPage & { labels: ReturnType<typeof pageLabels>; asOf?: string }> => {
       const { name } = req.params as { name: string };
       const { limit, offset, asOf, minPosition, waitMs, ...where } = req.query as z.infer<typeof ledgerQuery>;
       const role = req.principal!.role;
@@ -231,8 +275,9 @@ export function registerAuditRoutes(app: FastifyInstance, deps: AuditRouteDeps):
         const shown = personalDataIn(ledger, page.rows);
         if (shown.rows) recordAccess(deps, req, { kind: 'ledger', subject: name, ...shown, asOf });
       }
-      // Instants as people read them: in the configured zone, with its offset (the store keeps UTC).
-      const shown = { ...page, rows: page.rows.map((r) => zonedRow(ledger, r, tz)) };
+      // Instants as people read them: in the configured zone, with its offset (the store keeps UTC); staff by name too.
+      const rows = withStaffNames(ledger, page.rows.map((r) => zonedRow(ledger, r, tz)), deps.directory);
+      const shown = { ...page, rows, labels: pageLabels(ledger, deps.directory) };
       return asOf ? { ...shown, asOf: zonedIso(asOf, tz) } : shown;
     },
   );
@@ -259,7 +304,7 @@ export function registerAuditRoutes(app: FastifyInstance, deps: AuditRouteDeps):
         const out = path.join(dir, `${name}.${q.format}`);
         await readLedger(deps, q.asOf, async (reader, file) => {
           const rows = reader.ready() ? reader.reveal(allRows(file ?? reader.file, ledger)) : [];
-          await exportLedger(rows, ledger, { format: q.format, out, lang: q.lang, timeZone: deps.timeZone, role, checkpoint: reader.checkpoint() });
+          await exportLedger(rows, ledger, { format: q.format, out, lang: q.lang, codes: q.codes === 'true', timeZone: deps.timeZone, role, checkpoint: reader.checkpoint() });
           // Recorded before the file leaves: an export the log cannot record is not sent.
           if (mayReadPii(role)) recordAccess(deps, req, { kind: 'export', subject: name, ...personalDataIn(ledger, rows), asOf: q.asOf });
         });

@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import { importCalendarVersion, policyWithVersions, readCalendarVersions } from '../calendar/versions';
+import { PolicyInForce, policyWithVersions } from '../calendar/in-force';
+import { importCalendarVersion, readCalendarVersions } from '../calendar/versions';
 import type { EventStore } from '../events/store/port';
 import { requireRole } from './auth';
 import type { TemporalGateway } from './gateway';
@@ -57,15 +58,22 @@ const summary = (v: Awaited<ReturnType<typeof readCalendarVersions>>[number]): z
   importedAt: v.importedAt,
 });
 
+/** The business calendar of a policy, built once per policy object. */
+const calendars = new WeakMap<Policy, ReturnType<typeof calendarForPolicy>>();
+function calendarOf(policy: Policy): ReturnType<typeof calendarForPolicy> {
+  let c = calendars.get(policy);
+  if (!c) calendars.set(policy, (c = calendarForPolicy(policy)));
+  return c;
+}
+
 export function registerCalendarRoutes(app: FastifyInstance, deps: { policy: Policy; store?: EventStore; gateway?: TemporalGateway }): void {
-  // The calendar of the policy in force, with every imported version (read when the API starts, replaced on import).
-  let calendar = calendarForPolicy(deps.policy);
   const { store, gateway } = deps;
+  // The calendar of the policy in force, with every imported version as the store has them at each request.
+  const inForce = store ? new PolicyInForce(store, deps.policy) : undefined;
   if (store && gateway) {
+    // New processes start on the policy with every version (read when the API starts, replaced on import).
     app.addHook('onReady', async () => {
-      const policy = policyWithVersions(deps.policy, await readCalendarVersions(store));
-      gateway.usePolicy(policy);
-      calendar = calendarForPolicy(policy);
+      gateway.usePolicy(policyWithVersions(deps.policy, await readCalendarVersions(store)));
     });
     app.get(
       '/calendar/versions',
@@ -94,7 +102,6 @@ export function registerCalendarRoutes(app: FastifyInstance, deps: { policy: Pol
         requireRole(req.principal!, ['admin'], 'import holiday data');
         const body = req.body as z.infer<typeof importBody>;
         const r = await importCalendarVersion({ store, gateway, basePolicy: deps.policy }, { file: body.file.replace(/^.*[\\/]/, ''), text: body.content, by: { actor: req.principal!.actor, role: req.principal!.role } });
-        calendar = calendarForPolicy(gateway.policy);
         return { ...r, version: summary(r.version) };
       },
     );
@@ -110,6 +117,6 @@ export function registerCalendarRoutes(app: FastifyInstance, deps: { policy: Pol
         response: readResponses(calendarAddResultSchema),
       },
     },
-    async (req) => calendarAddFor(calendar, req.query as CalendarAddQuery),
+    async (req) => calendarAddFor(calendarOf(inForce ? await inForce.current((err) => req.log.warn({ err }, 'calendar versions not read; the last known calendar computes')) : deps.policy), req.query as CalendarAddQuery),
   );
 }

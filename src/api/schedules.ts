@@ -5,8 +5,11 @@ import type { Logger } from 'pino';
 import { z } from 'zod';
 import { nextRoundStarts, type RoundStart } from '../domain/calendar/cycles';
 import { forbidden, notFound } from '../domain/errors';
+import { PolicyInForce } from '../calendar/in-force';
 import { calendarForPolicy } from '../domain/policy/ref';
 import type { Policy, SurveyCycle } from '../domain/policy/schema';
+import type { EventStore } from '../events/store/port';
+import { zonedIso } from '../support/local-time';
 import { commandResponses, readResponses } from './schemas';
 import { cycleInputCommand, signatureOf } from '../domain/signature';
 
@@ -40,15 +43,21 @@ export class SurveySchedules {
     private readonly policy: Policy,
     /** Seals each schedule's workflow input (TAIZHANG_COMMAND_KEYS): the workflow opens rounds only for a sealed one. */
     private readonly commandKey?: Buffer,
-  ) {}
+    /** Where imported calendar versions are: each `ensure` plans the rounds on the calendar in force with them. */
+    store?: Pick<EventStore, 'readStream'>,
+  ) {
+    this.inForce = store ? new PolicyInForce(store, policy) : undefined;
+  }
+
+  private readonly inForce: PolicyInForce | undefined;
 
   private sealed(input: { segment: string; every: string; plan: string }): { segment: string; every: string; plan: string; sig?: string } {
     return this.commandKey ? { ...input, sig: signatureOf(this.commandKey, cycleInputCommand(input)) } : input;
   }
 
-  /** What each cycle's schedule should be, from `now`. */
-  plan(now = Date.now()): Planned[] {
-    const calendar = calendarForPolicy(this.policy);
+  /** What each cycle's schedule should be, from `now`, on `policy`'s calendar (default: the policy given, without versions). */
+  plan(now = Date.now(), policy: Policy = this.policy): Planned[] {
+    const calendar = calendarForPolicy(policy);
     return this.policy.surveys.cycles.map((cycle) => {
       const starts = nextRoundStarts(cycle, calendar, now, cycle.every === 'quarter' ? 4 * HORIZON_YEARS : 2 * HORIZON_YEARS);
       const spec: ScheduleSpec = {
@@ -64,7 +73,8 @@ export class SurveySchedules {
   /** Creates what is missing and updates what differs (a paused schedule stays paused); never makes a second one. */
   async ensure(logger: Logger, now = Date.now()): Promise<Record<string, EnsureOutcome>> {
     const out: Record<string, EnsureOutcome> = {};
-    for (const p of this.plan(now)) {
+    const policy = (await this.inForce?.current((err) => logger.warn({ err: (err as Error).message }, 'calendar versions not read; survey rounds planned on the last known calendar'))) ?? this.policy;
+    for (const p of this.plan(now, policy)) {
       const handle = this.client.schedule.getHandle(p.id);
       const current = await handle.describe().catch((err: unknown) => {
         if (err instanceof ScheduleNotFoundError) return undefined;
@@ -93,7 +103,7 @@ export class SurveySchedules {
       }
       logger.info({ schedule: p.id, outcome: out[p.id], next: p.starts[0]?.at }, 'survey schedule');
       // Past the holiday data only weekends count: a round may then fall on 元旦 or 国庆 until the year's holidays are
-      // known (a newer chinese-days, or calendar.extraHolidays in the policy; the next start re-plans the schedule).
+      // known (an imported notice, `taizhang calendar import`; the next reconciliation re-plans the schedule).
       const estimated = p.starts.filter((s) => s.estimated);
       if (estimated.length) logger.warn({ schedule: p.id, rounds: estimated.map((s) => `${s.period} ${s.at}`) }, 'survey rounds in years without holiday data: only weekends were counted');
     }
@@ -135,23 +145,27 @@ export class SurveySchedules {
 }
 
 const WEEKDAYS = ['周日', '周一', '周二', '周三', '周四', '周五', '周六'];
-/** `2027-01-04 09:00（周一）` in the schedule's zone (Beijing time). */
-export function localText(d: Date, offsetMinutes = 480): string {
-  const l = new Date(d.getTime() + offsetMinutes * 60_000);
-  return `${l.toISOString().slice(0, 16).replace('T', ' ')}（${WEEKDAYS[l.getUTCDay()]}）`;
+/** `2027-01-04 09:00（周一）`: an instant as people read it, in the configured zone (TAIZHANG_TIME_ZONE). */
+export function localText(d: Date, timeZone = 'Asia/Shanghai'): string {
+  const local = zonedIso(d.toISOString(), timeZone);
+  return `${local.slice(0, 10)} ${local.slice(11, 16)}（${WEEKDAYS[new Date(`${local.slice(0, 10)}T00:00:00Z`).getUTCDay()]}）`;
 }
 
-const nextAction = z.object({ at: z.string().describe('ISO 8601, UTC'), local: z.string().describe('local time, e.g. 2027-01-04 09:00（周一）') });
+// Every instant in the configured zone with its offset (as every route gives them), and beside the next runs the
+// text a person reads.
+const instant = (what: string) => z.string().describe(`${what}: ISO 8601 in the configured time zone with its offset, e.g. 2027-01-04T09:00:00+08:00`);
+const nextAction = z.object({ at: instant('when the round starts'), local: z.string().describe('the same instant for people, in the configured time zone: 2027-01-04 09:00（周一）') });
 const scheduleSummary = z.object({ id: z.string(), segment: z.string(), every: z.string(), paused: z.boolean(), note: z.string().nullable(), next: nextAction.nullable() });
 const scheduleDetail = scheduleSummary.extend({
   nextActionTimes: z.array(nextAction).describe('from the Temporal server'),
-  recentActions: z.array(z.object({ scheduledAt: z.string(), takenAt: z.string(), workflowId: z.string() })),
+  recentActions: z.array(z.object({ scheduledAt: instant('when the action was due'), takenAt: instant('when the server took it'), workflowId: z.string() })),
   rounds: z.number().int().describe('round starts listed in the schedule'),
 });
 const ok = z.object({ id: z.string(), done: z.string() });
 
-function view(id: string, cycle: SurveyCycle | undefined, d: ScheduleDescription) {
-  const next = d.info.nextActionTimes.map((t) => ({ at: t.toISOString(), local: localText(t) }));
+/** A schedule as the API shows it: its instants in `timeZone` with their offset, the next runs also as local text. */
+export function scheduleView(id: string, cycle: SurveyCycle | undefined, d: ScheduleDescription, timeZone = 'Asia/Shanghai') {
+  const next = d.info.nextActionTimes.map((t) => ({ at: zonedIso(t.toISOString(), timeZone), local: localText(t, timeZone) }));
   return {
     id,
     segment: cycle?.segment ?? '',
@@ -160,15 +174,20 @@ function view(id: string, cycle: SurveyCycle | undefined, d: ScheduleDescription
     note: d.state.note ?? null,
     next: next[0] ?? null,
     nextActionTimes: next,
-    recentActions: d.info.recentActions.map((a) => ({ scheduledAt: a.scheduledAt.toISOString(), takenAt: a.takenAt.toISOString(), workflowId: 'workflow' in a.action ? a.action.workflow.workflowId : '' })),
+    recentActions: d.info.recentActions.map((a) => ({
+      scheduledAt: zonedIso(a.scheduledAt.toISOString(), timeZone),
+      takenAt: zonedIso(a.takenAt.toISOString(), timeZone),
+      workflowId: 'workflow' in a.action ? a.action.workflow.workflowId : '',
+    })),
     rounds: d.spec.calendars?.length ?? 0,
   };
 }
 
 /** `GET /schedules`, `GET /schedules/:id`, `POST /schedules/:id/{trigger,pause,unpause}`: for admins. */
-export function registerScheduleRoutes(app: FastifyInstance, deps: { schedules?: SurveySchedules; policy: Policy }): void {
+export function registerScheduleRoutes(app: FastifyInstance, deps: { schedules?: Pick<SurveySchedules, 'ids' | 'describe' | 'trigger' | 'pause' | 'unpause'>; policy: Policy; timeZone?: string }): void {
   const schedules = deps.schedules;
   if (!schedules) return;
+  const timeZone = deps.timeZone ?? 'Asia/Shanghai';
   const cycleOf = (id: string) => deps.policy.surveys.cycles.find((c) => scheduleIdOf(c) === id);
   const admin = (role: string) => {
     if (role !== 'admin') throw forbidden('role.not_allowed', `role ${role} may not manage schedules; allowed: admin`);
@@ -180,14 +199,14 @@ export function registerScheduleRoutes(app: FastifyInstance, deps: { schedules?:
     const out = [];
     for (const id of schedules.ids()) {
       const d = await schedules.describe(id).catch(() => undefined);
-      if (d) out.push(scheduleSummary.parse(view(id, cycleOf(id), d)));
+      if (d) out.push(scheduleSummary.parse(scheduleView(id, cycleOf(id), d, timeZone)));
     }
     return { schedules: out };
   });
   app.get('/schedules/:id', { schema: { operationId: 'schedules.describe', summary: 'A schedule as the Temporal server has it: its next action times, recent actions, paused or not', tags, params, response: readResponses(scheduleDetail) } }, async (req) => {
     admin(req.principal!.role);
     const { id } = req.params as { id: string };
-    return view(id, cycleOf(id), await schedules.describe(id));
+    return scheduleView(id, cycleOf(id), await schedules.describe(id), timeZone);
   });
   const body = z.object({ reason: z.string().max(500).optional() }).strict().optional();
   for (const action of ['trigger', 'pause', 'unpause'] as const) {

@@ -1,10 +1,10 @@
 import type { TemporalGateway } from '../api/gateway';
-import { calendarVersionEventId, calendarVersionSchema, calendarWithVersions, CALENDAR_STREAM, CALENDAR_VERSION_RECORDED, noticeDigest, parseNotice, type CalendarVersion } from './notice';
+import { policyWithVersions, readCalendarVersions } from './in-force';
+import { calendarVersionEventId, calendarVersionSchema, CALENDAR_STREAM, CALENDAR_VERSION_RECORDED, noticeDigest, parseNotice, type CalendarVersion } from './notice';
 import { illegalState } from '../domain/errors';
 import type { CommandMeta } from '../domain/process';
 import type { Policy } from '../domain/policy/schema';
 import type { EventStore } from '../events/store/port';
-import { upcast } from '../events/catalogue';
 import { readEntity } from '../events/entities';
 import { complaintProcess } from '../processes/complaint';
 import type { ComplaintState } from '../processes/complaint/decider';
@@ -16,16 +16,7 @@ import type { ComplaintEventOf } from '../processes/complaint/schemas';
  * deadlines were computed without holiday data so they are re-planned.
  */
 
-/** Every imported version, oldest first. */
-export async function readCalendarVersions(store: EventStore): Promise<CalendarVersion[]> {
-  const events = await store.readStream(CALENDAR_STREAM);
-  return events.filter((e) => e.type === CALENDAR_VERSION_RECORDED).map((e) => calendarVersionSchema.parse(upcast(e.type, e.metadata.schemaVersion, e.data)));
-}
-
-/** The policy with every imported version in its calendar (the base policy's own extra holidays kept for other years). */
-export function policyWithVersions(base: Policy, versions: readonly CalendarVersion[]): Policy {
-  return versions.length ? { ...base, calendar: calendarWithVersions(base.calendar, versions) } : base;
-}
+export { policyWithVersions, readCalendarVersions } from './in-force';
 
 export interface ReplannedRecord {
   complaintId: string;
@@ -63,17 +54,16 @@ async function complaintsToReplan(store: EventStore): Promise<string[]> {
 }
 
 /**
- * Imports a notice: parses and validates it, records it as the next calendar version (a re-import of the same days
- * records nothing), switches the gateway to the policy with every version, and re-plans each open complaint whose
- * deadlines used weekends-only data, as `by` (an admin).
+ * Parses and validates a notice and records it as the next calendar version (a re-import of the same days records
+ * nothing): the version, whether it was known, and every version after it.
  */
-export async function importCalendarVersion(
-  deps: { store: EventStore; gateway: TemporalGateway; basePolicy: Policy },
+export async function recordCalendarVersion(
+  store: EventStore,
   input: { file: string; text: string; by: CommandMeta; now?: () => Date },
-): Promise<ImportResult> {
+): Promise<{ version: CalendarVersion; alreadyImported: boolean; versions: CalendarVersion[] }> {
   const notice = parseNotice(input.text, input.file);
   const digest = noticeDigest(notice);
-  const existing = await readCalendarVersions(deps.store);
+  const existing = await readCalendarVersions(store);
   const known = existing.find((v) => v.digest === digest);
   let version: CalendarVersion;
   if (known) version = known;
@@ -90,7 +80,7 @@ export async function importCalendarVersion(
       importedAt: (input.now?.() ?? new Date()).toISOString(),
     });
     const id = calendarVersionEventId(digest);
-    await deps.store.append(
+    await store.append(
       CALENDAR_STREAM,
       [
         {
@@ -113,7 +103,19 @@ export async function importCalendarVersion(
       { expectedRevision: existing.length ? existing.length - 1 : 'no_stream' },
     );
   }
-  const versions = known ? existing : [...existing, version];
+  return { version, alreadyImported: Boolean(known), versions: known ? existing : [...existing, version] };
+}
+
+/**
+ * Imports a notice: parses and validates it, records it as the next calendar version (a re-import of the same days
+ * records nothing), switches the gateway to the policy with every version, and re-plans each open complaint whose
+ * deadlines used weekends-only data, as `by` (an admin).
+ */
+export async function importCalendarVersion(
+  deps: { store: EventStore; gateway: TemporalGateway; basePolicy: Policy },
+  input: { file: string; text: string; by: CommandMeta; now?: () => Date },
+): Promise<ImportResult> {
+  const { version, alreadyImported, versions } = await recordCalendarVersion(deps.store, input);
   const policy = policyWithVersions(deps.basePolicy, versions);
   deps.gateway.usePolicy(policy);
   const extraHolidays = policy.calendar.extraHolidays;
@@ -124,7 +126,7 @@ export async function importCalendarVersion(
   const top = Math.max(...versions.map((v) => v.version));
   for (const complaintId of await complaintsToReplan(deps.store)) {
     try {
-      const r = await deps.gateway.command(complaintProcess, complaintId, 'replanDeadlines', { calendarVersion: top, extraHolidays }, input.by, { idempotencyKey: `calendar-v${top}-${digest.slice(0, 16)}` });
+      const r = await deps.gateway.command(complaintProcess, complaintId, 'replanDeadlines', { calendarVersion: top, extraHolidays }, input.by, { idempotencyKey: `calendar-v${top}-${version.digest.slice(0, 16)}` });
       if (!r.eventTypes.includes('ComplaintDeadlinesReplanned')) continue;
       const events = await deps.store.readStream(`complaint-${complaintId}`);
       const e = events.filter((x) => x.type === 'ComplaintDeadlinesReplanned').at(-1);
@@ -135,5 +137,5 @@ export async function importCalendarVersion(
       failed.push({ complaintId, error: [e.message, e.cause?.message, e.cause?.cause?.message].filter(Boolean).join(': ') });
     }
   }
-  return { version, alreadyImported: Boolean(known), replanned, failed };
+  return { version, alreadyImported, replanned, failed };
 }

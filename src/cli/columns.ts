@@ -4,7 +4,8 @@ import { CliError } from './context';
 
 /**
  * The columns a person needs of each ledger, in order: what a table shows unless `--columns` asks for others. A
- * ledger not listed shows every column. `customer_name` is the customer's name, from the row or looked up.
+ * ledger not listed shows every column. `customer_name` is the customer's name, a column the API reads from the
+ * customers ledger (a lookup of the ledger: readShapeOf).
  */
 export const DEFAULT_COLUMNS: Readonly<Record<string, readonly string[]>> = {
   customers: ['customer_id', 'name', 'status', 'type', 'importance', 'grade', 'customer_class', 'account_manager', 'registered_at'],
@@ -22,28 +23,18 @@ export const DEFAULT_COLUMNS: Readonly<Record<string, readonly string[]>> = {
   kpi_quarterly: ['period', 'complaints_received', 'resolved', 'on_time_rate', 'follow_ups', 'satisfaction_rate', 'closed', 'first_contact_rate'],
 };
 
-/** The customer's name beside a customer id, when the ledger has no column of its own for it. */
-export const CUSTOMER_NAME: TableColumn = { name: 'customer_name', label: { zh: '客户名称', en: 'Customer' } };
-
 /**
  * The columns to show: `all`, a list of names or headers (Chinese or English, comma-separated), or the ledger's
  * default set. An unknown name is refused with the names there are.
  */
 export function chooseColumns(ledger: Pick<LedgerCli, 'name' | 'columns'>, spec?: string): TableColumn[] {
   const byName = new Map<string, TableColumn>(ledger.columns.map((c) => [c.name, c]));
-  const hasCustomer = byName.has('customer_id');
-  if (hasCustomer && !byName.has('customer_name')) byName.set('customer_name', CUSTOMER_NAME);
   const find = (text: string): TableColumn | undefined => {
     const t = text.trim();
     const lower = t.toLowerCase();
     return byName.get(t) ?? [...byName.values()].find((c) => c.label.zh === t || c.label.en.toLowerCase() === lower);
   };
-  if (spec?.trim() === 'all') {
-    const all = [...ledger.columns];
-    const at = all.findIndex((c) => c.name === 'customer_id');
-    if (hasCustomer && !all.some((c) => c.name === 'customer_name')) all.splice(at + 1, 0, CUSTOMER_NAME);
-    return all;
-  }
+  if (spec?.trim() === 'all') return [...ledger.columns];
   if (spec !== undefined) {
     const names = spec.split(/[,，]/).map((s) => s.trim()).filter(Boolean);
     if (!names.length) throw new CliError('--columns: is empty; give column names or headers separated by commas, or `all`');

@@ -1,4 +1,4 @@
-import type { Column, LedgerShape } from '../domain/ledger';
+import { readShapeOf, type Column, type LedgerShape } from '../domain/ledger';
 import type { ProcessDefinition } from '../domain/process';
 import { actionPath } from '../domain/process';
 import { PROCESSES } from '../processes/registry';
@@ -25,7 +25,7 @@ export interface ProcessCli {
 }
 
 /** What the CLI shows of a ledger: its title, the headers of its columns and which hold instants or flags. */
-export type LedgerCli = Pick<LedgerShape, 'name' | 'title'> & { columns: Array<Pick<Column, 'name' | 'label'> & Partial<Pick<Column, 'instant' | 'flag'>>> };
+export type LedgerCli = Pick<LedgerShape, 'name' | 'title'> & { columns: Array<Pick<Column, 'name' | 'label'> & Partial<Pick<Column, 'instant' | 'flag' | 'staff'>>> };
 
 /**
  * What the CLI needs of the process registry and the ledgers, as plain data. Deriving it evaluates every schema (the
@@ -38,26 +38,32 @@ export interface CliManifest {
   ledgers: LedgerCli[];
 }
 
-/** The CLI's view of processes: every command with the options of its input schema (the id field is the argument). */
+/**
+ * The CLI's view of processes: every command for people with the options of its input schema (the id field is the
+ * argument). A command its definition marks `internal` (sent by the system, e.g. the calendar import's
+ * `replanDeadlines`) is left out: no `taizhang <process> <command>`, nothing in `--help`.
+ */
 export const processCliOf = (processes: readonly ProcessDefinition[]): ProcessCli[] =>
   processes.map((p) => ({
     name: p.name,
     title: p.title,
     collection: p.collection,
     idField: p.idField,
-    commands: Object.entries(p.commands).map(([action, spec]) => ({
-      action: actionPath(action),
-      summary: spec.summary,
-      roles: spec.roles,
-      creates: spec.creates === true,
-      fields: optionsOf(spec.input, [p.idField]),
-    })),
+    commands: Object.entries(p.commands)
+      .filter(([, spec]) => spec.internal !== true)
+      .map(([action, spec]) => ({
+        action: actionPath(action),
+        summary: spec.summary,
+        roles: spec.roles,
+        creates: spec.creates === true,
+        fields: optionsOf(spec.input, [p.idField]),
+      })),
   }));
 
 /** The manifest from the registry and the ledgers themselves. */
 export function manifestOf(processes: readonly ProcessDefinition[] = PROCESSES, ledgers: readonly LedgerShape[] = ALL_LEDGERS): CliManifest {
   return {
     processes: processCliOf(processes),
-    ledgers: ledgers.map((l) => ({ name: l.name, title: l.title, columns: l.columns.map((c) => ({ name: c.name, label: c.label, ...(c.instant ? { instant: true } : {}), ...(c.flag ? { flag: true } : {}) })) })),
+    ledgers: ledgers.map((ledger) => readShapeOf(ledger, ledgers)).map((l) => ({ name: l.name, title: l.title, columns: l.columns.map((c) => ({ name: c.name, label: c.label, ...(c.instant ? { instant: true } : {}), ...(c.flag ? { flag: true } : {}), ...(c.staff ? { staff: true } : {}) })) })),
   };
 }

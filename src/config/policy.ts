@@ -1,9 +1,11 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Logger } from 'pino';
+import { policyWithVersions, readCalendarVersions } from '../calendar/in-force';
 import { extraHolidaysSchema } from '../domain/calendar';
 import { DomainError } from '../domain/errors';
 import { calendarForPolicy, parsePolicy, POLICY_PROFILES, type Policy } from '../domain/policy';
+import type { EventStore } from '../events/store/port';
 import { ConfigError, type Config } from './config';
 
 function readJson(variable: string, file: string): unknown {
@@ -40,14 +42,37 @@ export function loadPolicy(config: Pick<Config, 'TAIZHANG_POLICY_FILE' | 'TAIZHA
   return policy;
 }
 
+/** How far ahead the start-up looks for years without holiday data: a deadline set today may reach that far. */
+const COVERAGE_AHEAD_MS = 400 * 24 * 3600 * 1000;
+
+/**
+ * The years from `now` to about a year ahead that the calendar of `policy` has no holiday data for (weekends only apply
+ * there), as its warnings: pass the policy in force, with the imported calendar versions (`policyInForce`).
+ */
+export function calendarCoverageWarnings(policy: Policy, now = Date.now()): string[] {
+  return calendarForPolicy(policy)
+    .warningsBetween(now, now + COVERAGE_AHEAD_MS)
+    .map((w) => w.message);
+}
+
+/** The policy with every calendar version imported into the store (docs/holidays.md): what deadlines are computed on. */
+export async function policyInForce(policy: Policy, store: Pick<EventStore, 'readStream'>): Promise<Policy> {
+  return policyWithVersions(policy, await readCalendarVersions(store));
+}
+
 let warned = false;
-/** Warns once per process when deadlines may fall in years past the holiday data (weekends only apply there). */
+/**
+ * Warns once per process when deadlines may fall in years past the holiday data (weekends only apply there). `policy`
+ * is the policy in force, imported calendar versions included (`policyInForce`): an imported year is no longer warned of.
+ */
 export function warnCalendarCoverage(policy: Policy, logger: Logger, now = Date.now()): void {
   if (warned) return;
-  const calendar = calendarForPolicy(policy);
-  const warnings = calendar.warningsBetween(now, now + 400 * 24 * 3600 * 1000);
+  const warnings = calendarCoverageWarnings(policy, now);
   if (warnings.length) {
     warned = true;
-    logger.warn({ calendar: calendar.source, warnings: warnings.map((w) => w.message) }, 'business calendar: no holiday data for some coming dates; weekends only apply there (set TAIZHANG_HOLIDAYS_FILE)');
+    logger.warn(
+      { calendar: calendarForPolicy(policy).source, warnings },
+      'business calendar: no holiday data for some coming dates; weekends only apply there (import the State Council notice: taizhang calendar import <file>, docs/holidays.md)',
+    );
   }
 }

@@ -24,7 +24,27 @@ export interface Column {
   /** Holds 0 or 1 (否 / 是). */
   flag?: boolean;
   indexed?: boolean;
+  /** Holds the id of a member of staff (an owner, a handler): the API adds the person's display name beside it. */
+  staff?: boolean;
+  /** Read from another ledger at read time (see LedgerLookup): no column of this ledger's table. */
+  lookup?: { ledger: string; key: string; via: string; column: string };
 }
+
+/**
+ * Columns a ledger shows from another ledger, joined when it is read (src/projections/projection.ts, `sourceOf`):
+ * the row of `ledger` whose `key` equals this row's `via` column, each of `columns` (shown name → the other ledger's
+ * column). The projector never writes them (one event still touches one row), so a customer renamed after a complaint
+ * shows its new name in the complaint's row, and an as-of read (a rebuild at a past position) shows the name then.
+ */
+export interface LedgerLookup {
+  via: string;
+  ledger: string;
+  key: string;
+  columns: Readonly<Record<string, string>>;
+}
+
+/** The customer's name (and whether a person or an organisation: the name's masking) beside a `customer_id`. */
+export const CUSTOMER_LOOKUP: LedgerLookup = { via: 'customer_id', ledger: 'customers', key: 'customer_id', columns: { customer_name: 'name', customer_party: 'party' } };
 
 /** What every ledger shows: a name, a title, columns and an order. */
 export interface LedgerShape {
@@ -36,6 +56,8 @@ export interface LedgerShape {
   columns: Column[];
   /** Default ordering for listings. */
   orderBy: string;
+  /** Columns read from other ledgers (see LedgerLookup); `readShapeOf` adds them to `columns` for readers. */
+  lookups?: readonly LedgerLookup[];
 }
 
 /** The event as a projection sees it: the recorded envelope's fields it may read. */
@@ -81,6 +103,7 @@ export function columnsOf(scope: string, names: readonly string[], options: { in
     const column: Column = { name, type: kind === 'integer' || kind === 'flag' ? 'INTEGER' : kind === 'real' ? 'REAL' : 'TEXT', label: { zh, en } };
     if (kind === 'instant') column.instant = true;
     if (kind === 'flag') column.flag = true;
+    if (kind === 'staff') column.staff = true;
     if (kind.startsWith('pii:')) column.pii = kind.slice(4) as PiiKind;
     if (options.indexed?.includes(name)) column.indexed = true;
     return column;
@@ -101,6 +124,8 @@ export interface EntityLedgerSpec<E extends { type: string; data: unknown }> {
   orderBy: string;
   columns: readonly string[];
   indexed?: readonly string[];
+  /** Columns read from other ledgers when this one is read (see LedgerLookup). */
+  lookups?: readonly LedgerLookup[];
   handles: readonly string[];
   /** The row the record's first event writes, or undefined for any other event. */
   created(e: ProjectedEvent & E): LedgerRow | undefined;
@@ -118,6 +143,7 @@ export function entityLedger<E extends { type: string; data: unknown }>(spec: En
     key: [spec.key],
     orderBy: spec.orderBy,
     columns: columnsOf(spec.name, spec.columns, { indexed: spec.indexed ?? [] }),
+    ...(spec.lookups ? { lookups: spec.lookups } : {}),
     handles: spec.handles,
     rowKey: (e) => ({ [spec.key]: idOfStream(e.streamName) }),
     evolve(row, raw) {
@@ -129,4 +155,38 @@ export function entityLedger<E extends { type: string; data: unknown }>(spec: En
       return { ...row, ...(spec.status ? { status: spec.status(row.status as string | null, e) } : {}), ...spec.changed?.(row, e), ...stamp };
     },
   };
+}
+
+/**
+ * A ledger as readers see it: its own columns, then those its lookups read from the other ledgers (`ledgers`), each
+ * with its header from the label dictionary (else the other ledger's) and what it holds there; personal data stays
+ * personal data. A name that is personal unless another column says otherwise (`piiUnless`) keeps that rule when the
+ * lookup reads that column too, and is personal in every row otherwise (masked more, never less). A lookup of a
+ * ledger not among `ledgers` adds nothing. The result carries no fold: it is a shape to read, never to project.
+ */
+export function readShapeOf<L extends LedgerShape>(ledger: L, ledgers: readonly LedgerShape[]): LedgerShape {
+  if (!ledger.lookups?.length || 'sql' in ledger) return ledger;
+  const extra: Column[] = [];
+  for (const lk of ledger.lookups) {
+    const other = ledgers.find((l) => l.name === lk.ledger);
+    if (!other) continue;
+    for (const [alias, name] of Object.entries(lk.columns)) {
+      const source = other.columns.find((c) => c.name === name);
+      if (!source) throw new Error(`lookup ${alias} of ${ledger.name}: ledger ${lk.ledger} has no column ${name}`);
+      if (ledger.columns.some((c) => c.name === alias)) throw new Error(`lookup ${alias} of ${ledger.name}: the ledger has a column of that name`);
+      const entry = LABELS[`${ledger.name}.${alias}`] ?? LABELS[alias];
+      const column: Column = { name: alias, type: source.type, label: entry ? { zh: entry[0], en: entry[1] } : source.label, lookup: { ledger: lk.ledger, key: lk.key, via: lk.via, column: name } };
+      if (source.pii) column.pii = source.pii;
+      if (source.piiUnless) {
+        const unless = Object.entries(lk.columns).find(([, n]) => n === source.piiUnless!.column)?.[0];
+        if (unless) column.piiUnless = { column: unless, equals: source.piiUnless.equals };
+      }
+      if (source.instant) column.instant = true;
+      if (source.flag) column.flag = true;
+      if (source.staff) column.staff = true;
+      extra.push(column);
+    }
+  }
+  const { evolve: _evolve, rowKey: _rowKey, handles: _handles, version: _version, ...shape } = ledger as unknown as LedgerProjection;
+  return { ...shape, columns: [...ledger.columns, ...extra] };
 }

@@ -6,7 +6,7 @@ import { TemporalGateway } from '../api/gateway';
 import { SurveySchedules } from '../api/schedules';
 import { displayZone, eventStoreOptions, surveyLinkSettings, uiOrigins, type Config } from '../config/config';
 import { isMain, runMain, type Service } from '../config/main';
-import { loadPolicy, warnCalendarCoverage } from '../config/policy';
+import { loadPolicy, policyInForce, warnCalendarCoverage } from '../config/policy';
 import { openEventStore } from '../events/store';
 import { allLedgers } from '../projections/ledgers';
 import { LedgerReader } from '../projections/reader';
@@ -58,8 +58,9 @@ export async function startApi(config: Config, logger: Logger): Promise<Service 
   securePrivateDataDir(config.dataDir, logger);
   if (config.tokens.length === 0) logger.warn('no API tokens configured (TAIZHANG_TOKENS / TAIZHANG_TOKENS_FILE): every request except /healthz will get 401');
   const policy = loadPolicy(config);
-  warnCalendarCoverage(policy, logger);
   const store = await openEventStore(eventStoreOptions(config));
+  // On the calendar in force: a year whose notice was imported (taizhang calendar import) is not warned of.
+  warnCalendarCoverage(await policyInForce(policy, store), logger);
   // The API signs every command with the command key and encrypts every payload (the worker holds the same keys).
   const keys = loadKeys(config);
   const codec = new AesGcmPayloadCodec(keys.payloadKeys);
@@ -70,13 +71,15 @@ export async function startApi(config: Config, logger: Logger): Promise<Service 
   const ledgers = new LedgerReader(config.ledgerDbPath, allLedgers(displayZone(config).offsetMinutes), pii);
   // The survey cycles' schedules, created or brought up to date by one API per cluster (the schedules lease): at once
   // (retried until Temporal answers), then every 6 hours, which also extends the listed rounds.
-  const schedules = new SurveySchedules(client, config.TEMPORAL_TASK_QUEUE, policy, keys.commandKeys[0]);
+  const schedules = new SurveySchedules(client, config.TEMPORAL_TASK_QUEUE, policy, keys.commandKeys[0], store);
   const reconciling = runExclusively(leaseFor('schedules', config, config.TAIZHANG_NODE), () => reconcileSchedules(schedules, logger), logger);
+  const directory = loadDirectory(config.TAIZHANG_DIRECTORY_FILE);
   const app = await buildApp({
     schedules,
+    directory,
     config,
     logger,
-    gateway: new TemporalGateway(client, config.TEMPORAL_TASK_QUEUE, { store, policy, commandKeys: keys.commandKeys, pii, directory: loadDirectory(config.TAIZHANG_DIRECTORY_FILE) }),
+    gateway: new TemporalGateway(client, config.TEMPORAL_TASK_QUEUE, { store, policy, commandKeys: keys.commandKeys, pii, directory }),
     codec,
     pii,
     uiOrigins: uiOrigins(config),

@@ -6,7 +6,7 @@ import { openSqlite } from '../support/sqlite';
 import { notFound, validationError } from '../domain/errors';
 import { LedgerDb } from './ledger-db';
 import type { PiiCipher } from '../events/keys/cipher';
-import type { Column, LedgerRow, LedgerShape } from '../domain/ledger';
+import { readShapeOf, type Column, type LedgerRow, type LedgerShape } from '../domain/ledger';
 import { isProjection, sourceOf } from './projection';
 import { acceptedValues, isClosedColumn, isFlagColumn, valueOfLabel } from '../domain/labels';
 
@@ -143,13 +143,17 @@ export function refuseMaskingOracle(ledger: LedgerShape, where: ReadonlyArray<[s
  */
 export class LedgerReader {
   private db: Database.Database | undefined;
+  /** The ledgers as read: each with the columns its lookups read from the others (readShapeOf). */
+  readonly shapes: readonly LedgerShape[];
 
   constructor(
     readonly file: string,
     readonly ledgers: readonly LedgerShape[],
     /** Opens the personal fields the ledgers hold sealed (each with its customer's key) as they are read. */
     readonly pii?: PiiCipher,
-  ) {}
+  ) {
+    this.shapes = ledgers.map((l) => readShapeOf(l, ledgers));
+  }
 
   /** Rows as people read them: sealed personal fields opened ([已删除] once the customer is erased). */
   reveal(rows: LedgerRow[]): LedgerRow[] {
@@ -171,8 +175,9 @@ export class LedgerReader {
     return db;
   }
 
+  /** A ledger as read (with its lookup columns): what pages, filters, masking and exports go by. */
   ledger(name: string): LedgerShape {
-    const l = this.ledgers.find((x) => x.name === name);
+    const l = this.shapes.find((x) => x.name === name);
     if (!l) throw notFound('ledger.unknown', `no ledger named ${name}; known: ${this.ledgers.map((x) => x.name).join(', ')}`);
     return l;
   }
@@ -197,7 +202,8 @@ export class LedgerReader {
     const db = this.open();
     if (!db) return { ledger: name, title: ledger.title, total: 0, limit, offset, checkpoint: '0', rows: [], masked: [] };
     // Personal data is stored sealed (random nonces): a filter on it, for a role that may use one, is applied to the
-    // opened values here rather than in SQL.
+    // opened values here rather than in SQL. Lookup columns (a complaint's customer_name) come from the join in
+    // sourceOf, so they filter, order and page like the ledger's own.
     const personal = new Set(ledger.columns.filter((c) => c.pii).map((c) => c.name));
     const inSql = where.filter(([k]) => !personal.has(k));
     const opened = where.filter(([k]) => personal.has(k));

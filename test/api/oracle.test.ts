@@ -162,7 +162,8 @@ describe('no masking oracle, against the API', () => {
       asOf: null,
       requestId: expect.any(String),
     });
-    expect(sup.find((e) => e.subject === 'complaints')).toMatchObject({ kind: 'ledger', customerIds: [person], columns: ['summary'] });
+    // The complaints page shows the person's name too (read from the customers ledger): recorded as shown.
+    expect(sup.find((e) => e.subject === 'complaints')).toMatchObject({ kind: 'ledger', customerIds: [person], columns: ['summary', 'customer_name'] });
     const manager = await list('?actor=mgr-1');
     expect(manager.map((e) => [e.kind, e.subject, e.route])).toEqual([
       ['export', 'customers', '/ledgers/:name/export'],

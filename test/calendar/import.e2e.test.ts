@@ -59,7 +59,15 @@ describe('calendar import re-plans open complaints (time-skipping, from 2026-12-
     return r.json() as { state: { receivedAt: string; firstResponse: { due: string }; resolution: { due: string }; calendarWarnings: string[] }; pendingAlarms: Array<{ at: string }> };
   };
 
+  /** The deadline calculator (`GET /sla/deadlines`) for a minor complaint received 2026-12-31 16:00 Beijing time. */
+  const whatIf = async () => {
+    const r = await app.inject({ method: 'GET', url: `/sla/deadlines?${new URLSearchParams({ received: '2026-12-31 16:00', severity: 'minor' })}`, headers: as('agent') });
+    expect(r.statusCode, r.body).toBe(200);
+    return r.json() as { firstResponseDue: string; calendar: { warnings: string[] } };
+  };
+
   it('moves the first-response deadline off New Year’s Day, with the re-planning event in the history', async () => {
+    expect(await whatIf()).toMatchObject({ firstResponseDue: '2027-01-01T16:00:00+08:00', calendar: { warnings: ['no holiday data for 2027; weekends only'] } });
     const { complaintId } = await receive();
     const before = await show(complaintId);
     expect(before.state.receivedAt.slice(0, 16)).toBe('2026-12-31T16:00');
@@ -115,6 +123,9 @@ describe('calendar import re-plans open complaints (time-skipping, from 2026-12-
     expect((await w.store.readStream('calendar-holidays')).length).toBe(1);
     const versions = await app.inject({ method: 'GET', url: '/calendar/versions', headers: as('agent') });
     expect(versions.json().versions.map((v: { version: number }) => v.version)).toEqual([1]);
+
+    // The calculator counts on the imported version too.
+    expect(await whatIf()).toMatchObject({ firstResponseDue: '2027-01-04T16:00:00+08:00', calendar: { warnings: [] } });
 
     // A complaint received now starts on the new version: no New Year's Day deadline, no warning.
     const { complaintId: later } = await receive();

@@ -1,9 +1,19 @@
-import { describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { recordCalendarVersion } from '../../src/calendar/versions';
+import { ROOT } from '../../src/config/tools';
 import { COMPRESSED_POLICY, DEFAULT_POLICY, calendarForPolicy } from '../../src/domain/policy';
 import { cli } from '../support/stack';
+import { tempDir, tempStore } from '../support/store';
 
-/** The configured policy is the default profile, whatever the shell running the tests has set. */
-const env = { TAIZHANG_POLICY: 'default', TAIZHANG_POLICY_FILE: '', TAIZHANG_HOLIDAYS_FILE: '' };
+/**
+ * The configured policy is the default profile, whatever the shell running the tests has set; the data directory is an
+ * empty one (no event store, so no imported calendar version), whatever a local stack has imported.
+ */
+const noData = tempDir();
+afterAll(() => noData.cleanup());
+const env = { TAIZHANG_POLICY: 'default', TAIZHANG_POLICY_FILE: '', TAIZHANG_HOLIDAYS_FILE: '', DATA_DIR: noData.dir, EVENTSTORE_URL: '' };
 const add = (...args: string[]) => cli(['calendar', 'add', ...args], env);
 
 describe('taizhang calendar add', () => {
@@ -51,5 +61,44 @@ describe('taizhang calendar add', () => {
     const r = add('--from', '2026-09-30T16:00:00+08:00', '--working-days', '2', '--policy', 'no-such-policy.json');
     expect(r.status).toBe(2);
     expect(r.stderr).toMatch(/^error: --policy: must be a profile \(default, seed-001, compressed\) or a valid JSON policy file/m);
+  });
+});
+
+/**
+ * The calculators count on the calendar in force: the policy's with every holiday notice imported into the event store
+ * (read from DATA_DIR's store itself, read-only; no API involved).
+ */
+describe('taizhang calendar add and sla deadlines on imported calendar versions', () => {
+  let t: ReturnType<typeof tempStore>;
+  let dataEnv: NodeJS.ProcessEnv;
+  beforeAll(async () => {
+    t = tempStore();
+    await recordCalendarVersion(t.store, { file: 'holidays-2027.json', text: readFileSync(path.join(ROOT, 'examples/holidays-2027.json'), 'utf8'), by: { actor: 'admin-1', role: 'admin' } });
+    dataEnv = { ...env, DATA_DIR: t.dir, EVENTSTORE_URL: '', TAIZHANG_TIME_ZONE: 'Asia/Shanghai' };
+  });
+  afterAll(async () => {
+    await t?.cleanup();
+  });
+
+  it('calendar add skips New Year’s Day 2027 (元旦 1–3 January in the imported notice) and warns of no missing data', () => {
+    // A data directory without an event store: the shipped data only, 2027 weekends only.
+    const before = cli(['calendar', 'add', '--from', '2026-12-31T17:00:00+08:00', '--working-days', '1', '--format', 'json'], { ...dataEnv, DATA_DIR: noData.dir });
+    expect(before.status, before.stderr).toBe(0);
+    expect(JSON.parse(before.stdout)).toMatchObject({ at: '2027-01-01T17:00:00+08:00', calendar: { warnings: ['no holiday data for 2027; weekends only'] } });
+    const r = cli(['calendar', 'add', '--from', '2026-12-31T17:00:00+08:00', '--working-days', '1', '--format', 'json'], dataEnv);
+    expect(r.status, r.stderr).toBe(0);
+    const out = JSON.parse(r.stdout) as { at: string; calendar: { source: string; warnings: string[] } };
+    expect(out.at).toBe('2027-01-04T17:00:00+08:00');
+    expect(out.calendar.warnings).toEqual([]);
+    expect(out.calendar.source).toContain('calendar v1');
+  });
+
+  it('sla deadlines: a minor complaint received 2026-12-31 16:00 gets its first response on Monday 4 January, in local time', () => {
+    const r = cli(['sla', 'deadlines', '--received', '2026-12-31 16:00', '--severity', 'minor'], dataEnv);
+    expect(r.status, r.stderr).toBe(0);
+    const first = /^first response {4}(\S+)$/m.exec(r.stdout)?.[1];
+    expect(first).toMatch(/^2027-01-04T\d{2}:\d{2}:\d{2}\+08:00$/);
+    expect(r.stdout).not.toMatch(/warning: no holiday data for 2027/);
+    expect(r.stdout).toMatch(/^calendar {10}.*calendar v1/m);
   });
 });

@@ -27,6 +27,26 @@ function policyFrom([{ loadPolicy }, , { POLICY_PROFILES }, { ConfigError }]: Mo
   }
 }
 
+/**
+ * `policy` with every calendar version imported into the event store (docs/holidays.md), read from the store itself,
+ * read-only, so the calculators count on the calendar the stack computes deadlines on without the API. No store yet
+ * (a fresh data directory): the policy as it is. A store that cannot be read: the policy as it is, with a warning.
+ */
+export async function withImportedVersions(policy: Policy, cfg: Config): Promise<Policy> {
+  const [{ existsSync }, { eventStoreOptions }, { openEventStore }, { policyInForce }] = await Promise.all([import('node:fs'), import('../../config/config'), import('../../events/store'), import('../../config/policy')]);
+  if (!cfg.EVENTSTORE_URL && !existsSync(cfg.eventsDbPath)) return policy;
+  let store: Awaited<ReturnType<typeof openEventStore>> | undefined;
+  try {
+    store = await openEventStore(eventStoreOptions(cfg, true));
+    return await policyInForce(policy, store);
+  } catch (err) {
+    process.stderr.write(`warning: imported calendar versions not read from the event store (${(err as Error).message}); only the shipped holiday data (and TAIZHANG_HOLIDAYS_FILE) counts\n`);
+    return policy;
+  } finally {
+    await store?.close().catch(() => undefined);
+  }
+}
+
 interface VersionSummary {
   version: number;
   file: string;
@@ -66,7 +86,7 @@ export function describeImport(r: ImportReply): string[] {
   return lines;
 }
 
-/** `taizhang calendar add` (on the policy's calendar, without the API), `calendar import <file>`, `calendar versions`. */
+/** `taizhang calendar add` (on the policy's calendar with the imported versions, without the API), `calendar import <file>`, `calendar versions`. */
 export function registerCalendarCommands(program: Command): void {
   const calendar = program.command('calendar').description('business calendar tools: add, import, versions');
   withClientOptions(
@@ -98,7 +118,7 @@ export function registerCalendarCommands(program: Command): void {
     });
   calendar
     .command('add')
-    .description('the instant reached by adding working days or business minutes to an instant, on the policy’s business calendar')
+    .description('the instant reached by adding working days or business minutes to an instant, on the policy’s business calendar with every imported holiday notice (read from the event store)')
     .requiredOption('--from <instant>', 'ISO 8601 instant with offset, e.g. 2026-09-30T16:00:00+08:00 (required)')
     .option('--working-days <n>', 'working days to add, each a full working day of working time (450 minutes by default); exactly one of --working-days, --business-minutes')
     .option('--business-minutes <n>', 'minutes of working time to add; exactly one of --working-days, --business-minutes')
@@ -113,7 +133,8 @@ export function registerCalendarCommands(program: Command): void {
         const i = parsed.error.issues[0]!;
         throw new CliError(`${FLAGS[String(i.path[0])]}: ${withFlags(i.message)}`);
       }
-      const calendar = calendarForPolicy(policyFrom(modules, await config(), opts.policy));
+      const cfg = await config();
+      const calendar = calendarForPolicy(await withImportedVersions(policyFrom(modules, cfg, opts.policy), cfg));
       const result = calendarAddFor(calendar, parsed.data);
       const q = parsed.data;
       if (opts.format === 'json') {

@@ -7,7 +7,7 @@ import { apiClient, CliError, config, withClientOptions, type ClientOptions } fr
 import { table, zoneHeading } from '../format';
 import { cliManifest } from '../load-manifest';
 
-type LedgerOptions = ClientOptions & { format: string; lang: 'zh' | 'en'; where?: string[]; limit: string; offset: string; out?: string; asOf?: string; minPosition?: string; columns?: string; width?: string };
+type LedgerOptions = ClientOptions & { codes?: boolean; format: string; lang: 'zh' | 'en'; where?: string[]; limit: string; offset: string; out?: string; asOf?: string; minPosition?: string; columns?: string; width?: string };
 
 /** `--where` as the API reads it: a column's name for its header, a stored code for its label (是/否 for flags). */
 async function whereParams(name: string, where: readonly string[]): Promise<Array<[string, string]>> {
@@ -24,26 +24,20 @@ async function whereParams(name: string, where: readonly string[]): Promise<Arra
   });
 }
 
-/** At most this many customers are looked up for one page; the rows of the others show the customer id. */
-const MAX_NAME_LOOKUPS = 100;
-
 /**
- * The customers' names of a page's rows, from the customers ledger: one request per distinct customer (each access is
- * of that customer only, as the access log records it), a few at a time; current names, even for `--as-of`.
+ * Rows as the table shows them: a staff column (owner, handler, …) shows the person's display name the API sent
+ * beside it (`owner_name`), else the id.
  */
-async function customerNames(client: ReturnType<typeof apiClient>, rows: readonly LedgerRow[]): Promise<Map<string, string>> {
-  const ids = [...new Set(rows.map((r) => r.customer_id).filter((v): v is string => typeof v === 'string' && v !== ''))].slice(0, MAX_NAME_LOOKUPS);
-  const names = new Map<string, string>();
-  const next = ids.values();
-  const worker = async () => {
-    for (const id of next) {
-      const page = await client.request<LedgerPage>('GET', `/ledgers/customers?${new URLSearchParams({ customer_id: id, limit: '1' })}`);
-      const name = page.rows[0]?.name;
-      if (name !== null && name !== undefined && name !== '') names.set(id, String(name));
+export function staffByName(rows: readonly LedgerRow[], staffColumns: readonly string[]): LedgerRow[] {
+  if (!staffColumns.length) return [...rows];
+  return rows.map((r) => {
+    const out = { ...r };
+    for (const c of staffColumns) {
+      const name = r[`${c}_name`];
+      if (typeof name === 'string' && name !== '') out[c] = name;
     }
-  };
-  await Promise.all(Array.from({ length: Math.min(4, ids.length) }, worker));
-  return names;
+    return out;
+  });
 }
 
 /** `taizhang ledger <name>`: a ledger as a table, JSON or a file, now or as of an instant. */
@@ -55,6 +49,7 @@ export function registerLedgerCommand(program: Command): void {
       .argument('<name>', 'ledger name, e.g. customers')
       .addOption(new Option('--format <format>', 'output format').choices(['json', 'table', 'csv', 'xlsx']).default('table'))
       .option('--out <file>', 'file to write (required with csv and xlsx)')
+      .option('--codes', 'csv and xlsx: cells as stored (codes such as closed or major, flags 0/1) instead of labels, for machines and imports')
       .option('--as-of <instant>', 'the ledger exactly as it stood then, replayed from the events: a date (2026-12-01), a local time (2026-12-02 10:54, read in TAIZHANG_TIME_ZONE) or ISO 8601 with offset')
       .addOption(new Option('--lang <lang>', 'header and label language').choices(['zh', 'en']).default('zh'))
       .option('--columns <columns>', 'table columns: names or headers separated by commas (e.g. complaint_id,状态), or `all` (default: the columns a person needs)')
@@ -67,12 +62,13 @@ export function registerLedgerCommand(program: Command): void {
     const client = apiClient(opts);
     if (opts.format === 'csv' || opts.format === 'xlsx') {
       if (!opts.out) throw new CliError(`--out: is required with --format ${opts.format}`);
-      const q = new URLSearchParams({ format: opts.format, lang: opts.lang, ...(opts.asOf ? { asOf: opts.asOf } : {}) });
+      const q = new URLSearchParams({ format: opts.format, lang: opts.lang, ...(opts.codes ? { codes: 'true' } : {}), ...(opts.asOf ? { asOf: opts.asOf } : {}) });
       const bytes = await client.download(`/ledgers/${encodeURIComponent(name)}/export?${q}`);
       writePrivateFile(opts.out, bytes); // an export holds personal data: owner-only
       process.stdout.write(`wrote ${opts.out} (${bytes.length.toLocaleString()} bytes)\n`);
       return;
     }
+    if (opts.codes) throw new CliError('--codes: applies to --format csv and xlsx only');
     const width = Number(opts.width);
     if (!Number.isInteger(width) || width < 40) throw new CliError(`--width ${opts.width}: must be a whole number of at least 40`);
     const params = new URLSearchParams({ limit: opts.limit, offset: opts.offset, ...(opts.asOf ? { asOf: opts.asOf } : {}), ...(opts.minPosition ? { minPosition: opts.minPosition } : {}) });
@@ -85,11 +81,8 @@ export function registerLedgerCommand(program: Command): void {
     const ledger = (await cliManifest()).ledgers.find((l) => l.name === name);
     if (!ledger) throw new CliError(`unknown ledger ${name}`);
     const columns = chooseColumns(ledger, opts.columns);
-    let rows = page.rows;
-    if (columns.some((c) => c.name === 'customer_name') && !ledger.columns.some((c) => c.name === 'customer_name')) {
-      const names = await customerNames(client, rows);
-      rows = rows.map((r) => ({ ...r, customer_name: typeof r.customer_id === 'string' ? (names.get(r.customer_id) ?? r.customer_id) : null }));
-    }
+    // One request a page: customer names come in the rows (the API joins the customers ledger), staff names beside ids.
+    const rows = staffByName(page.rows, ledger.columns.filter((c) => c.staff).map((c) => c.name));
     const timeZone = (await config()).TAIZHANG_TIME_ZONE;
     const en = opts.lang === 'en';
     const asOf = opts.asOf ? (en ? ` as of ${opts.asOf}` : ` 截至 ${opts.asOf}`) : '';

@@ -8,7 +8,7 @@ export function registerSlaCommands(program: Command): void {
     .command('sla')
     .description('SLA tools')
     .command('deadlines')
-    .description('the deadlines and escalation instants of a complaint received at an instant, on the configured policy and calendar')
+    .description('the deadlines and escalation instants of a complaint received at an instant, on the configured policy and its calendar with every imported holiday notice')
     .requiredOption('--received <instant>', 'when it is received: a local time (2026-09-30 17:30, read in TAIZHANG_TIME_ZONE), a date or ISO 8601 with offset (required)')
     .addOption(new Option('--severity <severity>', 'severity (required)').choices([...SEVERITIES]).makeOptionMandatory())
     .addOption(new Option('--customer-class <class>', 'customer class').choices([...CUSTOMER_CLASSES]).default('ordinary'))
@@ -40,7 +40,9 @@ export function registerSlaCommands(program: Command): void {
         const field = { received: '--received', severity: '--severity', customerClass: '--customer-class', pause: '--pause' }[String(i.path[0])] ?? String(i.path[0]);
         throw new CliError(`${field}: ${i.message}`);
       }
-      const report = reportFor(policy, parsed.data);
+      // On the calendar in force: the imported holiday notices count, as they do for the stack's own deadlines.
+      const { withImportedVersions } = await import('./calendar');
+      const report = reportFor(await withImportedVersions(policy, cfg), parsed.data);
       if (opts.format === 'json') {
         process.stdout.write(JSON.stringify(report, null, 2) + '\n');
         return;

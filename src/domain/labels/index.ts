@@ -231,6 +231,7 @@ export const VALUE_LABELS: Readonly<Record<string, ValueLabels>> = {
   channel: CHANNEL_LABELS,
   type: CUSTOMER_TYPE_LABELS,
   party: PARTY_LABELS,
+  customer_party: PARTY_LABELS,
   importance: IMPORTANCE_LABELS,
   grade: GRADE_LABELS,
   customer_class: CUSTOMER_CLASS_LABELS,

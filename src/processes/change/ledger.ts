@@ -1,4 +1,4 @@
-import { columnsOf, entityLedger, flag, type LedgerProjection, type LedgerRow, type ProjectedEvent } from '../../domain/ledger';
+import { CUSTOMER_LOOKUP, columnsOf, entityLedger, flag, type LedgerProjection, type LedgerRow, type ProjectedEvent } from '../../domain/ledger';
 import { idOfStream } from '../../domain/streams';
 import { changeStatusAfter } from './decider';
 import { changeEventSchemas, type ChangeEvent } from './schemas';
@@ -31,6 +31,8 @@ export const changesLedger = entityLedger<ChangeEvent>({
     ...['last_progress_at', 'remind_at', 'shelve_at', 'escalation_level', 'closed_at', 'policy', 'updated_at', 'revision'],
   ],
   indexed: ['customer_id', 'status', 'tier', 'requester', 'submitted_at'],
+  // The customer's name as the customers ledger has it when read (the projector still writes one row per event).
+  lookups: [CUSTOMER_LOOKUP],
   handles: Object.keys(changeEventSchemas),
   status: (status, e) => changeStatusAfter(status as never, e),
   created(e) {

@@ -1,4 +1,4 @@
-import { columnsOf, entityLedger, flag, type LedgerProjection, type ProjectedEvent } from '../../domain/ledger';
+import { CUSTOMER_LOOKUP, columnsOf, entityLedger, flag, type LedgerProjection, type ProjectedEvent } from '../../domain/ledger';
 import { statusAfter, type ComplaintStatus } from './decider';
 import { complaintEventSchemas, type ComplaintEvent } from './schemas';
 
@@ -20,6 +20,8 @@ export const complaintsLedger = entityLedger<ComplaintEvent>({
     ...['updated_at', 'revision'],
   ],
   indexed: ['customer_id', 'status', 'severity', 'owner', 'received_at'],
+  // The customer's name as the customers ledger has it when read (the projector still writes one row per event).
+  lookups: [CUSTOMER_LOOKUP],
   handles: Object.keys(complaintEventSchemas),
   // The status comes from the domain's own transitions; the rest are the ledger's columns.
   status: (status, e) => statusAfter(status as ComplaintStatus | null, e),

@@ -1,4 +1,4 @@
-import { columnsOf, flag, type CellValue, type Column, type LedgerProjection, type LedgerRow, type ProjectedEvent } from '../../domain/ledger';
+import { columnsOf, CUSTOMER_LOOKUP, flag, type CellValue, type Column, type LedgerProjection, type LedgerRow, type ProjectedEvent } from '../../domain/ledger';
 import { effectiveParty } from '../../domain/pii';
 import { idOfStream } from '../../domain/streams';
 import { changeSummary, scoresText } from './changes';
@@ -265,6 +265,8 @@ export const customerChangesLedger: LedgerProjection = {
   key: ['change_id'],
   orderBy: 'submitted_at, change_id',
   columns: columnsOf('customer_changes', CHANGE_COLUMNS, { indexed: ['customer_id', 'kind', 'status', 'maker', 'submitted_at'] }).map(nameOfParty),
+  // The customer's current name beside the proposed one (read from the customers ledger, not projected here).
+  lookups: [CUSTOMER_LOOKUP],
   handles: ['CustomerChangeSubmitted', 'CustomerChangeDecided', 'CustomerChangeWithdrawn', 'CustomerSecondReviewRequested', 'CustomerApprovalEscalated'],
   rowKey: (e) => {
     const id = (e.data as { changeId?: unknown }).changeId;

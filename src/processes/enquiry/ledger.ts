@@ -1,4 +1,4 @@
-import { entityLedger, flag } from '../../domain/ledger';
+import { CUSTOMER_LOOKUP, entityLedger, flag } from '../../domain/ledger';
 import { enquiryStatusAfter, type EnquiryStatus } from './decider';
 import { enquiryEventSchemas, type EnquiryEvent } from './schemas';
 
@@ -15,6 +15,8 @@ export const enquiriesLedger = entityLedger<EnquiryEvent>({
     ...['updated_at', 'revision'],
   ],
   indexed: ['customer_id', 'status', 'owner', 'handler', 'received_at'],
+  // The customer's name as the customers ledger has it when read (the projector still writes one row per event).
+  lookups: [CUSTOMER_LOOKUP],
   handles: Object.keys(enquiryEventSchemas),
   status: (status, e) => enquiryStatusAfter(status as EnquiryStatus | null, e),
   created(e) {
