@@ -13,6 +13,11 @@ import { piiKeyNames } from '../events/catalogue';
 import { recordAccess } from './audit';
 import { zonedDeep } from './local-time';
 import { commandResponses, commandResult, idempotencyHeaders, readResponses } from './schemas';
+import { PolicyInForce } from '../calendar/in-force';
+import type { BusinessCalendar } from '../domain/calendar/calendar';
+import { calendarForPolicy } from '../domain/policy/ref';
+import type { Policy } from '../domain/policy/schema';
+import type { EventStore } from '../events/store/port';
 
 /** A creating command's body: its input with the entity id optional (generated when absent). */
 export function createBody(p: ProcessDefinition, spec: CommandSpec): z.ZodType {
@@ -24,14 +29,32 @@ const view = z.object({
   revision: z.number().int(),
   state: z.record(z.string(), z.unknown()).describe('the process state, as its decider keeps it; instants in the configured time zone, with its offset'),
   pendingAlarms: z.array(z.record(z.string(), z.unknown())).describe('warnings, escalations and reminders still to come, earliest first'),
+  businessMinutesLeft: z
+    .record(z.string(), z.number())
+    .optional()
+    .describe('for each deadline still open (by its key in state): business minutes until it is due on the calendar in force, negative once it is late; while paused, counted from the pause'),
 });
 
-const idempotencyKeyOf = (headers: Record<string, unknown>): string | undefined => headers['idempotency-key'] as string | undefined;
-
 /**
- * Every process's routes, from its definition: `POST /<collection>` for its creating command (201), `POST
- * /<collection>/:id/<command>` for the others (200), `GET /<collection>/:id` for its state.
+ * Business minutes left until each open deadline of a state (a value with `due` that is not `met`): from now, or from
+ * the start of a pause (the clock stands still while paused), on the calendar in force. Rounded to a tenth.
  */
+export function businessMinutesLeft(state: Record<string, unknown>, calendar: BusinessCalendar, now: number): Record<string, number> {
+  const paused = state.paused as { since?: unknown } | null | undefined;
+  const from = paused && typeof paused.since === 'string' && !Number.isNaN(Date.parse(paused.since)) ? Math.min(now, Date.parse(paused.since)) : now;
+  const out: Record<string, number> = {};
+  for (const [key, d] of Object.entries(state)) {
+    if (!d || typeof d !== 'object' || Array.isArray(d)) continue;
+    const { due, met } = d as { due?: unknown; met?: unknown };
+    if (typeof due !== 'string' || met === true || Number.isNaN(Date.parse(due))) continue;
+    const at = Date.parse(due);
+    const minutes = at >= from ? calendar.businessMinutesBetween(from, at) : -calendar.businessMinutesBetween(at, from);
+    out[key] = Math.round(minutes * 10) / 10;
+  }
+  return out;
+}
+
+const idempotencyKeyOf = (headers: Record<string, unknown>): string | undefined => headers['idempotency-key'] as string | undefined;
 /** Every string of a value with what looks like personal data masked (maskFreeText), at any depth. */
 function maskTextDeep<T>(v: T): T {
   if (typeof v === 'string') return maskFreeText(v) as T;
@@ -40,12 +63,26 @@ function maskTextDeep<T>(v: T): T {
   return v;
 }
 
+/**
+ * Every process's routes, from its definition: `POST /<collection>` for its creating command (201), `POST
+ * /<collection>/:id/<command>` for the others (200), `GET /<collection>/:id` for its state.
+ */
 export function registerProcessRoutes(
   app: FastifyInstance,
-  deps: { gateway: TemporalGateway; pii?: PiiCipher; accessLog?: AccessLog; timeZone?: string },
+  deps: { gateway: TemporalGateway; pii?: PiiCipher; accessLog?: AccessLog; timeZone?: string; policy?: Policy; store?: Pick<EventStore, 'readStream'> },
   processes: readonly ProcessDefinition[] = PROCESSES,
 ): void {
   const personalNames = piiKeyNames();
+  // The calendar business time left is counted on: the policy's, with every imported holiday notice.
+  const inForce = deps.policy && deps.store ? new PolicyInForce(deps.store, deps.policy) : undefined;
+  const calendars = new WeakMap<Policy, BusinessCalendar>();
+  const calendarNow = async (log: { warn: (o: object, m: string) => void }): Promise<BusinessCalendar | undefined> => {
+    const policy = inForce ? await inForce.current((err) => log.warn({ err }, 'calendar versions not read; the last known calendar computes')) : deps.policy;
+    if (!policy) return undefined;
+    let c = calendars.get(policy);
+    if (!c) calendars.set(policy, (c = calendarForPolicy(policy)));
+    return c;
+  };
   for (const p of processes) {
     // OpenAPI links from the creating command to everything done with what it created (the id in its 201 body).
     const operationId = (action: string) => `${p.name}.${action}`;
@@ -119,8 +156,10 @@ export function registerProcessRoutes(
           const customerIds = typeof customerId === 'string' ? [customerId] : [];
           recordAccess({ accessLog: deps.accessLog! }, req, { kind: p.name === 'customer' ? 'customer' : 'record', subject: shown.streamName, customerIds, rows: 1, columns: fields });
         }
+        const calendar = await calendarNow(req.log);
+        const left = calendar ? businessMinutesLeft(view.state as Record<string, unknown>, calendar, Date.now()) : {};
         // Every instant (deadlines, alarms' `at`, received…) as people read it: in the configured zone, with its offset.
-        return zonedDeep(shown, deps.timeZone ?? 'Asia/Shanghai');
+        return zonedDeep({ ...shown, ...(Object.keys(left).length ? { businessMinutesLeft: left } : {}) }, deps.timeZone ?? 'Asia/Shanghai');
       },
     );
   }

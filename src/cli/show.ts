@@ -8,6 +8,8 @@ export interface ProcessViewJson {
   revision: number;
   state: Record<string, unknown>;
   pendingAlarms: Array<Record<string, unknown>>;
+  /** Business minutes until each open deadline (by its key in state), negative once late: on the calendar in force. */
+  businessMinutesLeft?: Record<string, number>;
 }
 
 /** One entry of `GET /audit/history/<stream>`. */
@@ -35,12 +37,24 @@ const isDeadline = (v: unknown): v is DeadlineLike => !!v && typeof v === 'objec
 const snake = (s: string) => s.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
 
 const T = {
-  zh: { customer: '客户', state: '状态', owner: '负责人', severity: '严重程度', cls: '服务级别', received: '受理时间', deadlines: '期限', target: '时限', left: '剩余', late: '已超时', met: '已完成', onTime: '按时', notOnTime: '超时完成', level: '升级级别', paused: '暂停中', pausedTotal: '累计暂停（工作时间）', alarms: '待触发提醒', none: '无', warnings: '日历提示', history: '最近记录', by: '操作人', followUp: '回访期限', closed: '（已结束，无待触发提醒）' },
-  en: { customer: 'Customer', state: 'State', owner: 'Owner', severity: 'Severity', cls: 'Customer class', received: 'Received', deadlines: 'Deadlines', target: 'target', left: 'left', late: 'late by', met: 'met', onTime: 'on time', notOnTime: 'late', level: 'Escalation level', paused: 'Paused', pausedTotal: 'Paused in total (business time)', alarms: 'Alarms to come', none: 'none', warnings: 'Calendar', history: 'Recent history', by: 'by', followUp: 'Follow-up due', closed: '(finished: no alarms to come)' },
+  zh: { customer: '客户', state: '状态', owner: '负责人', severity: '严重程度', cls: '服务级别', received: '受理时间', deadlines: '期限', target: '时限', left: '剩余', late: '已超时', met: '已完成', onTime: '按时', notOnTime: '超时完成', level: '升级级别', paused: '暂停中', pausedTotal: '累计暂停（工作时间）', alarms: '待触发提醒', none: '无', warnings: '日历提示', history: '最近记录', by: '操作人', followUp: '回访期限', closed: '（已结束，无待触发提醒）', businessLeft: '剩余工作时间', businessLate: '已超时（工作时间）', wall: '自然时间' },
+  en: { customer: 'Customer', state: 'State', owner: 'Owner', severity: 'Severity', cls: 'Customer class', received: 'Received', deadlines: 'Deadlines', target: 'target', left: 'left', late: 'late by', met: 'met', onTime: 'on time', notOnTime: 'late', level: 'Escalation level', paused: 'Paused', pausedTotal: 'Paused in total (business time)', alarms: 'Alarms to come', none: 'none', warnings: 'Calendar', history: 'Recent history', by: 'by', followUp: 'Follow-up due', closed: '(finished: no alarms to come)', businessLeft: 'business time left', businessLate: 'late by (business time)', wall: 'wall clock' },
 } as const;
 
 /** A label for a deadline's kind: 首次响应 for first_response … (the escalations ledger's `deadline` codes). */
 const deadlineName = (kind: string, lang: Lang) => valueLabel('deadline', kind, lang, 'escalations');
+
+/**
+ * How far a deadline is: in business time when the API counted it (`剩余工作时间 3 小时（自然时间 2 天 1 小时）`),
+ * otherwise in wall-clock time.
+ */
+export function deadlineLeft(due: string, businessMinutes: number | undefined, now: number, lang: Lang = 'zh'): string {
+  if (businessMinutes === undefined) return timeLeft(due, now, lang);
+  const t = T[lang];
+  const wall = (Date.parse(due) - now) / 60_000;
+  const business = businessMinutes >= 0 ? `${t.businessLeft} ${humanMinutes(businessMinutes, lang)}` : `${t.businessLate} ${humanMinutes(-businessMinutes, lang)}`;
+  return `${business}${lang === 'zh' ? '（' : ' ('}${t.wall} ${wall >= 0 ? humanMinutes(wall, lang) : `-${humanMinutes(-wall, lang)}`}${lang === 'zh' ? '）' : ')'}`;
+}
 
 /** How far an instant is from now, in wall-clock time: `剩余 2 小时 5 分` or `已超时 1 天 3 小时`. */
 export function timeLeft(due: string, now: number, lang: Lang = 'zh'): string {
@@ -94,7 +108,7 @@ export function renderView(view: ProcessViewJson, o: ShowOptions): string {
     for (const [key, d] of deadlines) {
       const name = deadlineName(d.kind ?? snake(key), lang);
       const target = typeof d.targetMinutes === 'number' ? `${t.target} ${humanMinutes(d.targetMinutes, lang)}` : '';
-      const status = d.met ? `${t.met}${d.onTime === true ? `（${t.onTime}）` : d.onTime === false ? `（${t.notOnTime}）` : ''}` : timeLeft(d.due, now, lang);
+      const status = d.met ? `${t.met}${d.onTime === true ? `（${t.onTime}）` : d.onTime === false ? `（${t.notOnTime}）` : ''}` : deadlineLeft(d.due, view.businessMinutesLeft?.[key], now, lang);
       lines.push(`    ${name}${' '.repeat(Math.max(1, 14 - displayWidth(name)))}${at(d.due)}  ${[status, target].filter(Boolean).join(lang === 'zh' ? '；' : '; ')}`);
     }
   }

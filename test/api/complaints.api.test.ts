@@ -34,6 +34,11 @@ describe('complaint API: commands, role rules, clear 4xx with nothing appended',
     complaintId = (res.json() as { complaintId: string }).complaintId;
     const view = await t.app.inject({ method: 'GET', url: `/complaints/${complaintId}`, headers: t.as('agent') });
     expect(view.json()).toMatchObject({ state: { status: 'received', owner: 'agent-1', customerClass: 'key', firstResponse: { targetMinutes: 60 } }, pendingAlarms: expect.any(Array) });
+    // Business time left until each open deadline, on the calendar: at most the whole target, never more.
+    const left = (view.json() as { businessMinutesLeft: Record<string, number> }).businessMinutesLeft;
+    expect(Object.keys(left).sort()).toEqual(['firstResponse', 'resolution']);
+    expect(left.firstResponse).toBeLessThanOrEqual(60);
+    expect(left.firstResponse).toBeGreaterThan(0);
   });
 
   it('a missing or wrong field is a 400 naming it', async () => {

@@ -210,6 +210,13 @@ describe('complaint show for people', () => {
     expect(late).toContain('已超时 1 小时');
   });
 
+  it('with the business minutes the API counted, a deadline says the business time left beside the wall clock', () => {
+    const text = renderView({ ...view, businessMinutesLeft: { resolution: 95 } }, { process: 'complaint', ledger: 'complaints', title: { zh: '投诉', en: 'Complaint' }, timeZone: TZ, now });
+    expect(text).toMatch(/2026-12-02 12:45 +剩余工作时间 1 小时 35 分（自然时间 1 小时 45.5 分）；时限 1 小时 52.5 分/);
+    const late = renderView({ ...view, businessMinutesLeft: { resolution: -30 } }, { process: 'complaint', ledger: 'complaints', title: { zh: '投诉', en: 'Complaint' }, timeZone: TZ, now: Date.parse('2026-12-02T05:45:30Z') });
+    expect(late).toContain('已超时（工作时间） 30 分（自然时间 -1 小时');
+  });
+
   it('history lines in local time, with the event label', () => {
     expect(historyLine({ revision: 1, occurredAt: '2026-12-02T02:53:00Z', actor: 'a1', role: 'agent', type: 'ComplaintReceived', changes: [] }, TZ)).toMatch(/^#1 2026-12-02 10:53 \S+ a1（\S+）$/);
   });
