@@ -71,9 +71,11 @@ export function registerCalendarRoutes(app: FastifyInstance, deps: { policy: Pol
   // The calendar of the policy in force, with every imported version as the store has them at each request.
   const inForce = store ? new PolicyInForce(store, deps.policy) : undefined;
   if (store && gateway) {
-    // New processes start on the policy with every version (read when the API starts, replaced on import).
+    // New processes start on the policy with every version, as the shared store has them at each start: an import on
+    // another API node is used here from the next start on.
     app.addHook('onReady', async () => {
       gateway.usePolicy(policyWithVersions(deps.policy, await readCalendarVersions(store)));
+      gateway.usePolicyInForce(() => inForce!.current((err) => app.log.warn({ err }, 'calendar versions not read; new processes start on the last known calendar')));
     });
     app.get(
       '/calendar/versions',

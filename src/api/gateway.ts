@@ -122,6 +122,21 @@ export class TemporalGateway {
     this.options.policy = policy;
   }
 
+  private inForce: (() => Promise<Policy>) | undefined;
+
+  /**
+   * Reads the policy in force before each start instead (the policy with every imported calendar version, as the
+   * shared store has them): an import on any API node is then used by every node's next start, not after a restart.
+   */
+  usePolicyInForce(current: () => Promise<Policy>): void {
+    this.inForce = current;
+  }
+
+  /** The policy a run started now computes with. */
+  private async policyNow(): Promise<Policy> {
+    return (this.inForce ? await this.inForce() : this.options.policy) ?? DEFAULT_POLICY;
+  }
+
   /** The policy new runs start with. */
   get policy(): Policy {
     return this.options.policy ?? DEFAULT_POLICY;
@@ -203,10 +218,11 @@ export class TemporalGateway {
     const input = await this.prepared(p, id, spec, { ...data, [p.idField]: id }, options);
     const updateId = options.idempotencyKey ? `${action}:${options.idempotencyKey}` : randomUUID();
     const args = await this.signed(streamOf(p, id), spec.type, updateId, input, meta);
+    const policy = options.policy ?? (await this.policyNow());
     try {
       const result = await this.client.workflow.executeUpdateWithStart(commandUpdate(spec), {
         args,
-        startWorkflowOperation: this.start(p, id, true, options.policy ?? this.options.policy ?? DEFAULT_POLICY),
+        startWorkflowOperation: this.start(p, id, true, policy),
         updateId,
       });
       return { ...result, id };
@@ -238,7 +254,7 @@ export class TemporalGateway {
         if (e instanceof WorkflowNotFoundError) throw notFound(`${p.name}.not_found`, `no ${p.name} ${id}`);
         throw e;
       });
-      const policy = options.policy ?? this.options.policy ?? DEFAULT_POLICY;
+      const policy = options.policy ?? (await this.policyNow());
       await this.refuseBeforeStart(p, id, spec, input, meta, policy);
       for (let attempt = 1; ; attempt++) {
         try {

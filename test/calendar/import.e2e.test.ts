@@ -3,6 +3,7 @@ import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../src/api/app';
+import { TemporalGateway } from '../../src/api/gateway';
 import { SurveySchedules } from '../../src/api/schedules';
 import { describeImport } from '../../src/cli/commands/calendar';
 import { DEFAULT_POLICY } from '../../src/domain/policy';
@@ -24,6 +25,8 @@ const NOTICE = readFileSync(path.join(import.meta.dirname, '../../examples/holid
 describe('calendar import re-plans open complaints (time-skipping, from 2026-12-31 16:00)', () => {
   let w: WorkerStack;
   let app: FastifyInstance;
+  /** Another API node on the same Temporal and event store, started before the import. */
+  let other: { app: FastifyInstance; gateway: TemporalGateway };
   let reader: LedgerReader;
   const as = (who: keyof typeof TOKENS) => ({ authorization: `Bearer ${TOKENS[who]!.token}` });
   const agent = { actor: 'agent-1', role: 'agent' as const };
@@ -44,8 +47,24 @@ describe('calendar import re-plans open complaints (time-skipping, from 2026-12-
       accessLogPath: path.join(w.dir, 'access.db'),
     });
     await app.ready();
+    const gateway = new TemporalGateway(w.env.client, w.taskQueue, { store: w.store, commandKeys: TEST_KEYS.commandKeys, pii: w.pii, now: () => w.env.currentTimeMs(), policy: DEFAULT_POLICY });
+    const otherApp = await buildApp({
+      config: { temporalAddress: w.env.connection.options.address, tokens: Object.values(TOKENS) },
+      logger: testLogger,
+      gateway,
+      store: w.store,
+      ledgers: reader,
+      policy: DEFAULT_POLICY,
+      schedules: new SurveySchedules(w.env.client, w.taskQueue, DEFAULT_POLICY, TEST_KEYS.commandKeys[0]),
+      codec: testCodec,
+      pii: w.pii,
+      accessLogPath: path.join(w.dir, 'access-2.db'),
+    });
+    await otherApp.ready();
+    other = { app: otherApp, gateway };
   });
   afterAll(async () => {
+    await other?.app.close();
     await app?.close();
     reader?.close();
     await w?.close();
@@ -132,5 +151,11 @@ describe('calendar import re-plans open complaints (time-skipping, from 2026-12-
     const fresh = await show(later);
     expect(fresh.state.firstResponse.due.slice(0, 10)).toBe('2027-01-04');
     expect(fresh.state.calendarWarnings).toEqual([]);
+
+    // So does one received through the other API node, which read the versions before the import and was not restarted.
+    const { complaintId: elsewhere } = await other.gateway.receiveComplaint({ customerId: 'C1', channel: 'phone', category: 'delivery', severity: 'minor', summary: '另一节点受理' }, agent, { customerClass: 'ordinary' });
+    const there = await show(elsewhere);
+    expect(there.state.firstResponse.due.slice(0, 10)).toBe('2027-01-04');
+    expect(there.state.calendarWarnings).toEqual([]);
   });
 });
