@@ -136,6 +136,16 @@ export function withStaffNames(ledger: LedgerShape, rows: readonly LedgerRow[], 
 }
 
 /** A ledger page's `labels`: the Chinese header of each column it carries (staff names too), the labels of codes. */
+/**
+ * The ledger as an export lays it out for people: each staff column followed by its display-name column (`owner`,
+ * `owner_name` 首问负责人姓名), when there is a directory. An export of codes (`codes=true`) keeps the ledger's own.
+ */
+export function withStaffNameColumns(ledger: LedgerShape, directory: Directory | undefined): LedgerShape {
+  if (!directory || !ledger.columns.some((c) => c.staff)) return ledger;
+  const columns = ledger.columns.flatMap((c) => (c.staff ? [c, { name: staffNameColumn(c.name), type: 'TEXT' as const, label: { zh: `${c.label.zh}姓名`, en: `${c.label.en} (name)` } }] : [c]));
+  return { ...ledger, columns };
+}
+
 export function pageLabels(ledger: LedgerShape, directory: Directory | undefined): { columns: Record<string, string>; values: Record<string, Record<string, string>> } {
   const columns: Record<string, string> = {};
   for (const c of ledger.columns) {
@@ -304,7 +314,9 @@ export function registerAuditRoutes(app: FastifyInstance, deps: AuditRouteDeps):
         const out = path.join(dir, `${name}.${q.format}`);
         await readLedger(deps, q.asOf, async (reader, file) => {
           const rows = reader.ready() ? reader.reveal(allRows(file ?? reader.file, ledger)) : [];
-          await exportLedger(rows, ledger, { format: q.format, out, lang: q.lang, codes: q.codes === 'true', timeZone: deps.timeZone, role, checkpoint: reader.checkpoint() });
+          // For people, staff ids with their display names beside them; codes stay as the ledger stores them.
+          const named = q.codes === 'true' ? ledger : withStaffNameColumns(ledger, deps.directory);
+          await exportLedger(named === ledger ? rows : withStaffNames(ledger, rows, deps.directory), named, { format: q.format, out, lang: q.lang, codes: q.codes === 'true', timeZone: deps.timeZone, role, checkpoint: reader.checkpoint() });
           // Recorded before the file leaves: an export the log cannot record is not sent.
           if (mayReadPii(role)) recordAccess(deps, req, { kind: 'export', subject: name, ...personalDataIn(ledger, rows), asOf: q.asOf });
         });

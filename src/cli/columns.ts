@@ -9,11 +9,11 @@ import { CliError } from './context';
  */
 export const DEFAULT_COLUMNS: Readonly<Record<string, readonly string[]>> = {
   customers: ['customer_id', 'name', 'status', 'type', 'importance', 'grade', 'customer_class', 'account_manager', 'registered_at'],
-  customer_changes: ['change_id', 'customer_id', 'kind', 'status', 'maker', 'summary', 'submitted_at', 'due_at', 'escalation_level'],
+  customer_changes: ['change_id', 'customer_name', 'kind', 'status', 'maker', 'summary', 'submitted_at', 'due_at', 'escalation_level'],
   complaints: ['complaint_id', 'customer_name', 'status', 'severity', 'owner', 'received_at', 'first_response_due', 'resolution_due'],
   follow_ups: ['complaint_id', 'kind', 'rating', 'satisfied', 'due_at', 'recorded_at', 'recorded_by', 'comment'],
   enquiries: ['enquiry_id', 'customer_name', 'status', 'channel', 'topic', 'handler', 'received_at', 'answer_due', 'answered_at'],
-  changes: ['change_id', 'customer_id', 'kind', 'status', 'step', 'waiting_for', 'step_due', 'escalation_level'],
+  changes: ['change_id', 'customer_name', 'kind', 'status', 'step', 'waiting_for', 'step_due', 'escalation_level'],
   change_steps: ['change_id', 'step', 'round', 'verdict', 'actor', 'at', 'reason'],
   surveys: ['survey_id', 'title', 'period', 'status', 'returns', 'return_target', 'satisfaction_rate', 'closes_at'],
   survey_responses: ['survey_id', 'response_no', 'respondent_id', 'channel', 'responded_at', 'comment'],

@@ -64,7 +64,7 @@ describe('ledger pages: names, labels and export codes', () => {
     for await (const e of s.store.readAll()) events.push(e);
     db.applyBatch(events);
     reader = new LedgerReader(file, ALL_LEDGERS);
-    const gateway = { healthy: async () => true, usePolicy: () => undefined } as unknown as TemporalGateway;
+    const gateway = { healthy: async () => true, usePolicy: () => undefined, usePolicyInForce: () => undefined } as unknown as TemporalGateway;
     app = await buildApp({ config: { temporalAddress: 'none', tokens: Object.values(TOKENS) }, logger: testLogger, gateway, store: s.store, ledgers: reader, policy: DEFAULT_POLICY, directory });
     app.addHook('onRequest', async (req) => void requests.push(req.url));
     await app.listen({ host: '127.0.0.1', port: 0 });
@@ -111,11 +111,15 @@ describe('ledger pages: names, labels and export codes', () => {
     expect(labelled).toContain('上海新名物业有限公司');
     expect(labelled).toContain('重大');
     expect(labelled).not.toMatch(/,major,/);
+    // Staff ids with their display names beside them, for people.
+    expect(labelled.split('\r\n')[0]).toContain('首问负责人,首问负责人姓名');
+    expect(labelled).toContain('li.na,李娜');
     expect(await csv('&codes=false')).toBe(labelled);
     const coded = await csv('&codes=true');
     expect(coded).toMatch(/,major,/);
     expect(coded).toMatch(/,received,/);
     expect(coded).not.toContain('重大');
+    expect(coded).not.toContain('首问负责人姓名');
     const bad = await app.inject({ method: 'GET', url: '/ledgers/complaints/export?format=csv&codes=yes', headers: as('supervisor') });
     expect(bad.statusCode).toBe(400);
     expect(bad.json().issues).toEqual([{ field: 'codes', rule: 'must be true or false' }]);
