@@ -35,6 +35,16 @@ export const ALARM_TIMERS_KEPT = 'alarm-timers-kept';
 const SYSTEM: CommandMeta = { actor: 'taizhang', role: 'system' };
 const nowIso = () => new Date(Date.now()).toISOString();
 
+/**
+ * The instant an alarm fires at: the workflow's clock, but never before the alarm's own instant. The loop fires an
+ * alarm only once its instant has come (its timer fired, or it was already due), yet the clock a workflow task reads
+ * can lag: a worker that answers a query while its Temporal node fails over may apply the timer's firing with the
+ * clock of the task before, where a replay applies it with the clock of the task that recorded it. A decider that
+ * compared the two would find the alarm early in one and due in the other, and the two would part ways (a timer started
+ * again where the history has the alarm fired). Wherever the clock is right, this is the clock.
+ */
+const firedAt = (alarm: TimedAlarm): string => new Date(Math.max(Date.now(), Date.parse(alarm.at))).toISOString();
+
 /** Inputs recorded before the kernel named the entity `complaintId`/`customerId` and put the policy under `sla`. */
 function normalise(p: ProcessDefinition, raw: Record<string, unknown>): ProcessWorkflowInput {
   const id = (raw.id ?? raw[p.idField]) as string;
@@ -164,7 +174,7 @@ export async function processWorkflow(raw: ProcessWorkflowInput): Promise<void> 
         continue;
       }
       if (armed?.fired) armed = undefined;
-      await entity.execute({ type: 'FireAlarm', now: nowIso(), alarm: next }, { ...SYSTEM, ...(p.alarmReason ? { reason: p.alarmReason(next) } : {}) });
+      await entity.execute({ type: 'FireAlarm', now: firedAt(next), alarm: next }, { ...SYSTEM, ...(p.alarmReason ? { reason: p.alarmReason(next) } : {}) });
     }
   };
 
@@ -219,7 +229,7 @@ export async function processWorkflow(raw: ProcessWorkflowInput): Promise<void> 
       }
       const wait = Date.parse(next.at) - Date.now();
       if (wait > 0 && (await condition(() => changes !== seen || workflowInfo().continueAsNewSuggested, wait))) continue;
-      await entity.execute({ type: 'FireAlarm', now: nowIso(), alarm: next }, { ...SYSTEM, ...(p.alarmReason ? { reason: p.alarmReason(next) } : {}) });
+      await entity.execute({ type: 'FireAlarm', now: firedAt(next), alarm: next }, { ...SYSTEM, ...(p.alarmReason ? { reason: p.alarmReason(next) } : {}) });
       changes++;
     }
   }
