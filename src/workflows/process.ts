@@ -29,7 +29,7 @@ export interface ProcessWorkflowInput {
   initial?: InitialCommand;
 }
 
-/** Patch: alarm timers are never cancelled (see alarmLoop); histories recorded before it replay the earlier loop. */
+/** Patch: alarms fire on their timers alone, which are never cancelled (see alarmLoop); earlier histories replay the earlier loop. */
 export const ALARM_TIMERS_KEPT = 'alarm-timers-kept';
 
 const SYSTEM: CommandMeta = { actor: 'taizhang', role: 'system' };
@@ -138,43 +138,44 @@ export async function processWorkflow(raw: ProcessWorkflowInput): Promise<void> 
   };
 
   /**
-   * Fires the state's alarms, each at its instant and never before. A timer once started is never cancelled: a command
-   * that moves the next alarm later (or meets it) leaves it to run out, and only an alarm earlier than the timer starts
-   * another. What the workflow does next then never depends on whether a command's completion reached it before or
-   * after a timer's firing: on a replay both can arrive in one activation where they once came in two (a worker
-   * killed between them, a local activity that outlived a workflow task), and a cancelled-and-restarted timer would
-   * then be a command the history does not have.
+   * Fires the state's alarms, each at its instant and never before, deciding only on what a replay sees the same way:
+   * the alarms' own instants and the order their timers fired in. An alarm fires once a timer for its instant or a
+   * later one has fired (`reached`), never on the clock a task reads: after a local activity, or while a worker answers
+   * a query as its Temporal node fails over, that clock can differ between the first execution and a replay, and an
+   * alarm due on one clock and early on the other would part the two. So an alarm already due still waits for a timer
+   * (of a millisecond). A timer once started is never cancelled: a command that moves the next alarm later or meets it
+   * leaves it to run out, so nothing depends on whether a command's completion came before or after a timer fired.
    */
   const alarmLoop = async (): Promise<void> => {
-    let armed: { at: number; fired: boolean } | undefined;
+    let reached = -Infinity;
+    const running = new Set<number>();
+    const arm = (at: number) => {
+      if (running.has(at)) return;
+      running.add(at);
+      void sleep(Math.max(1, at - Date.now())).then(
+        () => {
+          running.delete(at);
+          reached = Math.max(reached, at);
+        },
+        () => undefined,
+      );
+    };
     const first = (): TimedAlarm | undefined => p.alarms?.(entity.current)[0];
     const over = () => Boolean(p.isFinal?.(entity.current)) || workflowInfo().continueAsNewSuggested;
     for (;;) {
       if (over()) return;
       const next = first();
       if (!next) {
-        if (armed) await condition(() => armed!.fired || first() !== undefined || over());
-        else await condition(() => first() !== undefined || over());
-        if (armed?.fired) armed = undefined;
+        await condition(() => first() !== undefined || over());
         continue;
       }
       const at = Date.parse(next.at);
-      // A fired timer makes due what it was started for, whatever the millisecond the task's clock reads.
-      if (at > Date.now() && !(armed?.fired && at <= armed.at)) {
-        if (!armed || armed.fired || at < armed.at) {
-          const timer = { at, fired: false };
-          armed = timer;
-          void sleep(at - Date.now()).then(
-            () => void (timer.fired = true),
-            () => undefined,
-          );
-        }
-        const waiting = armed;
-        await condition(() => waiting.fired || over() || (first() !== undefined && Date.parse(first()!.at) < waiting.at));
+      if (at <= reached) {
+        await entity.execute({ type: 'FireAlarm', now: firedAt(next), alarm: next }, { ...SYSTEM, ...(p.alarmReason ? { reason: p.alarmReason(next) } : {}) });
         continue;
       }
-      if (armed?.fired) armed = undefined;
-      await entity.execute({ type: 'FireAlarm', now: firedAt(next), alarm: next }, { ...SYSTEM, ...(p.alarmReason ? { reason: p.alarmReason(next) } : {}) });
+      arm(at);
+      await condition(() => reached >= at || over() || first()?.at !== next.at);
     }
   };
 

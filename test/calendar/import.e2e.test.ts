@@ -34,34 +34,26 @@ describe('calendar import re-plans open complaints (time-skipping, from 2026-12-
   beforeAll(async () => {
     w = await startWorkerStack('time-skipping', { startAt: START_AT, policy: DEFAULT_POLICY });
     reader = new LedgerReader(path.join(w.dir, 'ledger.db'), ALL_LEDGERS, w.pii);
-    app = await buildApp({
-      config: { temporalAddress: w.env.connection.options.address, tokens: Object.values(TOKENS) },
-      logger: testLogger,
-      gateway: w.gateway,
-      store: w.store,
-      ledgers: reader,
-      policy: DEFAULT_POLICY,
-      schedules: new SurveySchedules(w.env.client, w.taskQueue, DEFAULT_POLICY, TEST_KEYS.commandKeys[0]),
-      codec: testCodec,
-      pii: w.pii,
-      accessLogPath: path.join(w.dir, 'access.db'),
-    });
-    await app.ready();
+    // An API node on the shared Temporal and event store, with its own gateway.
+    const apiNode = async (gateway: TemporalGateway, accessLog: string) => {
+      const node = await buildApp({
+        config: { temporalAddress: w.env.connection.options.address, tokens: Object.values(TOKENS) },
+        logger: testLogger,
+        gateway,
+        store: w.store,
+        ledgers: reader,
+        policy: DEFAULT_POLICY,
+        schedules: new SurveySchedules(w.env.client, w.taskQueue, DEFAULT_POLICY, TEST_KEYS.commandKeys[0]),
+        codec: testCodec,
+        pii: w.pii,
+        accessLogPath: path.join(w.dir, accessLog),
+      });
+      await node.ready();
+      return node;
+    };
+    app = await apiNode(w.gateway, 'access.db');
     const gateway = new TemporalGateway(w.env.client, w.taskQueue, { store: w.store, commandKeys: TEST_KEYS.commandKeys, pii: w.pii, now: () => w.env.currentTimeMs(), policy: DEFAULT_POLICY });
-    const otherApp = await buildApp({
-      config: { temporalAddress: w.env.connection.options.address, tokens: Object.values(TOKENS) },
-      logger: testLogger,
-      gateway,
-      store: w.store,
-      ledgers: reader,
-      policy: DEFAULT_POLICY,
-      schedules: new SurveySchedules(w.env.client, w.taskQueue, DEFAULT_POLICY, TEST_KEYS.commandKeys[0]),
-      codec: testCodec,
-      pii: w.pii,
-      accessLogPath: path.join(w.dir, 'access-2.db'),
-    });
-    await otherApp.ready();
-    other = { app: otherApp, gateway };
+    other = { app: await apiNode(gateway, 'access-2.db'), gateway };
   });
   afterAll(async () => {
     await other?.app.close();

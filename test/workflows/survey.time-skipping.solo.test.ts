@@ -66,7 +66,12 @@ describe('survey round under the default policy (time-skipping, from Mon 2026-10
     // Staff may not open a regular round by hand: it comes from its schedule.
     await expect(w.gateway.create(surveyProcess, 'open', { surveyId: 'key-2026Q3', segment: 'key', respondents }, staff)).rejects.toMatchObject({ code: 'survey.regular_by_schedule' });
 
+    // The invitations go out on the round's first alarm, due at once: on its timer, a moment after the opening.
     let all = await events(surveyId);
+    for (let i = 0; i < 200 && all.filter((e) => e.type === 'SurveyInvitationsSent').length < 2; i++) {
+      await new Promise((r) => setTimeout(r, 50));
+      all = await events(surveyId);
+    }
     const opened = all[0]!;
     if (opened.type !== 'SurveyOpened') throw new Error(`first event is ${opened.type}`);
     const window = surveyRules(DEFAULT_POLICY).window(opened.data.opensAt);
