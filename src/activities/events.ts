@@ -26,6 +26,13 @@ export interface AppendEventsResult {
   position: string;
   eventIds: string[];
   alreadyAppended: boolean;
+  /**
+   * When the events were durable, in the workflow's time: the workflow's clock when it asked (the events'
+   * occurredAt) plus the time this append took. Recorded in the workflow's history with the result, so the workflow
+   * may count on it (an alarm due by then fires at once), where the clock a workflow task reads may differ between an
+   * execution and its replay.
+   */
+  durableAt?: string;
 }
 
 export interface LoadedEvent {
@@ -43,10 +50,18 @@ export interface LoadStreamResult {
   events: LoadedEvent[];
   /** Revision of the last event, -1 for an empty stream. */
   revision: number;
+  /** When the stream was read, in the workflow's time (its `clock` plus the read's duration; as AppendEventsResult.durableAt). */
+  readAt?: string;
 }
 
 /** The customers an append erases (`CustomerErased`): their data keys are destroyed once it is durable. */
 const erasedBy = (envelopes: readonly EventEnvelope[]) => envelopes.filter((e) => e.type === 'CustomerErased').map((e) => e.data as { customerId: string; at: string });
+
+/** `{ [key]: clock + the time since started }` in the workflow's time, or nothing without a clock. */
+function workflowTimeAfter<K extends string>(clock: string | undefined, started: number, key: K): Partial<Record<K, string>> {
+  const at = clock === undefined ? NaN : Date.parse(clock);
+  return Number.isNaN(at) ? {} : ({ [key]: new Date(at + Math.max(0, Date.now() - started)).toISOString() } as Record<K, string>);
+}
 
 export function createEventActivities(deps: { store: EventStore; logger: Logger; dataKeys?: DataKeyStore }) {
   const { store, logger } = deps;
@@ -56,6 +71,7 @@ export function createEventActivities(deps: { store: EventStore; logger: Logger;
      * re-sends the same ids and the store treats it as already done.
      */
     async appendEvents(input: AppendEventsInput): Promise<AppendEventsResult> {
+      const started = Date.now();
       const envelopes: EventEnvelope[] = input.events.map((e, i) => {
         const checked = checkEventData(e.type, e.data);
         if (!checked.ok) throw ApplicationFailure.nonRetryable(checked.problem, 'InvalidEventError');
@@ -81,7 +97,7 @@ export function createEventActivities(deps: { store: EventStore; logger: Logger;
           { stream: input.streamName, types: envelopes.map((e) => e.type), position: r.position, retry: r.alreadyAppended },
           'events appended',
         );
-        return { ...r, eventIds: envelopes.map((e) => e.id) };
+        return { ...r, eventIds: envelopes.map((e) => e.id), ...workflowTimeAfter(input.events[0]?.metadata.occurredAt, started, 'durableAt') };
       } catch (err) {
         if (err instanceof ConcurrencyError) {
           throw ApplicationFailure.create({ type: 'ConcurrencyError', message: err.message, nonRetryable: true });
@@ -92,7 +108,8 @@ export function createEventActivities(deps: { store: EventStore; logger: Logger;
     },
 
     /** Reads a stream so a workflow started without carried state can rebuild it. */
-    async loadStream(input: { streamName: string; fromRevision?: number }): Promise<LoadStreamResult> {
+    async loadStream(input: { streamName: string; fromRevision?: number; clock?: string }): Promise<LoadStreamResult> {
+      const started = Date.now();
       const events = await store.readStream(input.streamName, { fromRevision: input.fromRevision ?? 0 });
       return {
         events: events.map((e) => ({
@@ -105,6 +122,7 @@ export function createEventActivities(deps: { store: EventStore; logger: Logger;
           causationId: e.metadata.causationId,
         })),
         revision: events.length ? events[events.length - 1]!.revision : (input.fromRevision ?? 0) - 1,
+        ...workflowTimeAfter(input.clock, started, 'readAt'),
       };
     },
   };

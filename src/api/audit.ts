@@ -168,6 +168,7 @@ const history = z.object({
       occurredAt: z.string().describe('ISO 8601 in the configured time zone, with its offset'),
       recordedAt: z.string().describe('ISO 8601 in the configured time zone, with its offset'),
       actor: z.string(),
+      actorName: z.string().optional().describe("the actor's display name in the staff directory, when it names them"),
       role: z.string(),
       roleLabel: z.string().describe('the role as people read it (Chinese)'),
       reason: z.string().nullable(),
@@ -349,7 +350,8 @@ export function registerAuditRoutes(app: FastifyInstance, deps: AuditRouteDeps):
         const customerIds = stream.startsWith('customer-') ? [stream.slice('customer-'.length)] : [];
         recordAccess(deps, req, { kind: 'stream', subject: stream, customerIds, rows: h.personalEvents, columns: h.personalFields });
       }
-      return { stream, events: h.entries.map((e) => ({ ...e, typeLabel: eventLabel(e.type), roleLabel: roleLabel(e.role), occurredAt: zonedIso(e.occurredAt, tz), recordedAt: zonedIso(e.recordedAt, tz), changes: zonedDeep(e.changes, tz) })) };
+      const nameOf = (actor: string) => (deps.directory ? memberOf(deps.directory, actor)?.name : undefined);
+      return { stream, events: h.entries.map((e) => ({ ...e, ...(nameOf(e.actor) ? { actorName: nameOf(e.actor) } : {}), typeLabel: eventLabel(e.type), roleLabel: roleLabel(e.role), occurredAt: zonedIso(e.occurredAt, tz), recordedAt: zonedIso(e.recordedAt, tz), changes: zonedDeep(e.changes, tz) })) };
     },
   );
 

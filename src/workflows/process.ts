@@ -139,12 +139,14 @@ export async function processWorkflow(raw: ProcessWorkflowInput): Promise<void> 
 
   /**
    * Fires the state's alarms, each at its instant and never before, deciding only on what a replay sees the same way:
-   * the alarms' own instants and the order their timers fired in. An alarm fires once a timer for its instant or a
-   * later one has fired (`reached`), never on the clock a task reads: after a local activity, or while a worker answers
-   * a query as its Temporal node fails over, that clock can differ between the first execution and a replay, and an
-   * alarm due on one clock and early on the other would part the two. So an alarm already due still waits for a timer
-   * (of a millisecond). A timer once started is never cancelled: a command that moves the next alarm later or meets it
-   * leaves it to run out, so nothing depends on whether a command's completion came before or after a timer fired.
+   * the alarms' own instants, the order their timers fired in, and the instants the appends' recorded results vouch
+   * for. An alarm fires once a timer for its instant or a later one has fired (`reached`) or an append was durable
+   * after it (`entity.passed`: a ladder whose next rung came due while the last one was written fires on at once),
+   * never on the clock a task reads: after a local activity, or while a worker answers a query as its Temporal node
+   * fails over, that clock can differ between the first execution and a replay, and an alarm due on one clock and
+   * early on the other would part the two. An alarm due on no such evidence waits for a timer (of a millisecond when
+   * it is already past). A timer once started is never cancelled: a command that moves the next alarm later or meets
+   * it leaves it to run out, so nothing depends on whether a command's completion came before or after a timer fired.
    */
   const alarmLoop = async (): Promise<void> => {
     let reached = -Infinity;
@@ -170,12 +172,12 @@ export async function processWorkflow(raw: ProcessWorkflowInput): Promise<void> 
         continue;
       }
       const at = Date.parse(next.at);
-      if (at <= reached) {
+      if (at <= reached || at <= entity.passed) {
         await entity.execute({ type: 'FireAlarm', now: firedAt(next), alarm: next }, { ...SYSTEM, ...(p.alarmReason ? { reason: p.alarmReason(next) } : {}) });
         continue;
       }
       arm(at);
-      await condition(() => reached >= at || over() || first()?.at !== next.at);
+      await condition(() => reached >= at || entity.passed >= at || over() || first()?.at !== next.at);
     }
   };
 

@@ -48,8 +48,10 @@ describe('README quick start', () => {
       throw new Error(`the quick start stopped (exit ${err.code}):\n${err.stdout}\n${err.stderr}`);
     });
     // The complaints ledger, as the supervisor reads it: the complaint closed, with the customer's name, in Beijing time.
-    expect(r.stdout).toMatch(/^K\w+\s+上海某物业公司\s+已结案\s+一般\s+li\.na\s+\d{4}-\d\d-\d\d \d\d:\d\d/m);
+    expect(r.stdout).toMatch(/^K\w+\s+上海某物业公司\s+已结案\s+一般\s+李娜\s+\d{4}-\d\d-\d\d \d\d:\d\d/m);
     expect(r.stdout).toMatch(/北京时间 UTC\+08:00/);
+    // The audit history names who acted by their display name, in Beijing time.
+    expect(r.stdout).toMatch(/^#0 \d{4}-\d\d-\d\d \d\d:\d\d 受理投诉 李娜（客服专员）/m);
     // Every table line fits 120 terminal columns (CJK characters take two).
     const table = r.stdout.slice(r.stdout.indexOf('投诉台账'));
     for (const line of table.split('\n').slice(0, 4)) expect(displayWidth(line)).toBeLessThanOrEqual(120);

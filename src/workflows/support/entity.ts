@@ -57,6 +57,8 @@ export class StreamEntity<S, C = unknown, E extends DomainEvent = DomainEvent> {
    * already in the stream and must return their result, not apply the command twice or reject it.
    */
   private readonly applied = new Map<string, CommandResult>();
+  /** The latest instant an append or a read of the stream vouches for (from the activity's recorded result). */
+  private vouched = -Infinity;
 
   constructor(
     private readonly process: Pick<ProcessDefinition<S, C, E>, 'decider' | 'notifications'>,
@@ -87,7 +89,8 @@ export class StreamEntity<S, C = unknown, E extends DomainEvent = DomainEvent> {
   }
 
   private async catchUp(): Promise<void> {
-    const loaded = await loadStream({ streamName: this.streamName, fromRevision: this.revision + 1 });
+    const loaded = await loadStream({ streamName: this.streamName, fromRevision: this.revision + 1, clock: new Date().toISOString() });
+    this.vouch(loaded.readAt);
     for (const e of loaded.events) {
       this.evolve(e);
       const prior = this.applied.get(e.causationId);
@@ -100,6 +103,19 @@ export class StreamEntity<S, C = unknown, E extends DomainEvent = DomainEvent> {
       });
     }
     if (loaded.events.length) this.revision = loaded.revision;
+  }
+
+  private vouch(at: string | undefined): void {
+    if (at !== undefined && !Number.isNaN(Date.parse(at))) this.vouched = Math.max(this.vouched, Date.parse(at));
+  }
+
+  /**
+   * The latest instant known to have passed from what history records (when the last append was durable, when the
+   * stream was last read: activity results, replayed as recorded), unlike the clock a workflow task reads.
+   * -Infinity before any.
+   */
+  get passed(): number {
+    return this.vouched;
   }
 
   get current(): S {
@@ -178,6 +194,7 @@ export class StreamEntity<S, C = unknown, E extends DomainEvent = DomainEvent> {
       });
       for (const e of events) this.evolve(e);
       this.revision = r.nextExpectedRevision;
+      this.vouch(r.durableAt);
       if (this.afterAppend) await this.afterAppend(events, this.state);
       const result = this.result(r.position, r.eventIds, events.map((e) => e.type));
       if (byUpdate) this.remember(causationId, result);
