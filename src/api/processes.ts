@@ -1,4 +1,4 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { entityId } from '../domain/fields';
 import { maskFreeText } from '../domain/pii';
@@ -14,6 +14,8 @@ import { recordAccess } from './audit';
 import { zonedDeep } from './local-time';
 import { commandResponses, commandResult, idempotencyHeaders, readResponses } from './schemas';
 import { PolicyInForce } from '../calendar/in-force';
+import { memberOf, type Directory } from '../domain/directory';
+import { resolveStaffFields } from '../domain/staff/schema';
 import type { BusinessCalendar } from '../domain/calendar/calendar';
 import { calendarForPolicy } from '../domain/policy/ref';
 import type { Policy } from '../domain/policy/schema';
@@ -69,7 +71,7 @@ function maskTextDeep<T>(v: T): T {
  */
 export function registerProcessRoutes(
   app: FastifyInstance,
-  deps: { gateway: TemporalGateway; pii?: PiiCipher; accessLog?: AccessLog; timeZone?: string; policy?: Policy; store?: Pick<EventStore, 'readStream'> },
+  deps: { gateway: TemporalGateway; pii?: PiiCipher; accessLog?: AccessLog; timeZone?: string; policy?: Policy; store?: Pick<EventStore, 'readStream'>; directory?: Directory },
   processes: readonly ProcessDefinition[] = PROCESSES,
 ): void {
   const personalNames = piiKeyNames();
@@ -82,6 +84,10 @@ export function registerProcessRoutes(
     let c = calendars.get(policy);
     if (!c) calendars.set(policy, (c = calendarForPolicy(policy)));
     return c;
+  };
+  // People named by display name (陈静) become their directory ids before the body is checked against the command's schema.
+  const staffByName = (spec: CommandSpec) => async (req: FastifyRequest) => {
+    if (deps.directory) req.body = resolveStaffFields(deps.directory, spec.input, req.body ?? {});
   };
   for (const p of processes) {
     // OpenAPI links from the creating command to everything done with what it created (the id in its 201 body).
@@ -96,6 +102,7 @@ export function registerProcessRoutes(
           `/${p.collection}`,
           {
             links: { 201: links },
+            preValidation: staffByName(spec),
             schema: {
               operationId: operationId(action),
               summary: spec.summary,
@@ -119,6 +126,7 @@ export function registerProcessRoutes(
       app.post(
         `/${p.collection}/:id/${actionPath(action)}`,
         {
+          preValidation: staffByName(spec),
           schema: {
             operationId: operationId(action),
             summary: spec.summary,
@@ -159,7 +167,11 @@ export function registerProcessRoutes(
         const calendar = await calendarNow(req.log);
         const left = calendar ? businessMinutesLeft(view.state as Record<string, unknown>, calendar, Date.now()) : {};
         // Every instant (deadlines, alarms' `at`, received…) as people read it: in the configured zone, with its offset.
-        return zonedDeep({ ...shown, ...(Object.keys(left).length ? { businessMinutesLeft: left } : {}) }, deps.timeZone ?? 'Asia/Shanghai');
+        // The owner by their display name beside the id, when the directory names them (李娜 for li.na).
+        const owner = (shown.state as { owner?: unknown }).owner;
+        const ownerName = typeof owner === 'string' && deps.directory ? memberOf(deps.directory, owner)?.name : undefined;
+        const state = ownerName ? { ...(shown.state as Record<string, unknown>), ownerName } : shown.state;
+        return zonedDeep({ ...shown, state, ...(Object.keys(left).length ? { businessMinutesLeft: left } : {}) }, deps.timeZone ?? 'Asia/Shanghai');
       },
     );
   }
