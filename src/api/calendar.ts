@@ -58,13 +58,6 @@ const summary = (v: Awaited<ReturnType<typeof readCalendarVersions>>[number]): z
   importedAt: v.importedAt,
 });
 
-/** The business calendar of a policy, built once per policy object. */
-const calendars = new WeakMap<Policy, ReturnType<typeof calendarForPolicy>>();
-function calendarOf(policy: Policy): ReturnType<typeof calendarForPolicy> {
-  let c = calendars.get(policy);
-  if (!c) calendars.set(policy, (c = calendarForPolicy(policy)));
-  return c;
-}
 
 export function registerCalendarRoutes(app: FastifyInstance, deps: { policy: Policy; store?: EventStore; gateway?: TemporalGateway }): void {
   const { store, gateway } = deps;
@@ -119,6 +112,6 @@ export function registerCalendarRoutes(app: FastifyInstance, deps: { policy: Pol
         response: readResponses(calendarAddResultSchema),
       },
     },
-    async (req) => calendarAddFor(calendarOf(inForce ? await inForce.current((err) => req.log.warn({ err }, 'calendar versions not read; the last known calendar computes')) : deps.policy), req.query as CalendarAddQuery),
+    async (req) => calendarAddFor(calendarForPolicy(inForce ? await inForce.current((err) => req.log.warn({ err }, 'calendar versions not read; the last known calendar computes')) : deps.policy), req.query as CalendarAddQuery),
   );
 }

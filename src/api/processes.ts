@@ -77,13 +77,9 @@ export function registerProcessRoutes(
   const personalNames = piiKeyNames();
   // The calendar business time left is counted on: the policy's, with every imported holiday notice.
   const inForce = deps.policy && deps.store ? new PolicyInForce(deps.store, deps.policy) : undefined;
-  const calendars = new WeakMap<Policy, BusinessCalendar>();
   const calendarNow = async (log: { warn: (o: object, m: string) => void }): Promise<BusinessCalendar | undefined> => {
     const policy = inForce ? await inForce.current((err) => log.warn({ err }, 'calendar versions not read; the last known calendar computes')) : deps.policy;
-    if (!policy) return undefined;
-    let c = calendars.get(policy);
-    if (!c) calendars.set(policy, (c = calendarForPolicy(policy)));
-    return c;
+    return policy && calendarForPolicy(policy);
   };
   // People named by display name (陈静) become their directory ids before the body is checked against the command's schema.
   const staffByName = (spec: CommandSpec) => async (req: FastifyRequest) => {

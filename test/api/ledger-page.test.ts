@@ -11,28 +11,12 @@ import { DEFAULT_POLICY } from '../../src/domain/policy';
 import { LedgerDb } from '../../src/projections/ledger-db';
 import { ALL_LEDGERS, LEDGERS } from '../../src/projections/ledgers';
 import { LedgerReader } from '../../src/projections/reader';
-import { envelope, registered } from '../support/events';
+import { complaintReceivedData, envelope, registered } from '../support/events';
 import { tempStore } from '../support/store';
 import { testLogger } from '../support/temporal';
 
-const cn = (t: string) => `${t}+08:00`;
-const deadline = (kind: string, due: string) => ({ kind, due, targetMinutes: 120, warnAt: null, escalations: [] });
 const received = (complaintId: string, customerId: string, severity: string) =>
-  envelope('ComplaintReceived', {
-    complaintId,
-    customerId,
-    channel: 'phone',
-    category: 'delivery',
-    severity,
-    summary: '送货延迟三天，客户要求减免运费',
-    owner: 'li.na',
-    customerClass: 'ordinary',
-    receivedAt: cn('2026-10-09T09:00:00'),
-    firstResponse: deadline('first_response', cn('2026-10-09T11:00:00')),
-    resolution: deadline('resolution', cn('2026-10-12T17:00:00')),
-    basis: { policy: 'default@4', calendar: { source: 'chinese-days@1.5.7 (data 2004–2026)', warnings: [] } },
-    notifyAtOnce: [],
-  });
+  envelope('ComplaintReceived', complaintReceivedData(complaintId, customerId, { severity, summary: '送货延迟三天，客户要求减免运费' }));
 
 const TOKENS = {
   supervisor: { token: 'supervisor-token-0123456789-abcdefghijklmnop', role: 'supervisor' as const, actor: 'zhao.min' },

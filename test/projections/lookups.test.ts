@@ -7,27 +7,10 @@ import { LedgerDb } from '../../src/projections/ledger-db';
 import { ALL_LEDGERS, LEDGERS } from '../../src/projections/ledgers';
 import { sourceOf } from '../../src/projections/projection';
 import { LedgerReader } from '../../src/projections/reader';
-import { envelope, registered } from '../support/events';
+import { complaintReceivedData, envelope, registered } from '../support/events';
 import { tempStore } from '../support/store';
 
-const cn = (t: string) => `${t}+08:00`;
-const deadline = (kind: string, due: string) => ({ kind, due, targetMinutes: 120, warnAt: null, escalations: [] });
-const received = (complaintId: string, customerId: string, at: string) =>
-  envelope('ComplaintReceived', {
-    complaintId,
-    customerId,
-    channel: 'phone',
-    category: 'delivery',
-    severity: 'normal',
-    summary: '送货延迟',
-    owner: 'li.na',
-    customerClass: 'ordinary',
-    receivedAt: cn(at),
-    firstResponse: deadline('first_response', cn('2026-10-09T11:00:00')),
-    resolution: deadline('resolution', cn('2026-10-12T17:00:00')),
-    basis: { policy: 'default@4', calendar: { source: 'chinese-days@1.5.7 (data 2004–2026)', warnings: [] } },
-    notifyAtOnce: [],
-  });
+const received = (complaintId: string, customerId: string, at: string) => envelope('ComplaintReceived', complaintReceivedData(complaintId, customerId, { receivedAt: `${at}+08:00` }));
 
 /** Ledgers that read a customer's name from the customers ledger when they are read (CUSTOMER_LOOKUP). */
 describe('lookup columns: the customer name in the ledgers as read', () => {
