@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import { PolicyInForce, policyWithVersions } from '../calendar/in-force';
-import { importCalendarVersion, readCalendarVersions } from '../calendar/versions';
+import { PolicyInForce, readCalendarVersions } from '../calendar/in-force';
+import { importCalendarVersion } from '../calendar/versions';
 import type { EventStore } from '../events/store/port';
 import { requireRole } from './auth';
 import type { TemporalGateway } from './gateway';
@@ -66,10 +66,7 @@ export function registerCalendarRoutes(app: FastifyInstance, deps: { policy: Pol
   if (store && gateway) {
     // New processes start on the policy with every version, as the shared store has them at each start: an import on
     // another API node is used here from the next start on.
-    app.addHook('onReady', async () => {
-      gateway.usePolicy(policyWithVersions(deps.policy, await readCalendarVersions(store)));
-      gateway.usePolicyInForce(() => inForce!.current((err) => app.log.warn({ err }, 'calendar versions not read; new processes start on the last known calendar')));
-    });
+    gateway.usePolicyInForce(() => inForce!.current((err) => app.log.warn({ err }, 'calendar versions not read; new processes start on the last known calendar')));
     app.get(
       '/calendar/versions',
       {

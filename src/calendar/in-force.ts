@@ -52,9 +52,4 @@ export class PolicyInForce {
     }
     return this.last;
   }
-
-  /** The policy as last read (the base before the first read). */
-  get known(): Policy {
-    return this.last;
-  }
 }

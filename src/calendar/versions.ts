@@ -16,8 +16,6 @@ import type { ComplaintEventOf } from '../processes/complaint/schemas';
  * deadlines were computed without holiday data so they are re-planned.
  */
 
-export { policyWithVersions, readCalendarVersions } from './in-force';
-
 export interface ReplannedRecord {
   complaintId: string;
   /** Per deadline moved, the old and the new due instant. */
