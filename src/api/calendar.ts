@@ -43,9 +43,9 @@ const importBody = z
   .strict();
 const importResult = z.object({
   version: versionSummary,
-  alreadyImported: z.boolean().describe('the same notice was imported before: nothing recorded, nothing re-planned'),
-  replanned: z.array(z.object({ complaintId: z.string(), moved: z.array(z.object({ deadline: z.string(), fromDue: z.string(), toDue: z.string() })), calendarWarnings: z.array(z.string()) })),
-  failed: z.array(z.object({ complaintId: z.string(), error: z.string() })),
+  alreadyImported: z.boolean().describe('the same notice was imported before: nothing recorded, and no re-plan is made twice'),
+  replanned: z.array(z.object({ process: z.string().describe('complaint, enquiry, change, corrective …'), id: z.string(), moved: z.array(z.object({ deadline: z.string(), fromDue: z.string(), toDue: z.string() })), calendarWarnings: z.array(z.string()) })),
+  failed: z.array(z.object({ process: z.string(), id: z.string(), error: z.string() })),
 });
 const summary = (v: Awaited<ReturnType<typeof readCalendarVersions>>[number]): z.infer<typeof versionSummary> => ({
   version: v.version,
@@ -84,7 +84,7 @@ export function registerCalendarRoutes(app: FastifyInstance, deps: { policy: Pol
       {
         schema: {
           operationId: 'calendar.import',
-          summary: 'Import a State Council holiday notice as a calendar version (admin); open complaints whose deadlines used weekends-only data are re-planned',
+          summary: 'Import a State Council holiday notice as a calendar version (admin); open processes whose deadlines run into its year or used weekends-only data are re-planned',
           tags: ['Calendar'],
           body: importBody,
           response: commandResponses(200, importResult),

@@ -2,25 +2,27 @@ import type { TemporalGateway } from '../api/gateway';
 import { policyWithVersions, readCalendarVersions } from './in-force';
 import { calendarVersionEventId, calendarVersionSchema, CALENDAR_STREAM, CALENDAR_VERSION_RECORDED, noticeDigest, parseNotice, type CalendarVersion } from './notice';
 import { illegalState } from '../domain/errors';
-import type { CommandMeta } from '../domain/process';
+import { foldEntity, streamOf, type CommandMeta, type ProcessDefinition } from '../domain/process';
 import type { Policy } from '../domain/policy/schema';
 import type { EventStore } from '../events/store/port';
-import { readEntity } from '../events/entities';
-import { complaintProcess } from '../processes/complaint';
-import type { ComplaintState } from '../processes/complaint/decider';
-import type { ComplaintEventOf } from '../processes/complaint/schemas';
+import { upcast } from '../events/catalogue';
+import { PROCESSES } from '../processes/registry';
+import { replannedEventOf, type DeadlinesReplannedData } from '../domain/deadlines/replan';
+import { calendarForPolicy } from '../domain/policy/ref';
 
 /**
  * Calendar versions (imported holiday notices) on the node side: stored as `CalendarVersionRecorded` events in the
- * `calendar-holidays` stream, added to the policy new processes start with, and sent to the open complaints whose
- * deadlines were computed without holiday data so they are re-planned.
+ * `calendar-holidays` stream, added to the policy new processes start with, and sent to the open processes whose
+ * deadlines run into the years a version covers or were computed without holiday data, so they are re-planned.
  */
 
 export interface ReplannedRecord {
-  complaintId: string;
+  /** The process (`complaint`, `enquiry`, `change`, …) and the entity's id. */
+  process: string;
+  id: string;
   /** Per deadline moved, the old and the new due instant. */
   moved: Array<{ deadline: string; fromDue: string; toDue: string }>;
-  /** The warnings the complaint still carries after re-planning (years no version covers). */
+  /** The warnings it still carries after re-planning (years no version covers). */
   calendarWarnings: string[];
 }
 
@@ -29,26 +31,39 @@ export interface ImportResult {
   /** True when the same notice was imported before: nothing was recorded or sent. */
   alreadyImported: boolean;
   replanned: ReplannedRecord[];
-  /** Open complaints that could not be re-planned, with the reason (they keep their deadlines). */
-  failed: Array<{ complaintId: string; error: string }>;
+  /** Open processes that could not be re-planned, with the reason (they keep their deadlines). */
+  failed: Array<{ process: string; id: string; error: string }>;
 }
 
-/** Open complaints whose latest deadlines were computed with a year of weekends-only data. */
-async function complaintsToReplan(store: EventStore): Promise<string[]> {
-  const warned = new Map<string, boolean>();
-  const types = ['ComplaintReceived', 'ComplaintReopened', 'ComplaintDeadlinesReplanned'];
-  for await (const e of store.readAll({ filter: { streamPrefixes: ['complaint-'], eventTypes: types } })) {
-    const data = e.data as ComplaintEventOf<'ComplaintReceived'>['data'];
-    warned.set(data.complaintId, data.basis.calendar.warnings.length > 0);
+const yearOf = (iso: string): number => Number(iso.slice(0, 4));
+
+/**
+ * The open entities of every process with deadlines (see `deadlines` on a process definition) whose deadlines were
+ * computed on another calendar than `source` (the one in force with the new version) and that a version of `years`
+ * may move: a running deadline with an instant in one of those years (instants are stored with the calendar's offset,
+ * so their year is the local one), or deadlines computed with a year of weekends-only data. Entities started or
+ * re-planned on the calendar in force are left alone, so importing the same notice again sends nothing.
+ */
+async function entitiesToReplan(store: EventStore, years: readonly number[], source: string): Promise<Array<{ process: ProcessDefinition; id: string }>> {
+  const replannable = PROCESSES.filter((p) => p.deadlines);
+  const streams = new Map<string, Array<{ type: string; data: unknown }>>();
+  for await (const e of store.readAll({ filter: { streamPrefixes: replannable.map((p) => `${p.name}-`) } })) {
+    let events = streams.get(e.streamName);
+    if (!events) streams.set(e.streamName, (events = []));
+    events.push({ type: e.type, data: upcast(e.type, e.metadata.schemaVersion, e.data) });
   }
-  const out: string[] = [];
-  for (const [id, hasWarnings] of warned) {
-    if (!hasWarnings) continue;
-    const { state } = await readEntity<ComplaintState>(store, complaintProcess, id);
-    if (state.status === 'none' || complaintProcess.isFinal?.(state)) continue;
-    if ((state.calendarWarnings ?? state.basis.calendar.warnings).length) out.push(id);
+  const out: Array<{ process: ProcessDefinition; id: string }> = [];
+  for (const [stream, events] of [...streams].sort(([a], [b]) => a.localeCompare(b))) {
+    const p = replannable.find((x) => stream.startsWith(`${x.name}-`))!;
+    const state = foldEntity(p, events);
+    if (p.isFinal?.(state)) continue;
+    const open = Object.values(p.deadlines!.open(state) ?? {});
+    const basis = p.deadlines!.basisOf(state);
+    if (!open.length || basis?.calendar.source === source) continue;
+    const instants = open.flatMap((d) => [d.due, ...(d.warnAt ? [d.warnAt] : []), ...d.escalations.map((x) => x.at)]);
+    if (instants.some((t) => years.includes(yearOf(t))) || basis?.calendar.warnings.length) out.push({ process: p, id: stream.slice(p.name.length + 1) });
   }
-  return out.sort();
+  return out;
 }
 
 /**
@@ -106,8 +121,8 @@ export async function recordCalendarVersion(
 
 /**
  * Imports a notice: parses and validates it, records it as the next calendar version (a re-import of the same days
- * records nothing), switches the gateway to the policy with every version, and re-plans each open complaint whose
- * deadlines used weekends-only data, as `by` (an admin).
+ * records nothing), switches the gateway to the policy with every version, and re-plans each open process whose
+ * deadlines it may move (see entitiesToReplan), as `by` (an admin).
  */
 export async function importCalendarVersion(
   deps: { store: EventStore; gateway: TemporalGateway; basePolicy: Policy },
@@ -122,17 +137,18 @@ export async function importCalendarVersion(
   const replanned: ReplannedRecord[] = [];
   const failed: ImportResult['failed'] = [];
   const top = Math.max(...versions.map((v) => v.version));
-  for (const complaintId of await complaintsToReplan(deps.store)) {
+  for (const { process: p, id } of await entitiesToReplan(deps.store, version.years, calendarForPolicy(policy).source)) {
     try {
-      const r = await deps.gateway.command(complaintProcess, complaintId, 'replanDeadlines', { calendarVersion: top, extraHolidays }, input.by, { idempotencyKey: `calendar-v${top}-${version.digest.slice(0, 16)}` });
-      if (!r.eventTypes.includes('ComplaintDeadlinesReplanned')) continue;
-      const events = await deps.store.readStream(`complaint-${complaintId}`);
-      const e = events.filter((x) => x.type === 'ComplaintDeadlinesReplanned').at(-1);
-      const data = e?.data as ComplaintEventOf<'ComplaintDeadlinesReplanned'>['data'] | undefined;
-      if (data) replanned.push({ complaintId, moved: data.moved.map((m) => ({ deadline: m.deadline, fromDue: m.fromDue, toDue: m.toDue })), calendarWarnings: data.basis.calendar.warnings });
+      const r = await deps.gateway.command(p, id, 'replanDeadlines', { calendarVersion: top, extraHolidays }, input.by, { idempotencyKey: `calendar-v${top}-${version.digest.slice(0, 16)}` });
+      const type = replannedEventOf(p);
+      if (!r.eventTypes.includes(type)) continue;
+      const e = (await deps.store.readStream(streamOf(p, id))).filter((x) => x.type === type).at(-1);
+      if (!e) continue;
+      const data = upcast(e.type, e.metadata.schemaVersion, e.data) as DeadlinesReplannedData;
+      replanned.push({ process: p.name, id, moved: data.moved.map((m) => ({ deadline: m.deadline, fromDue: m.fromDue, toDue: m.toDue })), calendarWarnings: data.basis.calendar.warnings });
     } catch (err) {
       const e = err as Error & { cause?: Error & { cause?: Error } };
-      failed.push({ complaintId, error: [e.message, e.cause?.message, e.cause?.cause?.message].filter(Boolean).join(': ') });
+      failed.push({ process: p.name, id, error: [e.message, e.cause?.message, e.cause?.cause?.message].filter(Boolean).join(': ') });
     }
   }
   return { version, alreadyImported, replanned, failed };

@@ -8,8 +8,8 @@ const here = (p: string) => fileURLToPath(new URL(p, import.meta.url));
 
 export const WORKFLOWS_PATH = here('../workflows/index.ts');
 
-/** The node-side modules of a process (zod schemas, ledgers): the workflow bundle leaves them out. */
-export const NODE_SIDE_MODULES = /[\\/]src[\\/]processes[\\/][^\\/]+[\\/](?:schemas|ledger)\.ts$/;
+/** The node-side modules of a process (zod schemas, ledgers) and of the kernel's re-plan: the workflow bundle leaves them out. */
+export const NODE_SIDE_MODULES = /[\\/]src[\\/](?:processes[\\/][^\\/]+[\\/](?:schemas|ledger)|domain[\\/]deadlines[\\/]replan-schemas)\.ts$/;
 
 const ARCHIVE = here('../../policies/archive/');
 

@@ -1,4 +1,5 @@
 import COLUMN_LABELS from './labels/columns.json';
+import { replannedEventOf, type DeadlinesReplannedData } from './deadlines/replan';
 import type { PiiKind } from './pii';
 import { idOfStream } from './streams';
 
@@ -133,9 +134,16 @@ export interface EntityLedgerSpec<E extends { type: string; data: unknown }> {
   changed?(row: LedgerRow, e: ProjectedEvent & E): Partial<LedgerRow> | undefined;
   /** The process's own status transitions, for a ledger that shows the status (one statement of them: the decider's). */
   status?(status: string | null, e: E): string | null;
+  /**
+   * The columns that show a deadline's due instant, by the slot the kernel's re-plan on new holiday data names it
+   * (`firstResponse` → `first_response_due`): the process's `<Process>DeadlinesReplanned` moves them.
+   */
+  replanned?: { process: string; dueColumns: Readonly<Record<string, string>> };
 }
 
 export function entityLedger<E extends { type: string; data: unknown }>(spec: EntityLedgerSpec<E>): LedgerProjection {
+  const replannedType = spec.replanned ? replannedEventOf({ name: spec.replanned.process }) : undefined;
+  for (const column of Object.values(spec.replanned?.dueColumns ?? {})) if (!spec.columns.includes(column)) throw new Error(`ledger ${spec.name}: no column ${column} for a re-planned deadline`);
   return {
     name: spec.name,
     version: spec.version,
@@ -144,11 +152,17 @@ export function entityLedger<E extends { type: string; data: unknown }>(spec: En
     orderBy: spec.orderBy,
     columns: columnsOf(spec.name, spec.columns, { indexed: spec.indexed ?? [] }),
     ...(spec.lookups ? { lookups: spec.lookups } : {}),
-    handles: spec.handles,
+    handles: replannedType ? [...spec.handles, replannedType] : spec.handles,
     rowKey: (e) => ({ [spec.key]: idOfStream(e.streamName) }),
     evolve(row, raw) {
       const e = raw as ProjectedEvent & E;
       const stamp = { updated_at: e.metadata.occurredAt, revision: e.revision };
+      if (e.type === replannedType) {
+        if (!row) return undefined;
+        const moved = (e.data as DeadlinesReplannedData).deadlines;
+        const due = Object.fromEntries(Object.entries(spec.replanned!.dueColumns).flatMap(([slot, column]) => (moved[slot] ? [[column, moved[slot].due]] : [])));
+        return { ...row, ...due, ...stamp };
+      }
       const created = spec.created(e);
       if (created) return { ...created, ...(spec.status ? { status: spec.status(null, e) } : {}), ...stamp };
       if (!row) return undefined;

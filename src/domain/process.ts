@@ -1,5 +1,7 @@
 import type { z } from 'zod';
 import type { TimedAlarm } from './deadlines/deadline';
+import { decideReplan, replanCommand, replannedEventOf, REPLAN_FROM_STOP, type DeadlineSlots, type DeadlinesReplannedData, type ReplanDeadlines } from './deadlines/replan';
+import { replanDeadlinesInput } from './deadlines/replan-schemas';
 import type { Decider, DomainEvent } from './decider';
 import type { LedgerProjection } from './ledger';
 import { isNotification, notificationIssued, type NotificationIssued, type Outgoing } from './notifications';
@@ -41,6 +43,8 @@ export interface CommandContext<S, R> {
   by: Actor;
   state: S;
   rules: R;
+  /** The policy the run computes with (its rules were built from it, on the calendar the state's deadlines use). */
+  policy?: Policy;
   /** The workflow input of a run started by earlier code, whose commands relied on fields it carried. */
   start?: Readonly<Record<string, unknown>>;
   /**
@@ -81,6 +85,8 @@ export interface CommandSpec<S = any, C = any, R = any, I = any> {
   internal?: boolean;
   /** Node side: the schema the API, the CLI and the gateway parse input with. */
   input: z.ZodType<I>;
+  /** Behaviour changes of this command alone (Temporal patch ids, asked only when it runs; see the process's `patches`). */
+  patches?: readonly string[];
   /** Node side: facts the command needs from elsewhere, read before it is sent and added to its input. */
   lookup?: (input: I, lookups: CommandLookups) => Promise<Record<string, unknown>>;
   /** Validated input (and its look-ups) → the domain command; time and deadlines enter here, in workflow code. */
@@ -144,6 +150,12 @@ export interface ProcessDefinition<S = any, C = any, E extends DomainEvent = any
   starts?: (event: E, state: S) => ProcessStart[];
   /** A process in a final state ends its workflow (a later command starts a new run that reloads the stream). */
   isFinal?: (state: S) => boolean;
+  /**
+   * How the state holds its deadlines: the kernel then re-plans them on new holiday data (the internal command
+   * `replanDeadlines`, the event `<Process>DeadlinesReplanned`, see src/domain/deadlines/replan.ts), and the run computes
+   * later deadlines on the calendar they moved to.
+   */
+  deadlines?: DeadlineSlots<S>;
   /** Event types that record deadline warnings and escalations (read by the escalations ledger). */
   deadlineEvents?: { warning: string; escalation: string };
   /**
@@ -161,11 +173,41 @@ export interface ProcessDefinition<S = any, C = any, E extends DomainEvent = any
 export const atVersion1 = (schemas: Readonly<Record<string, z.ZodType>>): Record<string, EventSpec> =>
   Object.fromEntries(Object.entries(schemas).map(([type, schema]) => [type, { version: 1, schema }]));
 
-/** A definition whose ids follow its name: `complaintId` in inputs, `complaintWorkflow` in Temporal. */
+/**
+ * A definition whose ids follow its name: `complaintId` in inputs, `complaintWorkflow` in Temporal. A process with
+ * `deadlines` gets the kernel's re-plan: the command (internal, admins), its decision and its event.
+ */
 export function defineProcess<S, C, E extends DomainEvent, R = undefined, A extends TimedAlarm = TimedAlarm>(
   d: Omit<ProcessDefinition<S, C, E, R, A>, 'idField' | 'workflowType'>,
 ): ProcessDefinition<S, C, E, R, A> {
-  return { ...d, idField: `${d.name}Id`, workflowType: `${d.name}Workflow` };
+  const idField = `${d.name}Id`;
+  const base = { ...d, idField, workflowType: `${d.name}Workflow` };
+  const slots = d.deadlines;
+  if (!slots) return base;
+  const replanned = replannedEventOf(d);
+  const replanDeadlines: CommandSpec<S, ReplanDeadlines, R, { calendarVersion: number; extraHolidays: DeadlinesReplannedData['extraHolidays'] }> = {
+    type: 'ReplanDeadlines',
+    summary: `Re-plan the open deadlines on an imported calendar version (new holiday data; \`taizhang calendar import\` sends it)`,
+    roles: ['admin'],
+    internal: true,
+    input: replanDeadlinesInput,
+    patches: [REPLAN_FROM_STOP],
+    toCommand(input, ctx) {
+      if (!ctx.policy) throw new Error(`${d.name} ${ctx.id}: re-planning needs the policy the run computes with`);
+      return replanCommand(slots, input, { id: ctx.id, now: ctx.now, by: ctx.by, state: ctx.state, policy: ctx.policy, patched: ctx.patched });
+    },
+  };
+  const decider = {
+    initialState: d.decider.initialState,
+    decide: (command: C | FireAlarm<A> | ReplanDeadlines, state: S): E[] =>
+      (command as { type: string }).type === 'ReplanDeadlines' ? (decideReplan(slots, base, command as ReplanDeadlines, state) as E[]) : d.decider.decide(command as C | FireAlarm<A>, state),
+    evolve(state: S, event: E): S {
+      if (event.type !== replanned) return d.decider.evolve(state, event);
+      const data = event.data as DeadlinesReplannedData;
+      return slots.put(state, data.deadlines, { basis: data.basis, extraHolidays: data.extraHolidays });
+    },
+  };
+  return { ...base, decider, commands: { ...d.commands, replanDeadlines: replanDeadlines as unknown as CommandSpec<S, C, R> } };
 }
 
 /** `complaint-K123`. */

@@ -8,6 +8,8 @@ import { setValueAt, valueAt } from '../domain/paths';
 import { PROCESSES } from '../processes/registry';
 import { isSealed } from './keys/cipher';
 import { calendarVersionSchema, CALENDAR_VERSION_RECORDED } from '../calendar/notice';
+import { replannedEventOf } from '../domain/deadlines/replan';
+import { deadlinesReplannedSpec } from '../domain/deadlines/replan-schemas';
 
 /**
  * The event catalogue: every event type, its current schema version and its schema, from each process's definition
@@ -47,7 +49,9 @@ const KERNEL_EVENTS: Record<string, EventSpec> = {
 function build(): Record<string, EventSpec> {
   const out: Record<string, EventSpec> = { ...KERNEL_EVENTS };
   for (const p of PROCESSES) {
-    for (const [type, spec] of Object.entries(p.events)) {
+    // A process with deadlines records the kernel's re-plan event (a process may keep its own earlier versions of it).
+    const replanned = p.deadlines && !p.events[replannedEventOf(p)] ? { [replannedEventOf(p)]: deadlinesReplannedSpec(p.idField) } : {};
+    for (const [type, spec] of Object.entries({ ...p.events, ...replanned })) {
       if (out[type]) throw new Error(`event type ${type} of process ${p.name} is already in the catalogue`);
       out[type] = spec;
     }

@@ -1,5 +1,7 @@
 import { allHandlersFinished, ApplicationFailure, condition, continueAsNew, currentUpdateInfo, patched, setHandler, sleep, workflowInfo } from '@temporalio/workflow';
+import type { ExtraHolidays } from '../domain/calendar/settings';
 import type { TimedAlarm } from '../domain/deadlines/deadline';
+import { policyOn } from '../domain/deadlines/replan';
 import { validationError } from '../domain/errors';
 import { streamOf, type CommandMeta, type CommandSpec, type ProcessDefinition } from '../domain/process';
 import type { Policy } from '../domain/policy/schema';
@@ -105,8 +107,18 @@ export async function processWorkflow(raw: ProcessWorkflowInput): Promise<void> 
       }
     : undefined;
   const entity = new StreamEntity(p, streamOf(p, input.id), start, startOthers);
+  // The run's rules, built from its policy on the calendar the state's deadlines use: the start policy's, or after a
+  // re-plan on new holiday data the one they moved to (only states with a re-plan event differ).
   let rules: unknown;
-  const rulesOf = () => (rules ??= p.rules && policy ? p.rules(policy) : undefined);
+  let rulesOn: ExtraHolidays | undefined;
+  const rulesOf = () => {
+    const on = p.deadlines?.calendarOf(entity.current);
+    if (rules === undefined || on !== rulesOn) {
+      rulesOn = on;
+      rules = p.rules && policy ? p.rules(policyOn(policy, on)) : undefined;
+    }
+    return rules;
+  };
   let changes = 0;
 
   /**
@@ -120,7 +132,7 @@ export async function processWorkflow(raw: ProcessWorkflowInput): Promise<void> 
       authorize(spec.type, spec.roles, meta.role);
       const data = (req?.data ?? {}) as Record<string, unknown>;
       if (spec.creates && data[p.idField] !== input.id) throw validationError([{ field: p.idField, rule: `must be ${input.id}, the ${p.name} of this workflow` }]);
-      const command = spec.toCommand(data, { id: input.id, now: nowIso(), by: { actor: meta.actor, role: meta.role }, state: entity.current, rules: rulesOf(), start: raw as never, patched: isPatched });
+      const command = spec.toCommand(data, { id: input.id, now: nowIso(), by: { actor: meta.actor, role: meta.role }, state: entity.current, rules: rulesOf(), ...(policy ? { policy } : {}), start: raw as never, patched: isPatched });
       return { command, meta: typeof data.reason === 'string' && data.reason ? { ...meta, reason: data.reason } : meta };
     });
 
@@ -128,12 +140,14 @@ export async function processWorkflow(raw: ProcessWorkflowInput): Promise<void> 
   const prepared = new Map<string, { revision: number; command: ReturnType<typeof toCommand> }>();
   const everyPatch = () => true;
   const prepare = (spec: CommandSpec, req: CommandRequest) => {
-    // Asked on every command, before a prepared one is reused: the marker must be in the history replay reads.
-    const applied = new Set((p.patches ?? []).filter((patchId) => patched(patchId)));
+    // Asked on every command (the process's) or every run of this one (the command's own), before a prepared one is
+    // reused: the marker must be in the history replay reads.
+    const patchIds = [...(p.patches ?? []), ...(spec.patches ?? [])];
+    const applied = new Set(patchIds.filter((patchId) => patched(patchId)));
     const id = currentUpdateInfo()?.id;
     const kept = id === undefined ? undefined : prepared.get(id);
     if (id !== undefined) prepared.delete(id);
-    if (kept && kept.revision === entity.currentRevision && applied.size === (p.patches ?? []).length) return kept.command;
+    if (kept && kept.revision === entity.currentRevision && applied.size === patchIds.length) return kept.command;
     return toCommand(spec, req, (patchId) => applied.has(patchId));
   };
 

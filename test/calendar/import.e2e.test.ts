@@ -7,9 +7,11 @@ import { TemporalGateway } from '../../src/api/gateway';
 import { SurveySchedules } from '../../src/api/schedules';
 import { describeImport } from '../../src/cli/commands/calendar';
 import { DEFAULT_POLICY } from '../../src/domain/policy';
+import { changeProcess } from '../../src/processes/change';
+import { complaintProcess } from '../../src/processes/complaint';
 import { ALL_LEDGERS } from '../../src/projections/ledgers';
 import { LedgerReader } from '../../src/projections/reader';
-import type { ComplaintEventOf } from '../../src/processes/complaint/schemas';
+import type { DeadlinesReplannedData } from '../../src/domain/deadlines/replan';
 import { TOKENS } from '../support/app';
 import { TEST_KEYS } from '../support/keys';
 import { startWorkerStack, testCodec, testLogger, type WorkerStack } from '../support/temporal';
@@ -22,7 +24,7 @@ import { startWorkerStack, testCodec, testLogger, type WorkerStack } from '../su
 const START_AT = '2026-12-31T16:00:00+08:00';
 const NOTICE = readFileSync(path.join(import.meta.dirname, '../../examples/holidays-2027.json'), 'utf8');
 
-describe('calendar import re-plans open complaints (time-skipping, from 2026-12-31 16:00)', () => {
+describe('calendar import re-plans open processes (time-skipping, from 2026-12-31 16:00)', () => {
   let w: WorkerStack;
   let app: FastifyInstance;
   /** Another API node on the same Temporal and event store, started before the import. */
@@ -81,6 +83,14 @@ describe('calendar import re-plans open complaints (time-skipping, from 2026-12-
     expect(await whatIf()).toMatchObject({ firstResponseDue: '2027-01-01T16:00:00+08:00', calendar: { warnings: ['no holiday data for 2027; weekends only'] } });
     const { complaintId } = await receive();
     const before = await show(complaintId);
+    // Other open processes on the same data: a paused complaint, and a change request whose two working days of review
+    // count 1 January as a working day.
+    const { complaintId: paused } = await receive();
+    await w.gateway.command(complaintProcess, paused, 'pause', { reason: '等待客户提供照片' }, agent);
+    const { customerId } = await w.gateway.registerCustomer({ name: '上海某物业公司', phone: '13800138000', type: 'owner', importance: 'ordinary', grade: 'B' }, agent);
+    const { id: changeId } = await w.gateway.create(changeProcess, 'submit', { customerId, kind: 'delivery_date', description: '交付日期改为 1 月 20 日', reason: '现场未具备安装条件', amount: 0, affects: '合同 HT-2026-031' }, agent);
+    const changeView = async () => (await app.inject({ method: 'GET', url: `/changes/${changeId}`, headers: as('supervisor') })).json() as { state: { review: { due: string } } };
+    expect((await changeView()).state.review.due.slice(0, 16)).toBe('2027-01-04T16:00');
     expect(before.state.receivedAt.slice(0, 16)).toBe('2026-12-31T16:00');
     expect(before.state.firstResponse.due.slice(0, 10)).toBe('2027-01-01');
     // The warning is in the complaint's own view, not only in the log.
@@ -100,17 +110,23 @@ describe('calendar import re-plans open complaints (time-skipping, from 2026-12-
     expect(result.alreadyImported).toBe(false);
     expect(result.version).toMatchObject({ version: 1, file: 'holidays-2027.json', years: [2027], importedBy: 'admin-1' });
     expect(result.failed).toEqual([]);
-    const record = result.replanned.find((x: { complaintId: string }) => x.complaintId === complaintId);
+    const record = result.replanned.find((x: { process: string; id: string }) => x.process === 'complaint' && x.id === complaintId);
     const first = record.moved.find((m: { deadline: string }) => m.deadline === 'first_response');
     expect(first.fromDue).toBe(before.state.firstResponse.due);
     // 元旦 1–3 January in the notice: the first working day after it is Monday the 4th, at the same wall time.
     expect(first.toDue).toBe(`2027-01-04${before.state.firstResponse.due.slice(10)}`);
     expect(record.calendarWarnings).toEqual([]);
+    // Every open process the notice moves is re-planned, the paused complaint and the change request too.
+    expect(result.replanned.map((x: { process: string; id: string }) => `${x.process} ${x.id}`).sort()).toEqual([`change ${changeId}`, `complaint ${complaintId}`, `complaint ${paused}`].sort());
+    const change = result.replanned.find((x: { process: string }) => x.process === 'change');
+    expect(change.moved.map((m: { deadline: string; fromDue: string; toDue: string }) => [m.deadline, m.fromDue.slice(0, 16), m.toDue.slice(0, 16)])).toEqual([['review', '2027-01-04T16:00', '2027-01-05T16:00']]);
+    expect((await changeView()).state.review.due).toBe(change.moved[0].toDue);
+    expect((await show(paused)).state.firstResponse.due.slice(0, 10)).toBe('2027-01-04');
     // What `taizhang calendar import` prints: the version, its days, each re-planned record with old → new instants.
-    const printed = describeImport(result);
+    const printed = describeImport(result, 'Asia/Shanghai');
     expect(printed[0]).toBe('calendar version 1 recorded from holidays-2027.json: 2027, 26 holiday days (放假), 4 make-up working days (调休上班)');
-    expect(printed).toContain(`re-planned        complaint ${complaintId}`);
-    expect(printed).toContain(`  首次响应期限 first response: ${first.fromDue} → ${first.toDue}`);
+    expect(printed).toContain(`re-planned        投诉 complaint ${complaintId}`);
+    expect(printed).toContain(`  首次响应期限 first response: ${first.fromDue.slice(0, 16).replace('T', ' ')} → ${first.toDue.slice(0, 16).replace('T', ' ')}`);
     process.stdout.write(printed.join('\n') + '\n');
 
     const after = await show(complaintId);
@@ -123,7 +139,7 @@ describe('calendar import re-plans open complaints (time-skipping, from 2026-12-
     const types = (history.json().events as Array<{ type: string }>).map((e) => e.type);
     expect(types).toContain('ComplaintDeadlinesReplanned');
     const stored = (await w.store.readStream(`complaint-${complaintId}`)).find((e) => e.type === 'ComplaintDeadlinesReplanned')!;
-    const data = stored.data as ComplaintEventOf<'ComplaintDeadlinesReplanned'>['data'];
+    const data = stored.data as DeadlinesReplannedData;
     expect(data.calendarVersion).toBe(1);
     expect(data.moved.find((m) => m.deadline === 'first_response')).toMatchObject({ fromDue: first.fromDue, toDue: first.toDue });
     expect(stored.metadata).toMatchObject({ actor: 'admin-1', role: 'admin' });

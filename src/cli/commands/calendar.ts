@@ -1,7 +1,10 @@
 import { Option, type Command } from 'commander';
 import type { Config } from '../../config/config';
 import type { Policy } from '../../domain/policy';
+import { DEADLINE_LABELS, PROCESS_LABELS } from '../../domain/labels';
+import { localShort } from '../../support/local-time';
 import { apiClient, CliError, compact, config, withClientOptions, type ClientOptions } from '../context';
+import { zoneHeading } from '../format';
 
 // The policy and the calendar load only for this command.
 const calendarModules = () => Promise.all([import('../../config/policy'), import('../../domain/calendar/calculator'), import('../../domain/policy'), import('../../config/config')]);
@@ -60,29 +63,34 @@ interface VersionSummary {
 interface ImportReply {
   version: VersionSummary;
   alreadyImported: boolean;
-  replanned: Array<{ complaintId: string; moved: Array<{ deadline: string; fromDue: string; toDue: string }>; calendarWarnings: string[] }>;
-  failed: Array<{ complaintId: string; error: string }>;
+  replanned: Array<{ process: string; id: string; moved: Array<{ deadline: string; fromDue: string; toDue: string }>; calendarWarnings: string[] }>;
+  failed: Array<{ process: string; id: string; error: string }>;
 }
 
-const DEADLINE_NAMES: Record<string, string> = { first_response: '首次响应期限 first response', resolution: '处理期限 resolution' };
+const processName = (p: string): string => (PROCESS_LABELS[p] ? `${PROCESS_LABELS[p].zh} ${p}` : p);
 
-/** What an import did, as lines: the version, its days, each re-planned complaint with old → new instants. */
-export function describeImport(r: ImportReply): string[] {
+/**
+ * What an import did, as lines: the version, its days, each re-planned process (complaint, enquiry, change request,
+ * corrective action) with its deadlines' old → new due instants in local time.
+ */
+export function describeImport(r: ImportReply, timeZone: string): string[] {
   const v = r.version;
+  const when = (at: string) => localShort(at, timeZone);
   const lines = [
     r.alreadyImported
-      ? `calendar version ${v.version} (${v.file}) was imported already on ${v.importedAt} by ${v.importedBy}: nothing recorded`
+      ? `calendar version ${v.version} (${v.file}) was imported already on ${when(v.importedAt)} by ${v.importedBy}: nothing recorded`
       : `calendar version ${v.version} recorded from ${v.file}: ${v.years.join(', ')}, ${v.holidays} holiday days (放假), ${v.workdays} make-up working days (调休上班)`,
     `source            ${v.source}`,
+    `times             ${zoneHeading(timeZone).replace(/^（|）$/g, '')}`,
   ];
-  if (!r.replanned.length) lines.push('re-planned        no open complaint had deadlines on weekends-only data');
+  if (!r.replanned.length) lines.push('re-planned        no open process had deadlines this notice moves');
   for (const c of r.replanned) {
-    lines.push(`re-planned        complaint ${c.complaintId}`);
-    for (const m of c.moved) lines.push(`  ${DEADLINE_NAMES[m.deadline] ?? m.deadline}: ${m.fromDue} → ${m.toDue}`);
+    lines.push(`re-planned        ${processName(c.process)} ${c.id}`);
+    for (const m of c.moved) lines.push(`  ${DEADLINE_LABELS[m.deadline] ? `${DEADLINE_LABELS[m.deadline]!.zh}期限 ${DEADLINE_LABELS[m.deadline]!.en}` : m.deadline}: ${when(m.fromDue)} → ${when(m.toDue)}`);
     if (!c.moved.length) lines.push('  no deadline moved (the calendar warning was cleared)');
     for (const w of c.calendarWarnings) lines.push(`  still: ${w}`);
   }
-  for (const f of r.failed) lines.push(`not re-planned    complaint ${f.complaintId}: ${f.error}`);
+  for (const f of r.failed) lines.push(`not re-planned    ${processName(f.process)} ${f.id}: ${f.error}`);
   return lines;
 }
 
@@ -92,7 +100,7 @@ export function registerCalendarCommands(program: Command): void {
   withClientOptions(
     calendar
       .command('import')
-      .description('import a State Council holiday notice (JSON or CSV, docs/holidays.md) as a calendar version (admin); open complaints whose deadlines used weekends-only data are re-planned')
+      .description('import a State Council holiday notice (JSON or CSV, docs/holidays.md) as a calendar version (admin); open complaints, enquiries, change requests and corrective actions whose deadlines it moves are re-planned')
       .argument('<file>', 'the notice as .json or .csv, e.g. examples/holidays-2027.json'),
   )
     .addOption(new Option('--format <format>', 'output format').choices(['json', 'text']).default('text'))
@@ -106,7 +114,7 @@ export function registerCalendarCommands(program: Command): void {
         throw new CliError(`<file> ${file}: must be a readable file (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`, 2);
       }
       const r = await apiClient(opts).request<ImportReply>('POST', '/calendar/versions', { file: path.basename(file), content });
-      process.stdout.write((opts.format === 'json' ? JSON.stringify(r, null, 2) : describeImport(r).join('\n')) + '\n');
+      process.stdout.write((opts.format === 'json' ? JSON.stringify(r, null, 2) : describeImport(r, (await config()).TAIZHANG_TIME_ZONE).join('\n')) + '\n');
     });
   withClientOptions(calendar.command('versions').description('the imported holiday notices (calendar versions), oldest first'))
     .addOption(new Option('--format <format>', 'output format').choices(['json', 'text']).default('text'))

@@ -19,10 +19,11 @@ const deadlineShape = {
 /** A deadline of one of the given kinds, e.g. `deadlineSchema(['first_response', 'resolution'])`. */
 export const deadlineSchema = <K extends readonly [string, ...string[]]>(kinds: K) => z.object({ kind: oneOf(kinds), ...deadlineShape }).strict();
 
-const anyDeadline = z.object({ kind: z.string(), ...deadlineShape }).strict();
+/** A deadline of any kind (the kernel's re-plan records those of every process). */
+export const anyDeadlineSchema = z.object({ kind: z.string(), ...deadlineShape }).strict();
 
 export type EscalationPoint = z.infer<typeof escalationPointSchema>;
-export type Deadline<K extends string = string> = Omit<z.infer<typeof anyDeadline>, 'kind'> & { kind: K };
+export type Deadline<K extends string = string> = Omit<z.infer<typeof anyDeadlineSchema>, 'kind'> & { kind: K };
 
 /** What the calendar and policy said when deadlines were computed. */
 export const basisSchema = z.object({ policy: z.string(), calendar: z.object({ source: z.string(), warnings: z.array(z.string()) }).strict() }).strict();

@@ -450,6 +450,7 @@ export const EVENT_LABELS: ValueLabels = {
   EnquiryClosed: { zh: '咨询结束', en: 'enquiry closed' },
   EnquiryWarningIssued: { zh: '答复期限提醒', en: 'answer deadline warning' },
   EnquiryEscalated: { zh: '咨询超时升级', en: 'enquiry escalated' },
+  EnquiryDeadlinesReplanned: { zh: '按新节假日数据重算期限', en: 'deadlines re-planned on new holiday data' },
   // change requests
   ChangeRequested: { zh: '提交变更申请', en: 'change requested' },
   ChangeReviewed: { zh: '会审意见', en: 'review opinion given' },
@@ -470,6 +471,7 @@ export const EVENT_LABELS: ValueLabels = {
   ChangeEscalated: { zh: '变更超时升级', en: 'change escalated' },
   ChangeInactivityReminded: { zh: '实施停滞提醒', en: 'inactivity reminder' },
   ChangeShelved: { zh: '变更搁置', en: 'change shelved' },
+  ChangeDeadlinesReplanned: { zh: '按新节假日数据重算期限', en: 'deadlines re-planned on new holiday data' },
   // satisfaction surveys
   SurveyOpened: { zh: '开始调查', en: 'survey opened' },
   SurveyInvitationsSent: { zh: '发送调查邀请', en: 'invitations sent' },
@@ -486,6 +488,7 @@ export const EVENT_LABELS: ValueLabels = {
   CorrectiveActionVerified: { zh: '验证纠正措施', en: 'action verified' },
   CorrectiveWarningIssued: { zh: '环节期限提醒', en: 'step deadline warning' },
   CorrectiveEscalated: { zh: '纠正措施超时升级', en: 'corrective action escalated' },
+  CorrectiveDeadlinesReplanned: { zh: '按新节假日数据重算期限', en: 'deadlines re-planned on new holiday data' },
 };
 
 /** `ComplaintReceived` → 受理投诉 (complaint received); an unknown type as it is. */

@@ -1,6 +1,8 @@
 import { approversWith, checkDecision, escalateStep, openStep, outcomeWith, recordDecision, stepAlarms, warnStep, withdrawStep, type ApprovalStep, type StepDecision } from '../../domain/approval/step';
 import type { Inactivity, Tier } from '../../domain/approval/rules';
-import { deadlineAlarms, isLate, isPending, markEscalated, markWarned, meet, sortAlarms, track, type DeadlineAlarm, type TrackedDeadline } from '../../domain/deadlines/deadline';
+import type { ExtraHolidays } from '../../domain/calendar/settings';
+import type { DeadlineSlots } from '../../domain/deadlines/replan';
+import { deadlineAlarms, isLate, isPending, markEscalated, markWarned, meet, moveTo, sortAlarms, track, type DeadlineAlarm, type TrackedDeadline } from '../../domain/deadlines/deadline';
 import type { Basis, Deadline } from '../../domain/deadlines/schema';
 import { assertNever, byType, type Decider } from '../../domain/decider';
 import type { ChangeKind, ChangeStatus, CustomerClass, Opinion } from '../../domain/enums';
@@ -93,6 +95,8 @@ export interface OpenChange {
   verify: TrackedDeadline<'verify'> | null;
   escalationLevel: number;
   basis: Basis;
+  /** After a re-plan on new holiday data: the imported holidays its deadlines are computed with. */
+  replannedOn?: ExtraHolidays;
 }
 
 export type ChangeState = { status: 'none' } | OpenChange;
@@ -556,6 +560,44 @@ export function pendingChangeAlarms(state: ChangeState): ChangeAlarm[] {
       return [];
   }
 }
+
+/**
+ * How a change request holds its deadlines, for the kernel's re-plan on new holiday data: the time limit of the step
+ * it waits in (review, approval, second review, sign-off, verification). The inactivity reminders of an implementation
+ * count working days from the last progress and are left as they are.
+ */
+export const changeDeadlines: DeadlineSlots<ChangeState> = {
+  open(s): Record<string, Deadline> | null {
+    if (s.status === 'none' || isFinal(s)) return null;
+    const running = (d: TrackedDeadline | null | undefined) => (d && !d.met ? d : null);
+    const d =
+      s.status === 'reviewing' ? running(s.review)
+      : s.status === 'approving' ? running(s.approval?.deadline)
+      : s.status === 'second_review' ? running(s.secondReview?.deadline)
+      : s.status === 'approved' ? running(s.signOffDue)
+      : s.status === 'verifying' ? running(s.verify)
+      : null;
+    return d ? { [d.kind]: d } : {};
+  },
+  put(s, moved, on) {
+    if (s.status === 'none') return s;
+    const at = <K extends ChangeDeadlineKind>(d: TrackedDeadline<K>): TrackedDeadline<K> => (moved[d.kind] ? moveTo(d, moved[d.kind] as Deadline<K>) : d);
+    const inStep = <K extends ChangeDeadlineKind>(step: ApprovalStep<K> | null): ApprovalStep<K> | null => (step?.deadline ? { ...step, deadline: at(step.deadline) } : step);
+    return {
+      ...s,
+      review: at(s.review),
+      approval: inStep(s.approval),
+      secondReview: inStep(s.secondReview),
+      signOffDue: s.signOffDue && at(s.signOffDue),
+      verify: s.verify && at(s.verify),
+      basis: on.basis,
+      replannedOn: on.extraHolidays,
+    };
+  },
+  calendarOf: (s) => (s.status === 'none' ? undefined : s.replannedOn),
+  basisOf: (s) => (s.status === 'none' ? undefined : s.basis),
+  since: (s) => (s.status === 'none' ? '' : s.submittedAt),
+};
 
 export const changeDecider: Decider<ChangeCommand, ChangeState, ChangeEvent> = {
   initialState: () => ({ status: 'none' }),

@@ -5,7 +5,7 @@ import { illegalState } from '../../domain/errors';
 import { commandsOf, defineProcess, type CommandContext } from '../../domain/process';
 import { STAFF_ROLES } from '../../domain/roles';
 import { customerClassLookup } from '../customer/lookup';
-import { changeDecider, isFinal, pendingChangeAlarms, type ChangeAlarm, type ChangeCommand, type ChangeState, type OpenChange } from './decider';
+import { changeDeadlines, changeDecider, isFinal, pendingChangeAlarms, type ChangeAlarm, type ChangeCommand, type ChangeState, type OpenChange } from './decider';
 import { changeStepsLedger, changesLedger } from './ledger';
 import { changeNotifications } from './notifications';
 import {
@@ -130,6 +130,7 @@ export const changeProcess = defineProcess<ChangeState, ChangeCommand, ChangeEve
       },
     }),
   },
+  deadlines: changeDeadlines,
   alarms: pendingChangeAlarms,
   alarmReason(a) {
     if (a.kind === 'warning' || a.kind === 'escalation') return deadlineAlarmReason(a);

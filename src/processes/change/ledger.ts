@@ -35,6 +35,8 @@ export const changesLedger = entityLedger<ChangeEvent>({
   lookups: [CUSTOMER_LOOKUP],
   handles: Object.keys(changeEventSchemas),
   status: (status, e) => changeStatusAfter(status as never, e),
+  // The time limit of the step it waits in, whichever step that is.
+  replanned: { process: 'change', dueColumns: { review: 'step_due', approval: 'step_due', second_review: 'step_due', signoff: 'step_due', verify: 'step_due' } },
   created(e) {
     if (e.type !== 'ChangeRequested') return undefined;
     const d = e.data;

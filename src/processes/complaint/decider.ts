@@ -1,4 +1,5 @@
 import type { ExtraHolidays } from '../../domain/calendar/settings';
+import type { DeadlineSlots } from '../../domain/deadlines/replan';
 import type { Basis, Deadline } from '../../domain/deadlines/schema';
 import {
   deadlineAlarms,
@@ -48,17 +49,6 @@ export type ComplaintCommand =
   | { type: 'PauseComplaint'; by: Actor; now: string; data: { reason: string } }
   | { type: 'ResumeComplaint'; by: Actor; now: string; pausedBusinessMinutes: number; firstResponse: Deadline<DeadlineKind> | null; resolution: Deadline<DeadlineKind> | null }
   | { type: 'WithdrawComplaint'; by: Actor; data: { reason: string } }
-  | {
-      type: 'ReplanDeadlines';
-      by: Actor;
-      now: string;
-      calendarVersion: number;
-      /** The deadlines on the new calendar; null where nothing moves (met, or every instant already passed). */
-      firstResponse: Deadline<DeadlineKind> | null;
-      resolution: Deadline<DeadlineKind> | null;
-      basis: Basis;
-      extraHolidays: ExtraHolidays;
-    }
   | FireAlarm<ComplaintAlarm>;
 
 export const COMPLAINT_STATUSES = [
@@ -245,36 +235,6 @@ function withdraw(c: Cmd<'WithdrawComplaint'>, state: ComplaintState): Complaint
   return [{ type: 'ComplaintWithdrawn', data: { complaintId: s.complaintId, reason: c.data.reason } }];
 }
 
-/** Deadlines re-planned on a new calendar version (imported holiday data); answered deadlines never move. */
-function replan(c: Cmd<'ReplanDeadlines'>, state: ComplaintState): ComplaintEvent[] {
-  const s = existing(state);
-  if (c.by.role !== 'system' && c.by.role !== 'admin') throw forbidden('role.not_allowed', `role ${c.by.role} may not re-plan deadlines; allowed: admin`);
-  inStatus(s, OPEN_STATUSES, 're-plan the deadlines of', 'it is no longer open');
-  const firstResponse = s.firstResponse.met ? null : c.firstResponse;
-  const resolution = s.resolution.met ? null : c.resolution;
-  const sameBasis = s.basis.calendar.source === c.basis.calendar.source && s.basis.calendar.warnings.join('\n') === c.basis.calendar.warnings.join('\n');
-  if (!firstResponse && !resolution && sameBasis) return [];
-  const moved = ([
-    [s.firstResponse, firstResponse],
-    [s.resolution, resolution],
-  ] as const).flatMap(([from, to]) =>
-    to
-      ? [
-          {
-            deadline: from.kind,
-            fromDue: from.due,
-            toDue: to.due,
-            fromWarnAt: from.warnAt,
-            toWarnAt: to.warnAt,
-            fromEscalations: from.escalations.map((e) => e.at),
-            toEscalations: to.escalations.map((e) => e.at),
-          },
-        ]
-      : [],
-  );
-  return [{ type: 'ComplaintDeadlinesReplanned', data: { complaintId: s.complaintId, calendarVersion: c.calendarVersion, moved, firstResponse, resolution, basis: c.basis, extraHolidays: c.extraHolidays } }];
-}
-
 function fireAlarm(c: Cmd<'FireAlarm'>, state: ComplaintState): ComplaintEvent[] {
   const s = existing(state);
   const alarm = c.alarm;
@@ -318,7 +278,6 @@ export const decideComplaint = byType<ComplaintCommand, ComplaintState, Complain
   PauseComplaint: pause,
   ResumeComplaint: resume,
   WithdrawComplaint: withdraw,
-  ReplanDeadlines: replan,
   FireAlarm: fireAlarm,
 });
 
@@ -418,15 +377,6 @@ function evolveOpen(s: OpenComplaint, event: ComplaintEvent): OpenComplaint {
         firstResponse: event.data.firstResponse ? moveTo(s.firstResponse, event.data.firstResponse) : s.firstResponse,
         resolution: event.data.resolution ? moveTo(s.resolution, event.data.resolution) : s.resolution,
       };
-    case 'ComplaintDeadlinesReplanned':
-      return {
-        ...s,
-        firstResponse: event.data.firstResponse ? moveTo(s.firstResponse, event.data.firstResponse) : s.firstResponse,
-        resolution: event.data.resolution ? moveTo(s.resolution, event.data.resolution) : s.resolution,
-        basis: event.data.basis,
-        calendarWarnings: [...event.data.basis.calendar.warnings],
-        replannedOn: event.data.extraHolidays,
-      };
     case 'DeadlineWarningIssued':
       return event.data.deadline === 'first_response' ? { ...s, firstResponse: markWarned(s.firstResponse) } : { ...s, resolution: markWarned(s.resolution) };
     case 'ComplaintEscalated': {
@@ -452,6 +402,23 @@ export function pendingAlarms(state: ComplaintState): ComplaintAlarm[] {
   if (state.status === 'customer_notified' && state.followUpDue && !state.followUpOverdue) out.push({ kind: 'follow_up_overdue', at: state.followUpDue });
   return sortAlarms(out);
 }
+
+/**
+ * How a complaint holds its deadlines, for the kernel's re-plan on new holiday data (src/domain/deadlines/replan.ts):
+ * first response and resolution while unmet; a paused complaint's business time left counts from its pause.
+ */
+export const complaintDeadlines: DeadlineSlots<ComplaintState> = {
+  open: (s) => (s.status === 'none' || !OPEN_STATUSES.includes(s.status) ? null : { ...(s.firstResponse.met ? {} : { firstResponse: s.firstResponse }), ...(s.resolution.met ? {} : { resolution: s.resolution }) }),
+  put(s, moved, on) {
+    if (s.status === 'none') return s;
+    const at = (d: TrackedDeadline<DeadlineKind>, to: Deadline | undefined) => (to ? moveTo(d, to as Deadline<DeadlineKind>) : d);
+    return { ...s, firstResponse: at(s.firstResponse, moved.firstResponse), resolution: at(s.resolution, moved.resolution), basis: on.basis, calendarWarnings: [...on.basis.calendar.warnings], replannedOn: on.extraHolidays };
+  },
+  calendarOf: (s) => (s.status === 'none' ? undefined : s.replannedOn),
+  basisOf: (s) => (s.status === 'none' ? undefined : s.basis),
+  since: (s) => (s.status === 'none' ? '' : s.receivedAt),
+  stoppedAt: (s) => (s.status !== 'none' && s.paused ? s.paused.since : null),
+};
 
 export const complaintDecider: Decider<ComplaintCommand, ComplaintState, ComplaintEvent> = {
   initialState: initialComplaintState,

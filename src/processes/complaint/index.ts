@@ -4,7 +4,7 @@ import { notFound } from '../../domain/errors';
 import { commandsOf, defineProcess, type CommandContext } from '../../domain/process';
 import { STAFF_ROLES } from '../../domain/roles';
 import { customerClassLookup } from '../customer/lookup';
-import { complaintDecider, isFinal, pendingAlarms, type ComplaintAlarm, type ComplaintCommand, type ComplaintState, type OpenComplaint } from './decider';
+import { complaintDeadlines, complaintDecider, isFinal, pendingAlarms, type ComplaintAlarm, type ComplaintCommand, type ComplaintState, type OpenComplaint } from './decider';
 import { complaintsLedger, followUpsLedger } from './ledger';
 import { complaintNotifications } from './notifications';
 import {
@@ -17,7 +17,6 @@ import {
   proposeInput,
   reasonInput,
   receiveComplaintInput,
-  replanDeadlinesInput,
   verifyInput,
   type ComplaintEvent,
   type ReceiveComplaintInput,
@@ -29,17 +28,6 @@ const command = commandsOf<ComplaintState, ComplaintCommand, ComplaintRules>({ r
 function received(ctx: CommandContext<ComplaintState, ComplaintRules>): OpenComplaint {
   if (ctx.state.status === 'none') throw notFound('complaint.not_found', `complaint ${ctx.id} has not been received`);
   return ctx.state;
-}
-
-/**
- * The rules a command computes with: the run's, or after a re-plan those of the calendar it moved to. (Only states with
- * a ComplaintDeadlinesReplanned event differ, so no recorded history sees a change.)
- */
-function rulesOf(ctx: CommandContext<ComplaintState, ComplaintRules>): ComplaintRules {
-  const s = ctx.state;
-  if (s.status === 'none' || !s.replannedOn) return ctx.rules;
-  const policy = ctx.rules.policy;
-  return complaintRules({ ...policy, calendar: { ...policy.calendar, extraHolidays: s.replannedOn } });
 }
 
 /** 投诉 (complaint): `complaint-<id>`, from receipt (受理) to close (结案), on the SLA's business-time deadlines. */
@@ -78,14 +66,14 @@ export const complaintProcess = defineProcess<ComplaintState, ComplaintCommand, 
       type: 'NotifyCustomer',
       summary: 'Notify the customer of the result (通知客户)',
       input: notifyInput,
-      toCommand: (input, ctx) => ({ type: 'NotifyCustomer', by: ctx.by, now: ctx.now, followUpDue: rulesOf(ctx).followUpDue(ctx.now), data: input }),
+      toCommand: (input, ctx) => ({ type: 'NotifyCustomer', by: ctx.by, now: ctx.now, followUpDue: ctx.rules.followUpDue(ctx.now), data: input }),
     }),
     followUp: command({
       type: 'RecordFollowUp',
       summary: 'Record the follow-up visit, rating 1–5 (回访)',
       input: followUpInput,
       toCommand(input, ctx) {
-        const rules = rulesOf(ctx);
+        const rules = ctx.rules;
         const satisfied = rules.satisfied(input.rating);
         const s = ctx.state;
         // A negative visit reopens the complaint with a fresh resolution deadline, counted from now.
@@ -104,7 +92,7 @@ export const complaintProcess = defineProcess<ComplaintState, ComplaintCommand, 
       input: reasonInput,
       toCommand(input, ctx) {
         const s = received(ctx);
-        return { type: 'ReopenComplaint', by: ctx.by, data: input, ...rulesOf(ctx).reopened({ reopenedAt: ctx.now, severity: s.severity, customerClass: s.customerClass }) };
+        return { type: 'ReopenComplaint', by: ctx.by, data: input, ...ctx.rules.reopened({ reopenedAt: ctx.now, severity: s.severity, customerClass: s.customerClass }) };
       },
     }),
     pause: command({
@@ -120,7 +108,7 @@ export const complaintProcess = defineProcess<ComplaintState, ComplaintCommand, 
       toCommand(_input, ctx) {
         const s = received(ctx);
         if (!s.paused) return { type: 'ResumeComplaint', by: ctx.by, now: ctx.now, pausedBusinessMinutes: 0, firstResponse: null, resolution: null };
-        const rules = rulesOf(ctx);
+        const rules = ctx.rules;
         const minutes = rules.businessMinutesBetween(s.paused.since, ctx.now);
         return {
           type: 'ResumeComplaint',
@@ -132,28 +120,9 @@ export const complaintProcess = defineProcess<ComplaintState, ComplaintCommand, 
         };
       },
     }),
-    replanDeadlines: command({
-      type: 'ReplanDeadlines',
-      summary: 'Re-plan the open deadlines on an imported calendar version (new holiday data; `taizhang calendar import` sends it)',
-      roles: ['admin'],
-      internal: true,
-      input: replanDeadlinesInput,
-      toCommand(input, ctx) {
-        const s = received(ctx);
-        const { firstResponse, resolution, basis } = ctx.rules.replan({
-          now: ctx.now,
-          receivedAt: s.receivedAt,
-          extraHolidays: input.extraHolidays,
-          ...(s.replannedOn ? { current: s.replannedOn } : {}),
-          firstResponse: s.firstResponse.met ? null : s.firstResponse,
-          resolution: s.resolution.met ? null : s.resolution,
-          policyRef: s.basis.policy,
-        });
-        return { type: 'ReplanDeadlines', by: ctx.by, now: ctx.now, calendarVersion: input.calendarVersion, firstResponse, resolution, basis, extraHolidays: input.extraHolidays };
-      },
-    }),
     withdraw: command({ type: 'WithdrawComplaint', summary: 'Withdraw (撤诉)', input: reasonInput, toCommand: (input, ctx) => ({ type: 'WithdrawComplaint', by: ctx.by, data: input }) }),
   },
+  deadlines: complaintDeadlines,
   alarms: pendingAlarms,
   alarmReason: (a) => (a.kind === 'follow_up_overdue' ? `follow-up visit due ${a.at} not recorded` : deadlineAlarmReason(a)),
   notifications: complaintNotifications,

@@ -9,7 +9,8 @@ const asComplaint = (e: ProjectedEvent) => e as unknown as ProjectedEvent & Comp
 /** 投诉台账: one row per complaint, with its deadlines, whether they were met, and how far it was escalated. */
 export const complaintsLedger = entityLedger<ComplaintEvent>({
   name: 'complaints',
-  version: 1,
+  // 2: deadlines re-planned on new holiday data move the due columns.
+  version: 2,
   title: { zh: '投诉台账', en: 'Complaints' },
   key: 'complaint_id',
   orderBy: 'received_at, complaint_id',
@@ -25,6 +26,7 @@ export const complaintsLedger = entityLedger<ComplaintEvent>({
   handles: Object.keys(complaintEventSchemas),
   // The status comes from the domain's own transitions; the rest are the ledger's columns.
   status: (status, e) => statusAfter(status as ComplaintStatus | null, e),
+  replanned: { process: 'complaint', dueColumns: { firstResponse: 'first_response_due', resolution: 'resolution_due' } },
   created(e) {
     if (e.type !== 'ComplaintReceived') return undefined;
     const d = e.data;

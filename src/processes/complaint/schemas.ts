@@ -5,7 +5,7 @@ import { CATEGORIES, CHANNELS, CUSTOMER_CLASSES, RATING_LABELS, SEVERITIES } fro
 import { actorId, entityId, isoInstant, oneOf, reason, shortText } from '../../domain/fields';
 import { staffRef } from '../../domain/staff/schema';
 import { ROLES } from '../../domain/roles';
-import { extraHolidaysSchema } from '../../domain/calendar/settings';
+import { deadlinesReplannedSpec } from '../../domain/deadlines/replan-schemas';
 
 /** Node side (left out of workflow bundles): the complaint's command inputs and event schemas. */
 
@@ -58,13 +58,6 @@ export const followUpInput = z
   .strict();
 export const reasonInput = z.object({ reason: reason.describe('why') }).strict();
 export const optionalReasonInput = z.object({ reason: reason.optional().describe('why') }).strict();
-/** Re-plan the open deadlines on an imported calendar version; the version's data travels in the command (replay reads it). */
-export const replanDeadlinesInput = z
-  .object({
-    calendarVersion: z.number({ message: 'is required' }).int('must be a whole number').min(1, 'must be 1 or more').describe('the calendar version to re-plan on'),
-    extraHolidays: extraHolidaysSchema.describe('the holidays and make-up days of every imported version, as the calendar reads them'),
-  })
-  .strict();
 
 // ── events ──────────────────────────────────────────────────────────────────────────────
 const cid = { complaintId: entityId };
@@ -89,31 +82,6 @@ export const complaintEventSchemas = {
   ComplaintWithdrawn: z.object({ ...cid, reason: z.string() }).strict(),
   DeadlineWarningIssued: z.object({ ...cid, ...warningData(DEADLINE_KINDS) }).strict(),
   ComplaintEscalated: z.object({ ...cid, ...escalationData(DEADLINE_KINDS) }).strict(),
-  ComplaintDeadlinesReplanned: z
-    .object({
-      ...cid,
-      calendarVersion: z.number().int().min(1),
-      /** Per deadline moved: its due instant, warning and ladder before and after. */
-      moved: z.array(
-        z
-          .object({
-            deadline: deadlineKind,
-            fromDue: isoInstant,
-            toDue: isoInstant,
-            fromWarnAt: isoInstant.nullable(),
-            toWarnAt: isoInstant.nullable(),
-            fromEscalations: z.array(isoInstant),
-            toEscalations: z.array(isoInstant),
-          })
-          .strict(),
-      ),
-      firstResponse: deadline.nullable(),
-      resolution: deadline.nullable(),
-      basis: basisSchema,
-      /** The holidays the deadlines are now computed with: the next re-plan counts from this calendar. */
-      extraHolidays: extraHolidaysSchema,
-    })
-    .strict(),
 };
 
 type Schemas = typeof complaintEventSchemas;
@@ -121,4 +89,10 @@ export type ComplaintEventType = keyof Schemas;
 export type ComplaintEvent = { [K in ComplaintEventType]: { type: K; data: z.infer<Schemas[K]> } }[ComplaintEventType];
 export type ComplaintEventOf<K extends ComplaintEventType> = Extract<ComplaintEvent, { type: K }>;
 
-export const complaintEvents = atVersion1(complaintEventSchemas);
+/** Version 1 of the kernel's re-plan event, the complaint's own, named the two deadlines (null: unmoved). */
+function replannedFromVersion1(data: unknown): unknown {
+  const { firstResponse, resolution, ...rest } = data as { firstResponse: unknown; resolution: unknown } & Record<string, unknown>;
+  return { ...rest, deadlines: { ...(firstResponse ? { firstResponse } : {}), ...(resolution ? { resolution } : {}) } };
+}
+
+export const complaintEvents = { ...atVersion1(complaintEventSchemas), ComplaintDeadlinesReplanned: deadlinesReplannedSpec('complaintId', replannedFromVersion1) };

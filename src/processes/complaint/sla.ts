@@ -80,23 +80,6 @@ export function computeFollowUpDue(notifiedAt: Instant, policy: Policy, calendar
   return calendar.toIso(calendar.addBusinessMinutes(from, durationMinutes(within, calendar.workingDayMs / MINUTE_MS)));
 }
 
-/**
- * A deadline moved onto another calendar (new holiday data): each of its instants still ahead of `now` keeps the business
- * time it had left, counted on the new calendar from `now`; instants already passed stay. Null when nothing moves.
- */
-export function replanDeadline<K extends string>(d: Deadline<K>, now: Instant, from: BusinessCalendar, to: BusinessCalendar): Deadline<K> | null {
-  const at = toEpochMs(now, 'now');
-  const move = (iso: string): string => {
-    const t = Date.parse(iso);
-    if (t <= at) return iso;
-    return to.toIso(to.addBusinessMs(at, from.businessMsBetween(at, t)));
-  };
-  // Only the deadline's own fields: a tracked deadline of a state also carries met, warned, fired levels.
-  const moved: Deadline<K> = { kind: d.kind, targetMinutes: d.targetMinutes, due: move(d.due), warnAt: d.warnAt === null ? null : move(d.warnAt), escalations: d.escalations.map((e) => ({ ...e, at: move(e.at) })) };
-  const same = moved.due === d.due && moved.warnAt === d.warnAt && moved.escalations.every((e, i) => e.at === d.escalations[i]!.at);
-  return same ? null : moved;
-}
-
 /** The rules a complaint's workflow computes with, built once per run from the policy in force at receipt. */
 export function complaintRules(policy: Policy) {
   const calendar = calendarForPolicy(policy);
@@ -118,24 +101,6 @@ export function complaintRules(policy: Policy) {
     satisfied: (rating: number): boolean => rating >= (policy.followUp.satisfiedFrom ?? 3),
     businessMinutesBetween: (a: string, b: string): number => calendar.businessMinutesBetween(a, b),
     shift: (d: Deadline<DeadlineKind>, minutes: number) => shiftDeadline(d, minutes, calendar),
-    /**
-     * The open deadlines on the policy's calendar with `extraHolidays` instead of its own: what moves, and the new basis
-     * (the calendar's source and the years still without holiday data between receipt and the last instant).
-     */
-    replan(input: { now: string; receivedAt: string; extraHolidays: ExtraHolidays; current?: ExtraHolidays; firstResponse: Deadline<DeadlineKind> | null; resolution: Deadline<DeadlineKind> | null; policyRef: string }) {
-      const next = buildCalendar({ ...policy.calendar, extraHolidays: input.extraHolidays });
-      // The calendar the deadlines were last computed on: the start policy's, or the last re-plan's.
-      const current = input.current ? buildCalendar({ ...policy.calendar, extraHolidays: input.current }) : calendar;
-      const firstResponse = input.firstResponse && replanDeadline(input.firstResponse, input.now, current, next);
-      const resolution = input.resolution && replanDeadline(input.resolution, input.now, current, next);
-      const instants = [input.firstResponse, input.resolution, firstResponse, resolution]
-        .filter((d): d is Deadline<DeadlineKind> => d !== null)
-        .flatMap((d) => [d.due, ...(d.warnAt ? [d.warnAt] : []), ...d.escalations.map((e) => e.at)])
-        .map((t) => Date.parse(t));
-      const last = Math.max(toEpochMs(input.receivedAt, 'receivedAt'), ...instants);
-      const basis: Basis = { policy: input.policyRef, calendar: { source: next.source, warnings: next.warningsBetween(input.receivedAt, last).map((w) => w.message) } };
-      return { firstResponse, resolution, basis };
-    },
   };
 }
 export type ComplaintRules = ReturnType<typeof complaintRules>;

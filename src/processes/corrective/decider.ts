@@ -1,4 +1,6 @@
-import { deadlineAlarms, isLate, isPending, levelOf, markEscalated, markWarned, meet, sortAlarms, track, type DeadlineAlarm, type TrackedDeadline } from '../../domain/deadlines/deadline';
+import type { ExtraHolidays } from '../../domain/calendar/settings';
+import type { DeadlineSlots } from '../../domain/deadlines/replan';
+import { deadlineAlarms, isLate, isPending, levelOf, markEscalated, markWarned, meet, moveTo, sortAlarms, track, type DeadlineAlarm, type TrackedDeadline } from '../../domain/deadlines/deadline';
 import type { Basis, Deadline } from '../../domain/deadlines/schema';
 import type { CorrectiveStatus } from '../../domain/enums';
 import { assertNever, byType, type Decider } from '../../domain/decider';
@@ -37,6 +39,11 @@ export interface OpenCorrective {
   current: TrackedDeadline<CorrectiveDeadlineKind>;
   escalationLevel: number;
   rounds: number;
+  /** When it was opened and what its first deadline was computed on (absent in states carried by earlier code). */
+  openedAt?: string;
+  basis?: Basis;
+  /** After a re-plan on new holiday data: the imported holidays its deadlines are computed with. */
+  replannedOn?: ExtraHolidays;
 }
 export type CorrectiveState = { status: 'none' } | OpenCorrective;
 
@@ -176,7 +183,7 @@ function evolveOpen(s: OpenCorrective, e: CorrectiveEvent): OpenCorrective {
 export function evolveCorrective(state: CorrectiveState, e: CorrectiveEvent): CorrectiveState {
   if (e.type === 'CorrectiveActionOpened') {
     const d = e.data;
-    return { status: 'awaiting_owner', correctiveId: d.correctiveId, surveyId: d.surveyId, dimension: d.dimension, label: d.label, owner: null, department: null, plan: null, current: track(d.assign), escalationLevel: 0, rounds: 1 };
+    return { status: 'awaiting_owner', correctiveId: d.correctiveId, surveyId: d.surveyId, dimension: d.dimension, label: d.label, owner: null, department: null, plan: null, current: track(d.assign), escalationLevel: 0, rounds: 1, openedAt: d.openedAt, basis: d.basis };
   }
   if (state.status === 'none') return state;
   return { ...evolveOpen(state, e), status: correctiveStatusAfter(state.status, e) ?? state.status };
@@ -187,6 +194,15 @@ export function pendingCorrectiveAlarms(state: CorrectiveState): CorrectiveAlarm
   if (state.status === 'none' || state.status === 'closed') return [];
   return sortAlarms(deadlineAlarms(state.current));
 }
+
+/** How a corrective action holds its deadline, for the kernel's re-plan on new holiday data: the current step's. */
+export const correctiveDeadlines: DeadlineSlots<CorrectiveState> = {
+  open: (s): Record<string, Deadline> | null => (s.status === 'none' || isFinal(s) ? null : s.current.met ? {} : { current: s.current }),
+  put: (s, moved, on) => (s.status === 'none' ? s : { ...s, current: moved.current ? moveTo(s.current, moved.current as D) : s.current, basis: on.basis, replannedOn: on.extraHolidays }),
+  calendarOf: (s) => (s.status === 'none' ? undefined : s.replannedOn),
+  basisOf: (s) => (s.status === 'none' ? undefined : s.basis),
+  since: (s) => (s.status === 'none' ? '' : (s.openedAt ?? s.current.due)),
+};
 
 export const correctiveDecider: Decider<CorrectiveCommand, CorrectiveState, CorrectiveEvent> = {
   initialState: () => ({ status: 'none' }),

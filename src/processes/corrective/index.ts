@@ -1,7 +1,7 @@
 import { deadlineAlarmReason } from '../../domain/deadlines/deadline';
 import { commandsOf, defineProcess } from '../../domain/process';
 import { STAFF_ROLES } from '../../domain/roles';
-import { correctiveDecider, isFinal, pendingCorrectiveAlarms, type CorrectiveAlarm, type CorrectiveCommand, type CorrectiveState } from './decider';
+import { correctiveDeadlines, correctiveDecider, isFinal, pendingCorrectiveAlarms, type CorrectiveAlarm, type CorrectiveCommand, type CorrectiveState } from './decider';
 import { correctiveActionsLedger } from './ledger';
 import { correctiveNotifications } from './notifications';
 import { correctiveRules, type CorrectiveRules } from './rules';
@@ -56,6 +56,7 @@ export const correctiveProcess = defineProcess<CorrectiveState, CorrectiveComman
       toCommand: (input, ctx) => ({ type: 'VerifyCorrective', by: ctx.by, now: ctx.now, data: input, plan: ctx.rules.deadline('plan', ctx.now) }),
     }),
   },
+  deadlines: correctiveDeadlines,
   alarms: pendingCorrectiveAlarms,
   alarmReason: (a) => deadlineAlarmReason(a),
   notifications: correctiveNotifications,

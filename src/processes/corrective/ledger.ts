@@ -17,6 +17,7 @@ export const correctiveActionsLedger = entityLedger<CorrectiveEvent>({
   indexed: ['survey_id', 'status', 'owner'],
   handles: Object.keys(correctiveEventSchemas),
   status: (status, e) => correctiveStatusAfter(status as CorrectiveStatus | null, e),
+  replanned: { process: 'corrective', dueColumns: { current: 'current_due' } },
   created(e) {
     if (e.type !== 'CorrectiveActionOpened') return undefined;
     const d = e.data;

@@ -1,4 +1,6 @@
-import { deadlineAlarms, isLate, isPending, levelOf, markEscalated, markWarned, meet, sortAlarms, track, type DeadlineAlarm, type TrackedDeadline } from '../../domain/deadlines/deadline';
+import type { ExtraHolidays } from '../../domain/calendar/settings';
+import type { DeadlineSlots } from '../../domain/deadlines/replan';
+import { deadlineAlarms, isLate, isPending, levelOf, markEscalated, markWarned, meet, moveTo, sortAlarms, track, type DeadlineAlarm, type TrackedDeadline } from '../../domain/deadlines/deadline';
 import type { Basis, Deadline } from '../../domain/deadlines/schema';
 import { assertNever, byType, type Decider } from '../../domain/decider';
 import { forbidden, illegalState, notFound, requiredNow } from '../../domain/errors';
@@ -38,6 +40,8 @@ export interface OpenEnquiry {
   answer: TrackedDeadline<EnquiryDeadlineKind>;
   escalationLevel: number;
   basis: Basis;
+  /** After a re-plan on new holiday data: the imported holidays its deadline is computed with. */
+  replannedOn?: ExtraHolidays;
 }
 
 export type EnquiryState = { status: 'none' } | OpenEnquiry;
@@ -177,6 +181,15 @@ export function pendingEnquiryAlarms(state: EnquiryState): EnquiryAlarm[] {
   if (state.status === 'none' || !OPEN.includes(state.status)) return [];
   return sortAlarms(deadlineAlarms(state.answer));
 }
+
+/** How an enquiry holds its deadline, for the kernel's re-plan on new holiday data: the answer, while awaited. */
+export const enquiryDeadlines: DeadlineSlots<EnquiryState> = {
+  open: (s): Record<string, Deadline> | null => (s.status === 'none' || !OPEN.includes(s.status) ? null : s.answer.met ? {} : { answer: s.answer }),
+  put: (s, moved, on) => (s.status === 'none' ? s : { ...s, answer: moved.answer ? moveTo(s.answer, moved.answer as Deadline<EnquiryDeadlineKind>) : s.answer, basis: on.basis, replannedOn: on.extraHolidays }),
+  calendarOf: (s) => (s.status === 'none' ? undefined : s.replannedOn),
+  basisOf: (s) => (s.status === 'none' ? undefined : s.basis),
+  since: (s) => (s.status === 'none' ? '' : s.receivedAt),
+};
 
 export const enquiryDecider: Decider<EnquiryCommand, EnquiryState, EnquiryEvent> = {
   initialState: () => ({ status: 'none' }),

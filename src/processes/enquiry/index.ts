@@ -1,7 +1,7 @@
 import { deadlineAlarmReason } from '../../domain/deadlines/deadline';
 import { commandsOf, defineProcess } from '../../domain/process';
 import { STAFF_ROLES } from '../../domain/roles';
-import { enquiryDecider, isFinal, pendingEnquiryAlarms, type EnquiryAlarm, type EnquiryCommand, type EnquiryState } from './decider';
+import { enquiryDeadlines, enquiryDecider, isFinal, pendingEnquiryAlarms, type EnquiryAlarm, type EnquiryCommand, type EnquiryState } from './decider';
 import { enquiriesLedger } from './ledger';
 import { enquiryNotifications } from './notifications';
 import { enquiryRules, type EnquiryRules } from './rules';
@@ -44,6 +44,7 @@ export const enquiryProcess = defineProcess<EnquiryState, EnquiryCommand, Enquir
       toCommand: (input, ctx) => ({ type: 'CloseEnquiry', by: ctx.by, data: input }),
     }),
   },
+  deadlines: enquiryDeadlines,
   alarms: pendingEnquiryAlarms,
   alarmReason: (a) => deadlineAlarmReason(a),
   notifications: enquiryNotifications,

@@ -19,6 +19,7 @@ export const enquiriesLedger = entityLedger<EnquiryEvent>({
   lookups: [CUSTOMER_LOOKUP],
   handles: Object.keys(enquiryEventSchemas),
   status: (status, e) => enquiryStatusAfter(status as EnquiryStatus | null, e),
+  replanned: { process: 'enquiry', dueColumns: { answer: 'answer_due' } },
   created(e) {
     if (e.type !== 'EnquiryReceived') return undefined;
     const d = e.data;
