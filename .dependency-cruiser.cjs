@@ -1,5 +1,5 @@
 /**
- * The layer rules of DESIGN.md, checked in `npm test`: dependencies point down only.
+ * The layer rules of the architecture (the layer table in README.md), checked in `npm test`: dependencies point down only.
  *   domain → processes → events → workflows | activities → projections → audit → config → api | cli → main, worker.ts
  * (support/ is shared infrastructure below events; the workflow bundle leaves out each process's schemas and ledgers.)
  */

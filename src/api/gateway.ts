@@ -12,6 +12,7 @@ import { ErasedCustomerError, type PiiCipher } from '../events/keys/cipher';
 import { streamOf, type CommandLookups, type CommandMeta, type CommandSpec, type ProcessDefinition } from '../domain/process';
 import { DEFAULT_POLICY, POLICY_PROFILES } from '../domain/policy/profiles';
 import { policyRef } from '../domain/policy/ref';
+import { policyOn } from '../domain/deadlines/replan';
 import type { Policy } from '../domain/policy/schema';
 import { authorize } from '../domain/roles';
 import { parseOrThrow } from '../domain/validation';
@@ -135,11 +136,6 @@ export class TemporalGateway {
   /** The policy a run started now computes with. */
   private async policyNow(): Promise<Policy> {
     return (this.inForce ? await this.inForce() : this.options.policy) ?? DEFAULT_POLICY;
-  }
-
-  /** The policy new runs start with. */
-  get policy(): Policy {
-    return this.options.policy ?? DEFAULT_POLICY;
   }
 
   private spec(p: ProcessDefinition, action: string): CommandSpec {
@@ -280,7 +276,9 @@ export class TemporalGateway {
     const { state } = await readEntity<unknown>(this.options.store, p, id);
     const now = new Date(this.options.now ? await this.options.now() : Date.now()).toISOString();
     try {
-      const command = spec.toCommand(input, { id, now, by: { actor: meta.actor, role: meta.role }, state, rules: p.rules?.(policy), patched: () => true });
+      // The run's rules on the calendar the state's deadlines use, as the workflow builds them.
+      const rules = p.rules?.(policyOn(policy, p.deadlines?.calendarOf(state)));
+      const command = spec.toCommand(input, { id, now, by: { actor: meta.actor, role: meta.role }, state, rules, policy, patched: () => true });
       p.decider.decide(command, state);
     } catch (err) {
       if (err instanceof DomainError) throw err;

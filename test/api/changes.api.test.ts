@@ -132,7 +132,7 @@ describe('change request API', () => {
         submittedBy: 'agent-1',
         amount: 30_000,
         tier: { name: 'department', role: 'manager', quorum: 1 },
-        basis: { policy: 'default@4' },
+        basis: { policy: 'default@5' },
       },
     });
     // The review's warning first, then its two escalations (manager, general manager).
@@ -201,7 +201,7 @@ describe('change request API', () => {
       implementer: 'agent-2',
       escalation_level: 0,
       closed_at: expect.any(String),
-      policy: 'default@4',
+      policy: 'default@5',
     });
 
     const steps = await ledger('change_steps', id, null);

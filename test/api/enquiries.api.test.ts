@@ -38,7 +38,7 @@ describe('enquiry API', () => {
     const page = await t.app.inject({ method: 'GET', url: `/ledgers/enquiries?enquiry_id=${enquiryId}`, headers: t.as('auditor') });
     expect(page.json()).toMatchObject({
       total: 1,
-      rows: [{ enquiry_id: enquiryId, status: 'closed', owner: 'agent-1', handler: 'agent-2', department: '财务部', transfers: 1, answered_by: 'agent-2', first_contact: 0, policy: 'default@4' }],
+      rows: [{ enquiry_id: enquiryId, status: 'closed', owner: 'agent-1', handler: 'agent-2', department: '财务部', transfers: 1, answered_by: 'agent-2', first_contact: 0, policy: 'default@5' }],
     });
   });
 

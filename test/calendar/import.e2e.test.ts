@@ -13,6 +13,7 @@ import { ALL_LEDGERS } from '../../src/projections/ledgers';
 import { LedgerReader } from '../../src/projections/reader';
 import type { DeadlinesReplannedData } from '../../src/domain/deadlines/replan';
 import { TOKENS } from '../support/app';
+import { recordHistory } from '../support/histories';
 import { TEST_KEYS } from '../support/keys';
 import { startWorkerStack, testCodec, testLogger, type WorkerStack } from '../support/temporal';
 
@@ -122,6 +123,9 @@ describe('calendar import re-plans open processes (time-skipping, from 2026-12-3
     expect(change.moved.map((m: { deadline: string; fromDue: string; toDue: string }) => [m.deadline, m.fromDue.slice(0, 16), m.toDue.slice(0, 16)])).toEqual([['review', '2027-01-04T16:00', '2027-01-05T16:00']]);
     expect((await changeView()).state.review.due).toBe(change.moved[0].toDue);
     expect((await show(paused)).state.firstResponse.due.slice(0, 10)).toBe('2027-01-04');
+    // The kernel's re-plan as recorded histories (RECORD_HISTORIES=replanned): a paused complaint, a change request in review.
+    await recordHistory(w.env.client, `complaint-${paused}`, 'complaint-paused-replanned');
+    await recordHistory(w.env.client, `change-${changeId}`, 'change-review-replanned');
     // What `taizhang calendar import` prints: the version, its days, each re-planned record with old → new instants.
     const printed = describeImport(result, 'Asia/Shanghai');
     expect(printed[0]).toBe('calendar version 1 recorded from holidays-2027.json: 2027, 26 holiday days (放假), 4 make-up working days (调休上班)');

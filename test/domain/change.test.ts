@@ -90,7 +90,7 @@ describe('change request decider (客户变更申请书, seeds 000, 002, 004)', 
     // Each panel's role hears of it.
     expect(out.filter(isNotification).map((n) => n.data.recipient)).toEqual(['role:supervisor', 'role:finance', 'role:marketing', 'role:expert']);
     const s = r.open();
-    expect(s).toMatchObject({ status: 'reviewing', requester: 'li.na', tier: { name: 'department', role: 'manager', quorum: 1 }, basis: { policy: 'default@4' } });
+    expect(s).toMatchObject({ status: 'reviewing', requester: 'li.na', tier: { name: 'department', role: 'manager', quorum: 1 }, basis: { policy: 'default@5' } });
     // 16:00–18:00 on 30 Sep (120 min), 1–7 Oct off, 8 Oct in full (450), 330 min of 9 Oct: due 9 Oct 16:00.
     expect(s.review.due).toBe(cn('2026-10-09T16:00:00'));
     expect(s.review.warnAt).toBe(cn('2026-10-09T11:30:00'));

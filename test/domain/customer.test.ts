@@ -95,7 +95,7 @@ describe('customer master data under maker-checker', () => {
       maker: 'li.na',
       registration: { name: '上海某物业', grade: 'B', importance: 'ordinary' },
       step: { step: 'approval', roles: ['checker', 'manager'], quorum: 1, maker: 'li.na', outcome: 'pending', deadline: { kind: 'approval', targetMinutes: 900 } },
-      basis: { policy: 'default@4' },
+      basis: { policy: 'default@5' },
     });
     const state = on(events).state;
     expect(state).toMatchObject({ status: 'pending', customerId: 'C1', profile: null });
@@ -341,7 +341,7 @@ describe('approval time limits: warning and escalation through the shared deadli
     const spec = customerProcess.commands.register!;
     const command = spec.toCommand(parseOrThrow(spec.input, registration), { id: 'C1', now: NOW, by: agent, state: given([]).state, rules, patched: () => true });
     const due = customerProcess.rules!(DEFAULT_POLICY)!.deadline('approval', NOW).deadline.due;
-    given([]).when(command).then([{ type: 'CustomerChangeSubmitted', data: { step: { roles: ['checker', 'manager'], deadline: { due } }, basis: { policy: 'default@4' } } }]);
+    given([]).when(command).then([{ type: 'CustomerChangeSubmitted', data: { step: { roles: ['checker', 'manager'], deadline: { due } }, basis: { policy: 'default@5' } } }]);
   });
 
   it('a workflow started without any policy checks with the default roles and no time limit', () => {

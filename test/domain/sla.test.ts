@@ -48,7 +48,7 @@ describe('computeDeadlines under the default policy', () => {
     expect(d.escalations).toEqual(ladder('2026-10-09T17:30:00', '2026-10-10T17:30:00', '2026-10-12T17:30:00'));
     expect(d.resolution).toMatchObject({ kind: 'resolution', targetMinutes: 900, due: d.resolutionDue, warnAt: d.warningAt, escalations: d.escalations });
     expect(d.notifyAtOnce).toEqual([]);
-    expect(d.policy).toBe('default@4');
+    expect(d.policy).toBe('default@5');
     expect(d.calendar).toEqual({ source: 'chinese-days@1.5.7 (data 2004–2026)', warnings: [] });
   });
 

@@ -104,7 +104,7 @@ describe('embedded stack end to end', () => {
       const r = cli(['ledger', 'complaints', '--format', 'json', '--where', `complaint_id=${complaintId}`, '--as', 'admin'], env);
       rows = (JSON.parse(r.stdout) as LedgerPage).rows;
     }
-    expect(rows[0]).toMatchObject({ complaint_id: complaintId, status: 'acknowledged', first_response_on_time: 1, policy: 'default@4' });
+    expect(rows[0]).toMatchObject({ complaint_id: complaintId, status: 'acknowledged', first_response_on_time: 1, policy: 'default@5' });
     const deadlines = cli(['sla', 'deadlines', '--received', '2026-09-24T17:00:00+08:00', '--severity', 'minor', '--format', 'json'], env);
     expect(JSON.parse(deadlines.stdout)).toMatchObject({ firstResponseDue: '2026-09-28T17:00:00+08:00', resolutionDue: '2026-10-09T17:00:00+08:00' });
   });

@@ -27,7 +27,7 @@ describe('the workflow bundle', () => {
     expect(bundlerOptions([]).preloadModules).toEqual(['@temporalio/workflow', WORKFLOWS_PATH]);
     const { code } = await workflowBundle();
     expect(code).toContain('exports.preloadModules = function preloadModules()');
-    // The policy table replaced the empty declaration: a start input names `default@4`, the bundle holds its document.
+    // The policy table replaced the empty declaration: a start input names `default@5`, the bundle holds its document.
     expect(code).not.toMatch(/SHIPPED_POLICIES = \{\}/);
     for (const p of Object.values(POLICY_PROFILES)) expect(code).toContain(JSON.stringify(`${p.name}@${p.version}`));
   });

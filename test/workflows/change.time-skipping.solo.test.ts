@@ -62,7 +62,7 @@ describe('change request workflow under the default policy (time-skipping, from 
       [1, 'manager', minute('2026-10-09T16:00:00+08:00')],
       [2, 'general_manager', minute('2026-10-10T16:00:00+08:00')],
     ]);
-    expect(submitted.data.basis).toMatchObject({ policy: 'default@4', calendar: { warnings: [] } });
+    expect(submitted.data.basis).toMatchObject({ policy: 'default@5', calendar: { warnings: [] } });
 
     const fired = all.filter((e) => e.type === 'ChangeWarningIssued' || e.type === 'ChangeEscalated');
     expect(fired.map((e) => (e.type === 'ChangeEscalated' ? `L${e.data.level}:${e.data.role}` : 'warning'))).toEqual(['warning', 'L1:manager', 'L2:general_manager']);

@@ -13,7 +13,8 @@ import { testLogger, workflowBundle } from '../support/temporal';
  * that came before the one process kernel (they must keep replaying: workflows started then are still running);
  * the top folder holds the kernel's own from before its alarm timers were kept (keep them: re-recording would lose
  * that path), whose inputs carry the whole policy; `policy-ref/` holds runs whose inputs name a shipped policy by `name@version`;
- * `alarm-timers-kept/` runs whose alarm timers are never cancelled (`RECORD_HISTORIES=alarm-timers-kept npx vitest run …`).
+ * `alarm-timers-kept/` runs whose alarm timers are never cancelled (`RECORD_HISTORIES=alarm-timers-kept npx vitest run …`);
+ * `replanned/` runs re-planned on an imported calendar version by the kernel (test/calendar/import.e2e.test.ts).
  */
 describe('replay of recorded workflow histories', () => {
   const files = readdirSync(HISTORIES_DIR, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.pb'));
@@ -32,6 +33,8 @@ describe('replay of recorded workflow histories', () => {
     expect(named('policy-ref', 'change-').length).toBeGreaterThanOrEqual(3);
     // Recorded since alarm timers are never cancelled (the patch alarm-timers-kept): the loop's newer path.
     for (const prefix of ['complaint-', 'enquiry-', 'change-', 'survey-', 'corrective-']) expect(named('alarm-timers-kept', prefix).length, prefix).toBeGreaterThanOrEqual(1);
+    // Re-planned by the kernel on new holiday data (a paused complaint: the patch replan-from-stop).
+    for (const prefix of ['complaint-', 'change-']) expect(named('replanned', prefix).length, prefix).toBeGreaterThanOrEqual(1);
   });
 
   // Histories recorded since payloads are encrypted need the test keys (older ones are plain and pass through).
