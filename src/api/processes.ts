@@ -85,6 +85,46 @@ export function registerProcessRoutes(
   const staffByName = (spec: CommandSpec) => async (req: FastifyRequest) => {
     if (deps.directory) req.body = resolveStaffFields(deps.directory, spec.input, req.body ?? {});
   };
+  /**
+   * A process's view as a person may read it (the same for `GET /<collection>/:id` and a command's representation):
+   * personal fields opened or masked by role, the business time left, the owner's display name, instants in the
+   * configured zone; and `log`, which writes what is opened to the access log (called once the view leaves).
+   */
+  const presented = async (req: FastifyRequest, p: ProcessDefinition, id: string) => {
+    const view = await deps.gateway.view(p, id);
+    // Personal fields are sealed in the workflow's state: opened for roles that read them, masked for the others.
+    const unmasked = mayReadPii(req.principal!.role);
+    const opened = deps.pii ? deps.pii.reveal(view, shownTo(unmasked)) : view;
+    // Free text (summaries, notes) with a phone, an ID-card number or an e-mail address in it is masked the same way.
+    const shown = unmasked ? opened : maskTextDeep(opened);
+    // An unmasked record with personal data in it goes into the access log before it leaves.
+    const fields = unmasked && deps.accessLog ? personalFieldsIn(shown.state, personalNames) : [];
+    const log = () => {
+      if (!fields.length) return;
+      const customerId = p.name === 'customer' ? id : (shown.state as { customerId?: unknown }).customerId;
+      const customerIds = typeof customerId === 'string' ? [customerId] : [];
+      recordAccess({ accessLog: deps.accessLog! }, req, { kind: p.name === 'customer' ? 'customer' : 'record', subject: shown.streamName, customerIds, rows: 1, columns: fields });
+    };
+    const calendar = await calendarNow(req.log);
+    const left = calendar ? businessMinutesLeft(view.state as Record<string, unknown>, calendar, Date.now()) : {};
+    // Every instant (deadlines, alarms' `at`, received…) as people read it: in the configured zone, with its offset.
+    // The owner by their display name beside the id, when the directory names them (李娜 for li.na).
+    const owner = (shown.state as { owner?: unknown }).owner;
+    const ownerName = typeof owner === 'string' && deps.directory ? memberOf(deps.directory, owner)?.name : undefined;
+    const state = ownerName ? { ...(shown.state as Record<string, unknown>), ownerName } : shown.state;
+    return { body: zonedDeep({ ...shown, state, ...(Object.keys(left).length ? { businessMinutesLeft: left } : {}) }, deps.timeZone ?? 'Asia/Shanghai'), log };
+  };
+  /** A view that leaves the API: logged, then its body. */
+  const sent = (v: { body: unknown; log: () => void } | undefined) => {
+    v?.log();
+    return v?.body;
+  };
+  /** `Prefer: return=representation` (RFC 7240): a command answers with the view before and after it, in one request. */
+  const wantsViews = (req: FastifyRequest): boolean => /\breturn=representation\b/.test(String(req.headers.prefer ?? ''));
+  const commandWithViews = commandResult.extend({
+    before: view.optional().describe('with Prefer: return=representation, the view before the command (absent for a new record)'),
+    view: view.optional().describe('with Prefer: return=representation, the view after the command'),
+  });
   for (const p of processes) {
     // OpenAPI links from the creating command to everything done with what it created (the id in its 201 body).
     const operationId = (action: string) => `${p.name}.${action}`;
@@ -106,7 +146,7 @@ export function registerProcessRoutes(
               tags,
               body: createBody(p, spec),
               headers: idempotencyHeaders,
-              response: commandResponses(201, commandResult.extend({ [p.idField]: z.string() })),
+              response: commandResponses(201, commandWithViews.extend({ [p.idField]: z.string() })),
             },
           },
           async (req, reply) => {
@@ -114,7 +154,9 @@ export function registerProcessRoutes(
             authorize(`${action} ${p.collection}`, spec.roles, who.role);
             const r = await deps.gateway.create(p, action, req.body as Record<string, unknown>, { actor: who.actor, role: who.role, correlationId: req.id }, { idempotencyKey: idempotencyKeyOf(req.headers) });
             const { id, ...result } = r;
-            return reply.status(201).send({ [p.idField]: id, ...result });
+            if (!wantsViews(req)) return reply.status(201).send({ [p.idField]: id, ...result });
+            const after = sent(await presented(req, p, id).catch(() => undefined));
+            return reply.status(201).header('preference-applied', 'return=representation').send({ [p.idField]: id, ...result, ...(after ? { view: after } : {}) });
           },
         );
         continue;
@@ -131,44 +173,29 @@ export function registerProcessRoutes(
             params: z.object({ id: entityId }),
             body: spec.input,
             headers: idempotencyHeaders,
-            response: commandResponses(200, commandResult),
+            response: commandResponses(200, commandWithViews),
           },
         },
-        async (req) => {
+        async (req, reply) => {
           const who = req.principal!;
           authorize(`${action} ${p.collection}`, spec.roles, who.role);
           const { id } = req.params as { id: string };
-          return deps.gateway.command(p, id, action, req.body ?? {}, { actor: who.actor, role: who.role, correlationId: req.id }, { idempotencyKey: idempotencyKeyOf(req.headers) });
+          const views = wantsViews(req);
+          // The view before, read only once the caller may issue the command (an ended process has none to query).
+          const before = views ? await presented(req, p, id).catch(() => undefined) : undefined;
+          const r = await deps.gateway.command(p, id, action, req.body ?? {}, { actor: who.actor, role: who.role, correlationId: req.id }, { idempotencyKey: idempotencyKeyOf(req.headers) });
+          if (!views) return r;
+          const after = r.eventTypes.length ? await presented(req, p, id).catch(() => undefined) : before;
+          void reply.header('preference-applied', 'return=representation');
+          const [was, now] = [sent(before), after === before ? before?.body : sent(after)];
+          return { ...r, ...(was ? { before: was } : {}), ...(now ? { view: now } : {}) };
         },
       );
     }
     app.get(
       `/${p.collection}/:id`,
       { schema: { operationId: operationId('show'), summary: `A ${p.name} with its state and the alarms still to come`, tags: [p.title.en], params: z.object({ id: entityId }), response: readResponses(view) } },
-      async (req) => {
-        const { id } = req.params as { id: string };
-        const view = await deps.gateway.view(p, id);
-        // Personal fields are sealed in the workflow's state: opened for roles that read them, masked for the others.
-        const unmasked = mayReadPii(req.principal!.role);
-        const opened = deps.pii ? deps.pii.reveal(view, shownTo(unmasked)) : view;
-        // Free text (summaries, notes) with a phone, an ID-card number or an e-mail address in it is masked the same way.
-        const shown = unmasked ? opened : maskTextDeep(opened);
-        // An unmasked record with personal data in it goes into the access log before it leaves.
-        const fields = unmasked && deps.accessLog ? personalFieldsIn(shown.state, personalNames) : [];
-        if (fields.length) {
-          const customerId = p.name === 'customer' ? id : (shown.state as { customerId?: unknown }).customerId;
-          const customerIds = typeof customerId === 'string' ? [customerId] : [];
-          recordAccess({ accessLog: deps.accessLog! }, req, { kind: p.name === 'customer' ? 'customer' : 'record', subject: shown.streamName, customerIds, rows: 1, columns: fields });
-        }
-        const calendar = await calendarNow(req.log);
-        const left = calendar ? businessMinutesLeft(view.state as Record<string, unknown>, calendar, Date.now()) : {};
-        // Every instant (deadlines, alarms' `at`, received…) as people read it: in the configured zone, with its offset.
-        // The owner by their display name beside the id, when the directory names them (李娜 for li.na).
-        const owner = (shown.state as { owner?: unknown }).owner;
-        const ownerName = typeof owner === 'string' && deps.directory ? memberOf(deps.directory, owner)?.name : undefined;
-        const state = ownerName ? { ...(shown.state as Record<string, unknown>), ownerName } : shown.state;
-        return zonedDeep({ ...shown, state, ...(Object.keys(left).length ? { businessMinutesLeft: left } : {}) }, deps.timeZone ?? 'Asia/Shanghai');
-      },
+      async (req) => sent(await presented(req, p, (req.params as { id: string }).id)),
     );
   }
 }

@@ -83,8 +83,20 @@ describe('complaint API: commands, role rules, clear 4xx with nothing appended',
       total: 1,
       rows: [{ complaint_id: complaintId, status: 'followed_up', owner: 'agent-1', first_response_on_time: 1, resolution_on_time: 1, rating: 4, breached: 0, escalation_level: 0 }],
     });
-    const close = await post(`/complaints/${complaintId}/close`, 'supervisor', {});
-    expect(close.statusCode).toBe(200);
+    // With Prefer: return=representation a command answers with the views before and after it, in one request.
+    const close = await t.app.inject({ method: 'POST', url: `/complaints/${complaintId}/close`, headers: { ...t.as('supervisor'), prefer: 'return=representation' }, payload: {} });
+    expect(close.statusCode, close.body).toBe(200);
+    expect(close.headers['preference-applied']).toBe('return=representation');
+    const answered = close.json() as { eventTypes: string[]; before: { state: { status: string } }; view: { state: { status: string; receivedAt: string } } };
+    expect(answered.eventTypes).toEqual(['ComplaintClosed']);
+    expect(answered.before.state.status).toBe('followed_up');
+    expect(answered.view.state.status).toBe('closed');
+    expect(answered.view.state.receivedAt).toMatch(/\+08:00$/);
+    // Without it, the result alone.
+    const plain = await post(`/complaints/${complaintId}/reopen`, 'supervisor', { reason: '客户再次来电' });
+    expect(plain.statusCode, plain.body).toBe(200);
+    expect(plain.json()).not.toHaveProperty('view');
+    expect(plain.headers['preference-applied']).toBeUndefined();
   });
 
   it('a complaint id received again after its workflow ended meets the concurrency check: 409, nothing appended', async () => {

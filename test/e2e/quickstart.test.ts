@@ -50,6 +50,9 @@ describe('README quick start', () => {
     // The complaints ledger, as the supervisor reads it: the complaint closed, with the customer's name, in Beijing time.
     expect(r.stdout).toMatch(/^K\w+\s+上海某物业公司\s+已结案\s+一般\s+李娜\s+\d{4}-\d\d-\d\d \d\d:\d\d/m);
     expect(r.stdout).toMatch(/北京时间 UTC\+08:00/);
+    // Each command prints what it changed, from the views its one request answered with: the state before → after.
+    expect(r.stdout).toMatch(/^  状态: 已受理 → 已首次响应$/m);
+    expect(r.stdout).toMatch(/^  状态: 待审核 → 已登记$/m);
     // The audit history names who acted by their display name, in Beijing time.
     expect(r.stdout).toMatch(/^#0 \d{4}-\d\d-\d\d \d\d:\d\d 受理投诉 李娜（客服专员）/m);
     // Every table line fits 120 terminal columns (CJK characters take two).

@@ -9,14 +9,16 @@ interface Result {
   streamName: string;
   revision: number;
   eventTypes: string[];
+  /** With `Prefer: return=representation`: the view before and after the command. */
+  before?: ProcessViewJson;
+  view?: ProcessViewJson;
   [k: string]: unknown;
 }
 
-type Client = ReturnType<typeof apiClient>;
+/** Asks a command to answer with the views before and after it (RFC 7240), so printing what changed takes no more requests. */
+const REPRESENTATION = { prefer: 'return=representation' };
 
-/** The view of a record, or undefined when there is none yet (or it cannot be read). */
-const viewOf = async (client: Client, p: ProcessCli, id: string): Promise<ProcessViewJson | undefined> =>
-  client.request<ProcessViewJson>('GET', `/${p.collection}/${encodeURIComponent(id)}`).catch(() => undefined);
+type Client = ReturnType<typeof apiClient>;
 
 /** A customer's name from the customers ledger, or undefined (unknown, or the caller may not read it). */
 async function customerName(client: Client, customerId: unknown): Promise<string | undefined> {
@@ -27,14 +29,11 @@ async function customerName(client: Client, customerId: unknown): Promise<string
 }
 
 /** What a command did, for people: the record, the events, the new state and each deadline set or moved. */
-async function printChange(client: Client, p: ProcessCli, id: string, r: Result, before: ProcessViewJson | undefined, created: boolean): Promise<void> {
+async function printChange(p: ProcessCli, id: string, r: Result, created: boolean): Promise<void> {
   const [{ renderChange }, { eventLabel }, cfg] = await Promise.all([import('../show'), import('../../domain/labels'), config()]);
   const events = r.eventTypes.length ? r.eventTypes.map((e) => eventLabel(e)).join('、') : '无变化 (no change)';
   const lines = created ? [`${p.title.zh}编号 (${p.name} id): ${id}`, `  ${events}（${r.streamName} 版本 ${r.revision}）`] : [`${p.title.zh} ${id}: ${events}（${r.streamName} 版本 ${r.revision}）`];
-  if (r.eventTypes.length) {
-    const after = await viewOf(client, p, id);
-    if (after) lines.push(...renderChange(before, after, { ledger: p.collection, timeZone: cfg.TAIZHANG_TIME_ZONE }));
-  }
+  if (r.eventTypes.length && r.view) lines.push(...renderChange(r.before, r.view, { ledger: p.collection, timeZone: cfg.TAIZHANG_TIME_ZONE }));
   process.stdout.write(lines.join('\n') + '\n');
 }
 
@@ -56,22 +55,21 @@ export function registerProcessGroups(program: Command, processes: readonly Proc
       withClientOptions(cmd).action(async (...args: unknown[]) => {
         const opts = (spec.creates ? args[0] : args[1]) as ClientOptions & Record<string, unknown>;
         const body = bodyOf(spec.fields, opts);
-        const headers = opts.idempotencyKey ? { 'idempotency-key': String(opts.idempotencyKey) } : undefined;
-        const client = apiClient(opts);
         const json = opts.json === true;
+        const headers = { ...(opts.idempotencyKey ? { 'idempotency-key': String(opts.idempotencyKey) } : {}), ...(json || opts.quiet === true ? {} : REPRESENTATION) };
+        const client = apiClient(opts);
         if (spec.creates) {
           if (opts.id !== undefined) body[p.idField] = opts.id;
           const r = await client.request<Result>('POST', `/${p.collection}`, body, headers);
           if (json) process.stdout.write(JSON.stringify(r) + '\n');
           else if (opts.quiet === true) process.stdout.write(String(r[p.idField]) + '\n');
-          else await printChange(client, p, String(r[p.idField]), r, undefined, true);
+          else await printChange(p, String(r[p.idField]), r, true);
           return;
         }
         const id = args[0] as string;
-        const before = json ? undefined : await viewOf(client, p, id);
         const r = await client.request<Result>('POST', `/${p.collection}/${encodeURIComponent(id)}/${spec.action}`, body, headers);
         if (json) process.stdout.write(JSON.stringify(r) + '\n');
-        else await printChange(client, p, id, r, before, false);
+        else await printChange(p, id, r, false);
       });
     }
     withClientOptions(
