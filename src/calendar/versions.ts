@@ -2,6 +2,7 @@ import type { TemporalGateway } from '../api/gateway';
 import { policyWithVersions, readCalendarVersions } from './in-force';
 import { calendarVersionEventId, calendarVersionSchema, CALENDAR_STREAM, CALENDAR_VERSION_RECORDED, noticeDigest, parseNotice, type CalendarVersion } from './notice';
 import { illegalState } from '../domain/errors';
+import type { ExtraHolidays } from '../domain/calendar/settings';
 import { foldEntity, streamOf, type CommandMeta, type ProcessDefinition } from '../domain/process';
 import type { Policy } from '../domain/policy/schema';
 import type { EventStore } from '../events/store/port';
@@ -39,12 +40,13 @@ const yearOf = (iso: string): number => Number(iso.slice(0, 4));
 
 /**
  * The open entities of every process with deadlines (see `deadlines` on a process definition) whose deadlines were
- * computed on another calendar than `source` (the one in force with the new version) and that a version of `years`
+ * computed on another calendar than the one in force with the new version (by their basis, or the holidays they were
+ * re-planned on) and that a version of `years`
  * may move: a running deadline with an instant in one of those years (instants are stored with the calendar's offset,
  * so their year is the local one), or deadlines computed with a year of weekends-only data. Entities started or
  * re-planned on the calendar in force are left alone, so importing the same notice again sends nothing.
  */
-async function entitiesToReplan(store: EventStore, years: readonly number[], source: string): Promise<Array<{ process: ProcessDefinition; id: string }>> {
+async function entitiesToReplan(store: EventStore, years: readonly number[], inForce: { source: string; extraHolidays: ExtraHolidays }): Promise<Array<{ process: ProcessDefinition; id: string }>> {
   const replannable = PROCESSES.filter((p) => p.deadlines);
   const streams = new Map<string, Array<{ type: string; data: unknown }>>();
   for await (const e of store.readAll({ filter: { streamPrefixes: replannable.map((p) => `${p.name}-`) } })) {
@@ -59,7 +61,8 @@ async function entitiesToReplan(store: EventStore, years: readonly number[], sou
     if (p.isFinal?.(state)) continue;
     const open = Object.values(p.deadlines!.open(state) ?? {});
     const basis = p.deadlines!.basisOf(state);
-    if (!open.length || basis?.calendar.source === source) continue;
+    const on = p.deadlines!.calendarOf(state);
+    if (!open.length || basis?.calendar.source === inForce.source || (on && JSON.stringify(on) === JSON.stringify(inForce.extraHolidays))) continue;
     const instants = open.flatMap((d) => [d.due, ...(d.warnAt ? [d.warnAt] : []), ...d.escalations.map((x) => x.at)]);
     if (instants.some((t) => years.includes(yearOf(t))) || basis?.calendar.warnings.length) out.push({ process: p, id: stream.slice(p.name.length + 1) });
   }
@@ -137,7 +140,7 @@ export async function importCalendarVersion(
   const replanned: ReplannedRecord[] = [];
   const failed: ImportResult['failed'] = [];
   const top = Math.max(...versions.map((v) => v.version));
-  for (const { process: p, id } of await entitiesToReplan(deps.store, version.years, calendarForPolicy(policy).source)) {
+  for (const { process: p, id } of await entitiesToReplan(deps.store, version.years, { source: calendarForPolicy(policy).source, extraHolidays })) {
     try {
       const r = await deps.gateway.command(p, id, 'replanDeadlines', { calendarVersion: top, extraHolidays }, input.by, { idempotencyKey: `calendar-v${top}-${version.digest.slice(0, 16)}` });
       const type = replannedEventOf(p);

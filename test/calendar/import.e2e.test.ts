@@ -117,8 +117,9 @@ describe('calendar import re-plans open processes (time-skipping, from 2026-12-3
     // 元旦 1–3 January in the notice: the first working day after it is Monday the 4th, at the same wall time.
     expect(first.toDue).toBe(`2027-01-04${before.state.firstResponse.due.slice(10)}`);
     expect(record.calendarWarnings).toEqual([]);
-    // Every open process the notice moves is re-planned, the paused complaint and the change request too.
-    expect(result.replanned.map((x: { process: string; id: string }) => `${x.process} ${x.id}`).sort()).toEqual([`change ${changeId}`, `complaint ${complaintId}`, `complaint ${paused}`].sort());
+    // Every open process the notice moves is re-planned: the paused complaint, the change request, and the customer's
+    // registration waiting for its checker, too.
+    expect(result.replanned.map((x: { process: string; id: string }) => `${x.process} ${x.id}`).sort()).toEqual([`change ${changeId}`, `complaint ${complaintId}`, `complaint ${paused}`, `customer ${customerId}`].sort());
     const change = result.replanned.find((x: { process: string }) => x.process === 'change');
     expect(change.moved.map((m: { deadline: string; fromDue: string; toDue: string }) => [m.deadline, m.fromDue.slice(0, 16), m.toDue.slice(0, 16)])).toEqual([['review', '2027-01-04T16:00', '2027-01-05T16:00']]);
     expect((await changeView()).state.review.due).toBe(change.moved[0].toDue);

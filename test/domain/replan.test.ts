@@ -16,6 +16,7 @@ import type { OpenEnquiry } from '../../src/processes/enquiry/decider';
 import { changeProcess } from '../../src/processes/change';
 import type { OpenChange } from '../../src/processes/change/decider';
 import { correctiveProcess } from '../../src/processes/corrective';
+import { customerProcess } from '../../src/processes/customer';
 import type { OpenCorrective } from '../../src/processes/corrective/decider';
 
 /**
@@ -89,7 +90,7 @@ const complaint = (receivedAt: string) => {
 describe('the kernel re-plans every process with deadlines on new holiday data', () => {
   it('every process whose deadlines run on the calendar declares them, and gets the internal admin command and its event in the catalogue', () => {
     const withDeadlines = PROCESSES.filter((p) => p.deadlines).map((p) => p.name);
-    expect(withDeadlines).toEqual(['complaint', 'enquiry', 'change', 'corrective']);
+    expect(withDeadlines).toEqual(['customer', 'complaint', 'enquiry', 'change', 'corrective']);
     for (const p of PROCESSES.filter((x) => x.deadlines)) {
       const spec = p.commands.replanDeadlines!;
       expect(spec).toMatchObject({ type: 'ReplanDeadlines', roles: ['admin'], internal: true, patches: [REPLAN_FROM_STOP] });
@@ -211,6 +212,19 @@ describe('the kernel re-plans every process with deadlines on new holiday data',
     expect(s.review.due).toBe('2027-01-04T16:00:00+08:00');
     expect(s.replannedOn).toEqual(extraHolidays);
     expect(ledgerRow(changeProcess.ledgers[0]!, 'change-B1', ch.events)!.step_due).toBe('2027-01-04T16:00:00+08:00');
+  });
+
+  it('a customer moves the time limit of each change still waiting for its checkers', () => {
+    const c = entity(customerProcess, 'C1');
+    c.run('register', { customerId: 'C1', name: '上海某物业', phone: '13800138000', type: 'owner', grade: 'B' }, li, '2026-12-31T16:00:00+08:00');
+    const step = () => (c.state() as { changes: Array<{ changeId: string; step: { deadline: { due: string } } }> }).changes[0]!;
+    expect(step().step.deadline.due).toBe('2027-01-04T16:00:00+08:00');
+    const data = c.replanned(c.replan())!;
+    expect(data.moved).toMatchObject([{ deadline: 'approval', fromDue: '2027-01-04T16:00:00+08:00', toDue: '2027-01-05T16:00:00+08:00' }]);
+    expect(Object.keys(data.deadlines)).toEqual([step().changeId]);
+    expect(step().step.deadline.due).toBe('2027-01-05T16:00:00+08:00');
+    // Nothing more to move: no event, although the state keeps no basis to compare.
+    expect(c.replan()).toEqual([]);
   });
 
   it('a corrective action moves the deadline of the step it is in', () => {

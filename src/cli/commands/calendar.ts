@@ -71,7 +71,7 @@ const processName = (p: string): string => (PROCESS_LABELS[p] ? `${PROCESS_LABEL
 
 /**
  * What an import did, as lines: the version, its days, each re-planned process (complaint, enquiry, change request,
- * corrective action) with its deadlines' old → new due instants in local time.
+ * corrective action, customer change) with its deadlines' old → new due instants in local time.
  */
 export function describeImport(r: ImportReply, timeZone: string): string[] {
   const v = r.version;
@@ -100,7 +100,7 @@ export function registerCalendarCommands(program: Command): void {
   withClientOptions(
     calendar
       .command('import')
-      .description('import a State Council holiday notice (JSON or CSV, docs/holidays.md) as a calendar version (admin); open complaints, enquiries, change requests and corrective actions whose deadlines it moves are re-planned')
+      .description('import a State Council holiday notice (JSON or CSV, docs/holidays.md) as a calendar version (admin); open complaints, enquiries, change requests, corrective actions and customer changes whose deadlines it moves are re-planned')
       .argument('<file>', 'the notice as .json or .csv, e.g. examples/holidays-2027.json'),
   )
     .addOption(new Option('--format <format>', 'output format').choices(['json', 'text']).default('text'))

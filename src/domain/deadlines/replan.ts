@@ -137,8 +137,9 @@ export function decideReplan<S>(slots: DeadlineSlots<S>, process: { name: string
   const open = slots.open(state);
   if (!open) throw illegalState(`${process.name}.not_open`, `cannot re-plan the deadlines of ${process.name} ${c.id}: it is not open`);
   const deadlines = Object.fromEntries(Object.entries(c.deadlines).filter(([slot]) => open[slot]));
+  // A state that keeps no basis (each deadline's event has its own) changes only when a deadline moves.
   const basis = slots.basisOf(state);
-  const sameBasis = basis !== undefined && basis.calendar.source === c.basis.calendar.source && basis.calendar.warnings.join('\n') === c.basis.calendar.warnings.join('\n');
+  const sameBasis = basis === undefined || (basis.calendar.source === c.basis.calendar.source && basis.calendar.warnings.join('\n') === c.basis.calendar.warnings.join('\n'));
   if (!Object.keys(deadlines).length && sameBasis) return [];
   const moved: MovedDeadline[] = Object.entries(deadlines).map(([slot, to]) => {
     const from = open[slot]!;

@@ -425,6 +425,7 @@ export const EVENT_LABELS: ValueLabels = {
   CustomerErased: { zh: '删除个人信息', en: 'personal data erased' },
   CustomerApprovalWarningIssued: { zh: '审批即将超时提醒', en: 'approval deadline warning' },
   CustomerApprovalEscalated: { zh: '审批超时升级', en: 'approval escalated' },
+  CustomerDeadlinesReplanned: { zh: '按新节假日数据重算期限', en: 'deadlines re-planned on new holiday data' },
   // complaints
   ComplaintReceived: { zh: '受理投诉', en: 'complaint received' },
   ComplaintAcknowledged: { zh: '首次响应', en: 'first response given' },

@@ -1,5 +1,8 @@
 import { approversWith, checkDecision, escalateStep, openStep, outcomeWith, recordDecision, stepAlarms, warnStep, withdrawStep, type ApprovalStep, type StepDecision } from '../../domain/approval/step';
-import { isLate, isPending, sortAlarms, type DeadlineAlarm } from '../../domain/deadlines/deadline';
+import type { ExtraHolidays } from '../../domain/calendar/settings';
+import { isLate, isPending, moveTo, sortAlarms, type DeadlineAlarm } from '../../domain/deadlines/deadline';
+import type { DeadlineSlots } from '../../domain/deadlines/replan';
+import type { Deadline } from '../../domain/deadlines/schema';
 import { assertNever, byType, type Decider } from '../../domain/decider';
 import type { CustomerClass, Grade, Importance } from '../../domain/enums';
 import { forbidden, illegalState, notFound, requiredNow } from '../../domain/errors';
@@ -61,6 +64,8 @@ interface CustomerRecord {
   changes: CustomerChange[];
   /** When the customer's personal data was erased (its data key destroyed); nothing personal is recorded after. */
   erasedAt?: string;
+  /** After a re-plan on new holiday data: the imported holidays its approval deadlines are computed with. */
+  replannedOn?: ExtraHolidays;
 }
 
 /** Approved master data: `profile` is what the checkers approved. */
@@ -434,6 +439,37 @@ export function evolveCustomer(state: CustomerState, event: CustomerEvent): Cust
   }
   return evolveKnown(normalise(state), event);
 }
+
+/**
+ * How a customer holds its deadlines, for the kernel's re-plan on new holiday data: the time limit of the step each
+ * change still waiting for its checkers is in, by the change's id.
+ */
+export const customerDeadlines: DeadlineSlots<CustomerState> = {
+  open(state): Record<string, Deadline> | null {
+    if (state.status === 'unregistered') return null;
+    const out: Record<string, Deadline> = {};
+    for (const ch of normalise(state).changes.filter(isOpen)) {
+      const d = currentStep(ch).deadline;
+      if (d && !d.met) out[ch.changeId] = d;
+    }
+    return out;
+  },
+  put(state, moved, on) {
+    if (state.status === 'unregistered') return state;
+    const s = normalise(state);
+    const at = <K extends string>(step: ApprovalStep<K>, to: Deadline | undefined): ApprovalStep<K> => (to && step.deadline ? { ...step, deadline: moveTo(step.deadline, to as Deadline<K>) } : step);
+    const changes = s.changes.map((ch) => {
+      const to = isOpen(ch) ? moved[ch.changeId] : undefined;
+      if (!to) return ch;
+      return ch.secondReview ? { ...ch, secondReview: at(ch.secondReview, to) } : { ...ch, step: at(ch.step, to) };
+    });
+    return { ...s, changes, replannedOn: on.extraHolidays };
+  },
+  calendarOf: (s) => (s.status === 'unregistered' ? undefined : s.replannedOn),
+  // Each change records its own basis in its event; the state keeps none.
+  basisOf: () => undefined,
+  since: (state) => (state.status === 'unregistered' ? '' : (normalise(state).changes.filter(isOpen).map((ch) => ch.submittedAt).sort()[0] ?? '')),
+};
 
 export const customerDecider: Decider<CustomerCommand | FireAlarm<CustomerAlarm>, CustomerState, CustomerEvent> = {
   initialState: initialCustomerState,

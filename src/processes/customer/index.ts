@@ -3,7 +3,7 @@ import { deadlineAlarmReason } from '../../domain/deadlines/deadline';
 import { commandsOf, defineProcess, type CommandContext } from '../../domain/process';
 import { STAFF_ROLES } from '../../domain/roles';
 import type { CustomerChangeKind } from './changes';
-import { customerDecider, pendingCustomerAlarms, type CustomerAlarm, type CustomerCommand, type CustomerState, type Review } from './decider';
+import { customerDeadlines, customerDecider, pendingCustomerAlarms, type CustomerAlarm, type CustomerCommand, type CustomerState, type Review } from './decider';
 import { customerChangesLedger, customersLedger } from './ledger';
 import { customerNotifications } from './notifications';
 import { approvalPlan, localDateOf, secondReviewPlan, type CustomerRules } from './rules';
@@ -120,6 +120,7 @@ export const customerProcess = defineProcess<CustomerState, CustomerCommand, Cus
       toCommand: (input, ctx) => ({ type: 'RequestCustomerSecondReview', by: ctx.by, now: ctx.now, data: input, plan: secondReviewPlan(ctx.rules, ctx.now) }),
     }),
   },
+  deadlines: customerDeadlines,
   alarms: pendingCustomerAlarms,
   alarmReason: (a) => `change ${a.changeId}: ${deadlineAlarmReason(a, (k) => (k === 'second_review' ? 'second review' : 'approval'))}`,
   notifications: customerNotifications,
