@@ -127,7 +127,10 @@ export function renderView(view: ProcessViewJson, o: ShowOptions): string {
   }
   if (view.pendingAlarms.length > 5) lines.push(`    … +${view.pendingAlarms.length - 5}`);
 
-  const warnings = Array.isArray(s.calendarWarnings) ? (s.calendarWarnings as unknown[]).map(String) : [];
+  // A complaint keeps its calendar warnings by themselves; other processes carry them in the basis of their deadlines.
+  const basisWarnings = (s.basis as { calendar?: { warnings?: unknown } } | undefined)?.calendar?.warnings;
+  const listed = Array.isArray(s.calendarWarnings) ? s.calendarWarnings : basisWarnings;
+  const warnings = Array.isArray(listed) ? (listed as unknown[]).map(String) : [];
   for (const w of warnings) for (const [k, l] of wrap(`⚠ ${reasonLabel(w, lang, o.timeZone)}`, 100).entries()) lines.push(`  ${k === 0 ? `${t.warnings}${' '.repeat(Math.max(1, 12 - displayWidth(t.warnings)))}` : ' '.repeat(12)}${l}`);
 
   const history = (o.history ?? []).slice(-5);

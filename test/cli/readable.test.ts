@@ -205,6 +205,15 @@ describe('complaint show for people', () => {
     expect(entries[0]).toContain('2026-12-02 10:00');
   });
 
+  it('a process that keeps its calendar warnings in the basis of its deadlines (an enquiry) shows them too', () => {
+    const { calendarWarnings: _, ...rest } = view.state;
+    const enquiry = { ...view, state: { ...rest, basis: { policy: 'default@5', calendar: { source: 'chinese-days', warnings: ['no holiday data for 2027; weekends only'] } } } };
+    const text = renderView(enquiry, { process: 'enquiry', ledger: 'enquiries', title: { zh: '咨询', en: 'Enquiry' }, timeZone: TZ, now });
+    expect(text).toMatch(/⚠ .*2027/);
+    const none = renderView({ ...enquiry, state: { ...enquiry.state, basis: { policy: 'default@5', calendar: { source: 'x', warnings: [] } } } }, { process: 'enquiry', ledger: 'enquiries', title: { zh: '咨询', en: 'Enquiry' }, timeZone: TZ, now });
+    expect(none).not.toContain('⚠');
+  });
+
   it('a late deadline says how late', () => {
     const late = renderView(view, { process: 'complaint', ledger: 'complaints', title: { zh: '投诉', en: 'Complaint' }, timeZone: TZ, now: Date.parse('2026-12-02T05:45:30Z') });
     expect(late).toContain('已超时 1 小时');
