@@ -155,6 +155,9 @@ export function renderChange(before: ProcessViewJson | undefined, after: Process
   const out: string[] = [];
   const status = after.state.status;
   if (typeof status === 'string' && status !== before?.state.status) out.push(`  ${t.state}: ${before && typeof before.state.status === 'string' && before.state.status !== 'none' ? `${valueLabel('status', before.state.status, lang, o.ledger)} → ` : ''}${valueLabel('status', status, lang, o.ledger)}`);
+  // A new owner (a reassignment), by display name and id.
+  const person = (st: Record<string, unknown>) => (typeof st.ownerName === 'string' ? `${st.ownerName}（${String(st.owner)}）` : String(st.owner));
+  if (before && typeof after.state.owner === 'string' && typeof before.state.owner === 'string' && after.state.owner !== before.state.owner) out.push(`  ${t.owner}: ${person(before.state)} → ${person(after.state)}`);
   for (const [key, d] of Object.entries(after.state)) {
     if (!isDeadline(d)) continue;
     const was = before?.state[key];

@@ -235,6 +235,8 @@ describe('complaint show for people', () => {
     const lines = renderChange(before, view, { ledger: 'complaints', timeZone: TZ, now });
     expect(lines.some((l) => l.includes('→') && l.includes('2026-12-02 12:00') && l.includes('2026-12-02 12:45'))).toBe(true);
     expect(lines.some((l) => l.includes('11:08'))).toBe(false); // unchanged
+    const reassigned = renderChange({ ...view, state: { ...view.state, owner: 'li.na', ownerName: '李娜' } }, view, { ledger: 'complaints', timeZone: TZ, now });
+    expect(reassigned).toContain('  负责人: 李娜（li.na） → 陈工程师（chen.gong）');
     const created = renderChange(undefined, view, { ledger: 'complaints', timeZone: TZ, now });
     expect(created.filter((l) => /2026-12-02 1\d:\d\d/.test(l))).toHaveLength(2);
   });
