@@ -49,6 +49,8 @@ export interface TableOptions {
 const GAP = 2;
 /** Below this a column is not narrowed further to fit the width. */
 const MIN_TEXT = 6;
+/** A value this wide or narrower (8 CJK characters) wraps only when nothing else can give way. */
+const SHORT = 16;
 /** A column no wider than this even when the table has room. */
 const MAX_COLUMN = 40;
 
@@ -80,8 +82,11 @@ export function table(ledger: { columns: readonly TableColumn[] }, rows: readonl
     c.instant ? widths[i]! : Math.min(widths[i]!, Math.max(MIN_TEXT, ...cells.map((row) => (unbreakable(row[i]!) ? Math.min(MAX_COLUMN, displayWidth(row[i]!)) : 0)))),
   );
   const total = () => widths.reduce((a, b) => a + b, 0) + GAP * Math.max(0, widths.length - 1);
-  // Text wraps first; only then do headers wider than their column's values wrap too.
-  for (const floor of [minimum.map((m, i) => Math.max(m, Math.min(widths[i]!, displayWidth(header[i]!)))), minimum]) {
+  // Long text wraps first; then headers wider than their column's values; short values (a name, a label of up to
+  // SHORT columns) only last, so a customer's name is not split over two lines of every row for one column too many.
+  const short = cols.map((_, i) => Math.min(widths[i]!, Math.max(0, ...cells.map((row) => (displayWidth(row[i]!) <= SHORT ? displayWidth(row[i]!) : 0)))));
+  const keepShort = minimum.map((m, i) => Math.max(m, short[i]!));
+  for (const floor of [keepShort.map((m, i) => Math.max(m, Math.min(widths[i]!, displayWidth(header[i]!)))), keepShort, minimum]) {
     while (total() > maxWidth) {
       let widest = -1;
       for (let i = 0; i < widths.length; i++) if (widths[i]! > floor[i]! && (widest < 0 || widths[i]! > widths[widest]!)) widest = i;

@@ -70,6 +70,20 @@ describe('ledger tables for people', () => {
     expect(text).not.toMatch(/\bmajor\b|\bminor\b/);
   });
 
+  it('a short name stays on one line: a header wider than its values wraps first', () => {
+    const columns = chooseColumns(complaints);
+    const two: LedgerRow[] = [
+      { ...rows[1]!, complaint_id: 'K769e509d36ca487a', customer_name: '上海某物业公司', status: 'acknowledged', owner: 'li.na' },
+      { ...rows[1]!, complaint_id: 'Kd6e2ac69d3c448b0', customer_name: '上海某物业公司', status: 'received', owner: 'chen.jing' },
+    ];
+    const text = table({ columns }, two, { ledger: 'complaints', timeZone: TZ });
+    expect(widest(text)).toBeLessThanOrEqual(120);
+    const body = text.split('\n').slice(text.split('\n').findIndex((l) => l.startsWith('---')) + 1);
+    // One line per row, each with the whole name.
+    expect(body).toHaveLength(2);
+    for (const line of body) expect(line).toContain('上海某物业公司');
+  });
+
   it('wraps long text inside its column, so the next columns stay where they are', () => {
     const columns = chooseColumns(complaints, 'complaint_id,投诉内容,受理时间');
     const text = table({ columns }, rows.slice(0, 1), { ledger: 'complaints', timeZone: TZ, maxWidth: 60 });
