@@ -5,7 +5,7 @@ import { eventLabel } from '../../src/domain/labels';
 import { SqliteEventStore } from '../../src/events/store/sqlite';
 import type { LedgerPage } from '../../src/projections/reader';
 import { registered } from '../support/events';
-import { cli, freePort, running, startStack, type RunningStack } from '../support/stack';
+import { cli, running, startStackOnFreePorts, type RunningStack } from '../support/stack';
 import { tempDir } from '../support/store';
 
 interface HistoryEntry {
@@ -38,12 +38,8 @@ describe('taizhang change … and taizhang audit, against the embedded stack', (
     const store = new SqliteEventStore({ file: path.join(t.dir, 'events.db'), pollIntervalMs: 5 });
     await store.append(`customer-${customerId}`, [registered(customerId, { importance: 'key' })], { expectedRevision: 'no_stream' });
     await store.close();
-    const [port, temporalPort, uiPort] = [await freePort(), await freePort(), await freePort()];
-    env = {
+    const base = {
       DATA_DIR: t.dir,
-      PORT: String(port),
-      TEMPORAL_PORT: String(temporalPort),
-      TEMPORAL_UI_PORT: String(uiPort),
       LOG_LEVEL: 'warn',
       TAIZHANG_TIME_ZONE: 'Asia/Shanghai',
       TAIZHANG_TOKENS: '',
@@ -55,7 +51,7 @@ describe('taizhang change … and taizhang audit, against the embedded stack', (
       TAIZHANG_HOLIDAYS_FILE: '',
       TAIZHANG_DIRECTORY_FILE: '',
     };
-    stack = await startStack(env);
+    ({ stack, env } = await startStackOnFreePorts(base));
   }, 120_000);
 
   afterAll(async () => {

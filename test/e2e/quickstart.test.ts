@@ -5,7 +5,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { displayWidth } from '../../src/cli/format';
 import { ROOT } from '../../src/config/tools';
-import { freePort, type RunningStack, startStack, stopStack } from '../support/stack';
+import { type RunningStack, startStackOnFreePorts, stopStack } from '../support/stack';
 import { tempDir } from '../support/store';
 
 const run = promisify(execFile);
@@ -31,9 +31,7 @@ describe('README quick start', () => {
   let env: NodeJS.ProcessEnv;
 
   beforeAll(async () => {
-    const [port, temporalPort, uiPort] = [await freePort(), await freePort(), await freePort()];
-    env = { DATA_DIR: t.dir, PORT: String(port), TEMPORAL_PORT: String(temporalPort), TEMPORAL_UI_PORT: String(uiPort), LOG_LEVEL: 'warn', TAIZHANG_TOKENS: '', TAIZHANG_TOKENS_FILE: '' };
-    stack = await startStack(env);
+    ({ stack, env } = await startStackOnFreePorts({ DATA_DIR: t.dir, LOG_LEVEL: 'warn', TAIZHANG_TOKENS: '', TAIZHANG_TOKENS_FILE: '' }));
   }, 200_000);
 
   afterAll(async () => {

@@ -3,7 +3,7 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LedgerPage } from '../../src/projections/reader';
-import { alive, cli, freePort, type RunningStack, startStack, stopStack } from '../support/stack';
+import { alive, cli, type RunningStack, type StackPorts, startStack, startStackOnFreePorts, stopStack } from '../support/stack';
 import { tempDir } from '../support/store';
 
 /**
@@ -19,12 +19,11 @@ describe('embedded stack end to end', () => {
   let ui: string;
 
   beforeAll(async () => {
-    const [port, temporalPort, uiPort] = [await freePort(), await freePort(), await freePort()];
-    env = { DATA_DIR: t.dir, PORT: String(port), TEMPORAL_PORT: String(temporalPort), TEMPORAL_UI_PORT: String(uiPort), LOG_LEVEL: 'warn', TAIZHANG_TOKENS: '', TAIZHANG_TOKENS_FILE: '' };
-    api = `http://127.0.0.1:${port}`;
-    ui = `http://127.0.0.1:${uiPort}`;
     chmodSync(t.dir, 0o755); // as an earlier version left it: the stack makes it owner-only
-    stack = await startStack(env);
+    let ports: StackPorts;
+    ({ stack, env, ports } = await startStackOnFreePorts({ DATA_DIR: t.dir, LOG_LEVEL: 'warn', TAIZHANG_TOKENS: '', TAIZHANG_TOKENS_FILE: '' }, 200_000));
+    api = `http://127.0.0.1:${ports.port}`;
+    ui = `http://127.0.0.1:${ports.uiPort}`;
     const tokens = JSON.parse(readFileSync(path.join(t.dir, 'tokens.json'), 'utf8')) as Array<{ role: string; token: string }>;
     token = (role) => tokens.find((x) => x.role === role)!.token;
   }, 200_000);

@@ -6,7 +6,7 @@ import { chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { temporalCli } from '../../src/config/tools';
 import { ERASED } from '../../src/domain/pii';
-import { cli, freePort, type RunningStack, startStack, stopStack } from '../support/stack';
+import { cli, type RunningStack, type StackPorts, startStackOnFreePorts, stopStack } from '../support/stack';
 import { filesUnder, tempDir } from '../support/store';
 
 const CHROMIUM = '/usr/bin/chromium';
@@ -59,12 +59,11 @@ describe('trust boundaries of the embedded stack', () => {
   const customerRow = async (role: string) => json<{ rows: Array<Record<string, unknown>> }>(await call('GET', `/ledgers/customers?customer_id=${customerId}`, role)).rows[0];
 
   beforeAll(async () => {
-    const [port, temporalPort, uiPort] = [await freePort(), await freePort(), await freePort()];
-    env = { DATA_DIR: t.dir, PORT: String(port), TEMPORAL_PORT: String(temporalPort), TEMPORAL_UI_PORT: String(uiPort), LOG_LEVEL: 'warn', TAIZHANG_TOKENS: '', TAIZHANG_TOKENS_FILE: '' };
-    api = `http://127.0.0.1:${port}`;
-    ui = `http://127.0.0.1:${uiPort}`;
-    temporalAddress = `127.0.0.1:${temporalPort}`;
-    stack = await startStack(env);
+    let ports: StackPorts;
+    ({ stack, env, ports } = await startStackOnFreePorts({ DATA_DIR: t.dir, LOG_LEVEL: 'warn', TAIZHANG_TOKENS: '', TAIZHANG_TOKENS_FILE: '' }));
+    api = `http://127.0.0.1:${ports.port}`;
+    ui = `http://127.0.0.1:${ports.uiPort}`;
+    temporalAddress = `127.0.0.1:${ports.temporalPort}`;
     const tokens = JSON.parse(readFileSync(path.join(t.dir, 'tokens.json'), 'utf8')) as Array<{ role: string; token: string }>;
     token = (role) => tokens.find((x) => x.role === role)!.token;
 

@@ -3,7 +3,9 @@ import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { ROOT } from '../../src/config/tools';
 
-export { freePort } from '../../bench/chaos/harness';
+import { freePort } from '../../bench/chaos/harness';
+
+export { freePort };
 
 /** Every descendant of a process (from /proc), deepest last. */
 export function descendants(pid: number): number[] {
@@ -61,6 +63,28 @@ export async function startStack(env: NodeJS.ProcessEnv, timeoutMs = 150_000): P
     await new Promise((r) => setTimeout(r, 100));
   }
   return { proc, output: () => out, tree: () => [proc.pid!, ...descendants(proc.pid!)] };
+}
+
+export interface StackPorts {
+  port: number;
+  temporalPort: number;
+  uiPort: number;
+}
+
+/**
+ * Starts a stack on ports free when asked. Tests run in parallel, so another test's server can take such a port before
+ * the stack binds it: a start that fails on a port in use is tried again on new ports, at most three times.
+ */
+export async function startStackOnFreePorts(base: NodeJS.ProcessEnv, timeoutMs = 150_000): Promise<{ stack: RunningStack; env: NodeJS.ProcessEnv; ports: StackPorts }> {
+  for (let attempt = 1; ; attempt++) {
+    const ports = { port: await freePort(), temporalPort: await freePort(), uiPort: await freePort() };
+    const env = { ...base, PORT: String(ports.port), TEMPORAL_PORT: String(ports.temporalPort), TEMPORAL_UI_PORT: String(ports.uiPort) };
+    try {
+      return { stack: await startStack(env, timeoutMs), env, ports };
+    } catch (err) {
+      if (attempt >= 3 || !/EADDRINUSE|address already in use/.test((err as Error).message)) throw err;
+    }
+  }
 }
 
 /** Runs the CLI and returns its exit code and output. */
