@@ -185,9 +185,10 @@ export function registerProcessRoutes(
           const before = views ? await presented(req, p, id).catch(() => undefined) : undefined;
           const r = await deps.gateway.command(p, id, action, req.body ?? {}, { actor: who.actor, role: who.role, correlationId: req.id }, { idempotencyKey: idempotencyKeyOf(req.headers) });
           if (!views) return r;
-          const after = r.eventTypes.length ? await presented(req, p, id).catch(() => undefined) : before;
           void reply.header('preference-applied', 'return=representation');
-          const [was, now] = [sent(before), after === before ? before?.body : sent(after)];
+          const was = sent(before);
+          // A command that changed nothing leaves the view as it was.
+          const now = r.eventTypes.length ? sent(await presented(req, p, id).catch(() => undefined)) : was;
           return { ...r, ...(was ? { before: was } : {}), ...(now ? { view: now } : {}) };
         },
       );

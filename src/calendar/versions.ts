@@ -3,12 +3,13 @@ import { policyWithVersions, readCalendarVersions } from './in-force';
 import { calendarVersionEventId, calendarVersionSchema, CALENDAR_STREAM, CALENDAR_VERSION_RECORDED, noticeDigest, parseNotice, type CalendarVersion } from './notice';
 import { illegalState } from '../domain/errors';
 import type { ExtraHolidays } from '../domain/calendar/settings';
-import { foldEntity, streamOf, type CommandMeta, type ProcessDefinition } from '../domain/process';
+import { isNotification } from '../domain/notifications';
+import { streamOf, type CommandMeta, type ProcessDefinition } from '../domain/process';
 import type { Policy } from '../domain/policy/schema';
 import type { EventStore } from '../events/store/port';
 import { upcast } from '../events/catalogue';
 import { PROCESSES } from '../processes/registry';
-import { replannedEventOf, type DeadlinesReplannedData } from '../domain/deadlines/replan';
+import { mayMove, replannedEventOf, type DeadlinesReplannedData } from '../domain/deadlines/replan';
 import { calendarForPolicy } from '../domain/policy/ref';
 
 /**
@@ -36,37 +37,27 @@ export interface ImportResult {
   failed: Array<{ process: string; id: string; error: string }>;
 }
 
-const yearOf = (iso: string): number => Number(iso.slice(0, 4));
-
 /**
- * The open entities of every process with deadlines (see `deadlines` on a process definition) whose deadlines were
- * computed on another calendar than the one in force with the new version (by their basis, or the holidays they were
- * re-planned on) and that a version of `years`
- * may move: a running deadline with an instant in one of those years (instants are stored with the calendar's offset,
- * so their year is the local one), or deadlines computed with a year of weekends-only data. Entities started or
- * re-planned on the calendar in force are left alone, so importing the same notice again sends nothing.
+ * The open entities of every process with deadlines (see `deadlines` on a process definition) whose deadlines a new
+ * version of `years` may move (mayMove), folded from one read of their streams. Entities started or re-planned on the
+ * calendar in force are left alone, so importing the same notice again sends nothing.
  */
 async function entitiesToReplan(store: EventStore, years: readonly number[], inForce: { source: string; extraHolidays: ExtraHolidays }): Promise<Array<{ process: ProcessDefinition; id: string }>> {
   const replannable = PROCESSES.filter((p) => p.deadlines);
-  const streams = new Map<string, Array<{ type: string; data: unknown }>>();
+  const entities = new Map<string, { process: ProcessDefinition; state: unknown }>();
   for await (const e of store.readAll({ filter: { streamPrefixes: replannable.map((p) => `${p.name}-`) } })) {
-    let events = streams.get(e.streamName);
-    if (!events) streams.set(e.streamName, (events = []));
-    events.push({ type: e.type, data: upcast(e.type, e.metadata.schemaVersion, e.data) });
+    if (isNotification(e)) continue;
+    let entity = entities.get(e.streamName);
+    if (!entity) {
+      const p = replannable.find((x) => e.streamName.startsWith(`${x.name}-`))!;
+      entities.set(e.streamName, (entity = { process: p, state: p.decider.initialState() }));
+    }
+    entity.state = entity.process.decider.evolve(entity.state, { type: e.type, data: upcast(e.type, e.metadata.schemaVersion, e.data) });
   }
-  const out: Array<{ process: ProcessDefinition; id: string }> = [];
-  for (const [stream, events] of [...streams].sort(([a], [b]) => a.localeCompare(b))) {
-    const p = replannable.find((x) => stream.startsWith(`${x.name}-`))!;
-    const state = foldEntity(p, events);
-    if (p.isFinal?.(state)) continue;
-    const open = Object.values(p.deadlines!.open(state) ?? {});
-    const basis = p.deadlines!.basisOf(state);
-    const on = p.deadlines!.calendarOf(state);
-    if (!open.length || basis?.calendar.source === inForce.source || (on && JSON.stringify(on) === JSON.stringify(inForce.extraHolidays))) continue;
-    const instants = open.flatMap((d) => [d.due, ...(d.warnAt ? [d.warnAt] : []), ...d.escalations.map((x) => x.at)]);
-    if (instants.some((t) => years.includes(yearOf(t))) || basis?.calendar.warnings.length) out.push({ process: p, id: stream.slice(p.name.length + 1) });
-  }
-  return out;
+  return [...entities]
+    .filter(([, { process: p, state }]) => mayMove(p.deadlines!, state, inForce, years))
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([stream, { process: p }]) => ({ process: p, id: stream.slice(p.name.length + 1) }));
 }
 
 /**

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { extraHolidaysOf, type CalendarVersion } from '../../src/calendar/notice';
 import { calendarForPolicy } from '../../src/domain/policy/ref';
-import { policyOn, replannedEventOf, REPLAN_FROM_STOP, type DeadlinesReplannedData } from '../../src/domain/deadlines/replan';
+import { mayMove, policyOn, replannedEventOf, REPLAN_FROM_STOP, settingsOn, type DeadlinesReplannedData } from '../../src/domain/deadlines/replan';
 import { isNotification, type NotificationIssued } from '../../src/domain/notifications';
 import { DEFAULT_POLICY } from '../../src/domain/policy';
 import { decideWithNotifications, foldEntity, type Actor, type ProcessDefinition } from '../../src/domain/process';
@@ -10,7 +10,7 @@ import { parseOrThrow } from '../../src/domain/validation';
 import { checkEventData, upcast } from '../../src/events/catalogue';
 import { PROCESSES } from '../../src/processes/registry';
 import { complaintProcess } from '../../src/processes/complaint';
-import { pendingAlarms, type OpenComplaint } from '../../src/processes/complaint/decider';
+import { complaintDeadlines, pendingAlarms, type OpenComplaint } from '../../src/processes/complaint/decider';
 import { enquiryProcess } from '../../src/processes/enquiry';
 import type { OpenEnquiry } from '../../src/processes/enquiry/decider';
 import { changeProcess } from '../../src/processes/change';
@@ -109,14 +109,38 @@ describe('the kernel re-plans every process with deadlines on new holiday data',
     expect(first.fromDue).toBe(received.firstResponse.due);
     expect(first.toDue).toBe(`2027-01-04${received.firstResponse.due.slice(10)}`);
     expect(data.basis.calendar.warnings).toEqual([]);
+    expect(data.basis.calendar.source).toContain('calendar v1');
+    expect(data.deadlines.firstResponse!.due).toBe(first.toDue);
     expect(after.businessMinutesBetween(IMPORTED, first.toDue)).toBeCloseTo(before.businessMinutesBetween(IMPORTED, first.fromDue), 6);
     const s = c.state() as OpenComplaint;
     expect(s.firstResponse.due).toBe(first.toDue);
     expect(s.calendarWarnings).toEqual([]);
     expect(pendingAlarms(s).some((a) => newYear(a.at))).toBe(false);
+    // The alarms move with the deadlines.
+    expect(pendingAlarms(s).find((a) => a.kind === 'escalation' && a.deadline === 'first_response')!.at).toBe(data.deadlines.firstResponse!.escalations[0]!.at);
+    // The catalogue's schema refuses a bad one, naming the field.
+    expect(checkEventData('ComplaintDeadlinesReplanned', { ...data, calendarVersion: 0 })).toMatchObject({ ok: false, problem: expect.stringContaining('calendarVersion') });
     const row = ledgerRow(complaintProcess.ledgers[0]!, 'complaint-K1', c.events)!;
     expect(row.first_response_due).toBe(first.toDue);
     expect(row.resolution_due).toBe(s.resolution.due);
+  });
+
+  it('an import sends the re-plan only where the notice may move something: running deadlines in its year, on another calendar', () => {
+    const inForce = { source: after.source, extraHolidays };
+    const c = complaint('2026-12-31T16:00:00+08:00');
+    expect(mayMove(complaintDeadlines, c.state(), inForce, [2027])).toBe(true);
+    // Another year's notice still reaches it: its deadlines were computed on weekends-only data for 2027.
+    expect(mayMove(complaintDeadlines, c.state(), inForce, [2028])).toBe(true);
+    // Due within 2026, on holiday data: nothing to move.
+    expect(mayMove(complaintDeadlines, complaint('2026-12-01T10:00:00+08:00').state(), inForce, [2027])).toBe(false);
+    // Started on the calendar in force (its basis says so): nothing either.
+    const started = { ...(c.state() as OpenComplaint), basis: { policy: 'default@5', calendar: { source: after.source, warnings: [] } } };
+    expect(mayMove(complaintDeadlines, started, inForce, [2027])).toBe(false);
+    // Once re-planned onto the holidays in force, a re-import sends nothing.
+    c.replan();
+    expect(mayMove(complaintDeadlines, c.state(), inForce, [2027])).toBe(false);
+    // The settings with the same holidays are one object, so their calendar is built once.
+    expect(settingsOn(DEFAULT_POLICY.calendar, extraHolidays)).toBe(settingsOn(DEFAULT_POLICY.calendar, extraHolidays));
   });
 
   it('a met deadline stays; the same re-plan again appends nothing; a closed complaint and an agent are refused', () => {

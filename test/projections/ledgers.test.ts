@@ -3,6 +3,7 @@ import { complaintsLedger, followUpsLedger } from '../../src/processes/complaint
 import { customerChangesLedger, customersLedger } from '../../src/processes/customer/ledger';
 import { enquiriesLedger } from '../../src/processes/enquiry/ledger';
 import { LEDGERS } from '../../src/projections/ledgers';
+import { complaintReceivedData } from '../support/events';
 import { given, recorded } from '../support/rows';
 
 /** Every ledger projection as a specification: given these events, exactly these rows. */
@@ -12,20 +13,7 @@ const basis = { policy: 'default@4', calendar: { source: 'chinese-days@1.5.7 (da
 
 const complaint = (revision: number, type: string, data: Record<string, unknown>, at = '2026-10-09T01:00:00.000Z', actor = 'li.na') =>
   recorded('complaint-K1', revision, type, { complaintId: 'K1', ...data }, { occurredAt: at, actor });
-const receivedK1 = complaint(0, 'ComplaintReceived', {
-  customerId: 'C1',
-  channel: 'phone',
-  category: 'delivery',
-  severity: 'normal',
-  summary: '送货延迟',
-  owner: 'li.na',
-  customerClass: 'ordinary',
-  receivedAt: cn('2026-10-09T09:00:00'),
-  firstResponse: deadline('first_response', cn('2026-10-09T11:00:00')),
-  resolution: deadline('resolution', cn('2026-10-12T17:00:00')),
-  basis,
-  notifyAtOnce: [],
-});
+const receivedK1 = complaint(0, 'ComplaintReceived', complaintReceivedData('K1', 'C1'));
 
 describe('ledger projections as specifications', () => {
   it('customers: a registration from before maker-checker, then a contact change of one field', () => {

@@ -73,9 +73,20 @@ export const REPLAN_FROM_STOP = 'replan-from-stop';
 /** `complaint` → `ComplaintDeadlinesReplanned`: the event type a process's re-plan records. */
 export const replannedEventOf = (process: { name: string }): string => `${process.name[0]!.toUpperCase()}${process.name.slice(1)}DeadlinesReplanned`;
 
-/** The calendar settings with `extraHolidays` instead of their own (undefined: as they are). */
-export const settingsOn = (settings: CalendarSettings, extraHolidays: ExtraHolidays | undefined): CalendarSettings =>
-  extraHolidays ? { ...settings, extraHolidays } : settings;
+const withHolidays = new WeakMap<CalendarSettings, WeakMap<ExtraHolidays, CalendarSettings>>();
+
+/**
+ * The calendar settings with `extraHolidays` instead of their own (undefined: as they are), one object per pair, so
+ * the calendar built for them once (calendarForPolicy) serves every later command of a re-planned state.
+ */
+export function settingsOn(settings: CalendarSettings, extraHolidays: ExtraHolidays | undefined): CalendarSettings {
+  if (!extraHolidays) return settings;
+  let byHolidays = withHolidays.get(settings);
+  if (!byHolidays) withHolidays.set(settings, (byHolidays = new WeakMap()));
+  let out = byHolidays.get(extraHolidays);
+  if (!out) byHolidays.set(extraHolidays, (out = { ...settings, extraHolidays }));
+  return out;
+}
 
 /** The policy on the calendar with `extraHolidays` (undefined: as it is): what a run computes with after a re-plan. */
 export const policyOn = <P extends { calendar: CalendarSettings }>(policy: P, extraHolidays: ExtraHolidays | undefined): P =>
@@ -99,7 +110,22 @@ export function replanDeadline<K extends string>(d: Deadline<K>, from: Instant, 
   return same ? null : moved;
 }
 
-const instantsOf = (d: Deadline): number[] => [d.due, ...(d.warnAt ? [d.warnAt] : []), ...d.escalations.map((e) => e.at)].map((t) => Date.parse(t));
+/** A deadline's instants: its due instant, its warning, its ladder. */
+const instantsOf = (d: Deadline): string[] => [d.due, ...(d.warnAt ? [d.warnAt] : []), ...d.escalations.map((e) => e.at)];
+
+/**
+ * Whether a new calendar version may move a state's deadlines, so that an import sends it the re-plan: it has running
+ * deadlines, computed on another calendar than `inForce` (the one with every version: it was neither started on it,
+ * by its basis, nor re-planned onto its holidays), and one of them has an instant in the version's `years` (instants
+ * are stored with the calendar's offset, so their year is the local one) or was computed on weekends-only data.
+ */
+export function mayMove<S>(slots: DeadlineSlots<S>, state: S, inForce: { source: string; extraHolidays: ExtraHolidays }, years: readonly number[]): boolean {
+  const open = Object.values(slots.open(state) ?? {});
+  const basis = slots.basisOf(state);
+  const on = slots.calendarOf(state);
+  if (!open.length || basis?.calendar.source === inForce.source || (on !== undefined && JSON.stringify(on) === JSON.stringify(inForce.extraHolidays))) return false;
+  return open.some((d) => instantsOf(d).some((t) => years.includes(Number(t.slice(0, 4))))) || Boolean(basis?.calendar.warnings.length);
+}
 
 /**
  * The command's `toCommand`, in workflow code: the open deadlines moved from the calendar they were computed on to
@@ -120,7 +146,7 @@ export function replanCommand<S>(
     if (moved) deadlines[slot] = moved;
   }
   const since = Object.keys(open).length ? slots.since(ctx.state) : ctx.now;
-  const last = Math.max(toEpochMs(since, 'since'), ...[...Object.values(open), ...Object.values(deadlines)].flatMap(instantsOf));
+  const last = Math.max(toEpochMs(since, 'since'), ...[...Object.values(open), ...Object.values(deadlines)].flatMap(instantsOf).map((t) => Date.parse(t)));
   const basis: Basis = {
     policy: slots.basisOf(ctx.state)?.policy ?? policyRef(ctx.policy),
     calendar: { source: next.source, warnings: next.warningsBetween(since, last).map((w) => w.message) },
